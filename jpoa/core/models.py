@@ -1,0 +1,107 @@
+"""Sources, countries and organisations: who and where, shared by every area."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jpoa.lib.provenance import Provenance
+
+
+class Source(models.Model):
+    """A document, web page or import that records cite."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("document")
+        WEB_PAGE = "web_page", _("web page")
+        IMPORT = "import", _("import")
+        EDITOR = "editor", _("entered by an editor")
+
+    key = models.SlugField(_("key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=500)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    citation = models.TextField(_("citation"), blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Country(Provenance):
+    """A state: a member of the plan's region, a meeting's host, a donor's seat."""
+
+    iso2 = models.CharField(_("ISO 3166 alpha-2 code"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO 3166 alpha-3 code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    in_region = models.BooleanField(
+        _("in the plan's region"),
+        default=False,
+        help_text=_("States of the region the plan covers (the matrix's countries)."),
+    )
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(Provenance):
+    """A UN entity, regional or international organisation, state body or donor."""
+
+    class Type(models.TextChoices):
+        UN_ENTITY = "un_entity", _("UN entity")
+        REGIONAL = "regional", _("regional organisation")
+        INTERNATIONAL = "international", _("international organisation")
+        STATE = "state", _("state or government body")
+        DONOR = "donor", _("donor")
+        NGO = "ngo", _("non-governmental organisation")
+        OTHER = "other", _("other")
+
+    key = models.SlugField(_("key"), max_length=100, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("country"),
+        help_text=_("For a state or a state body: the state it belongs to."),
+    )
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    iati_id = models.CharField(
+        _("IATI organisation identifier"), max_length=100, blank=True, db_index=True
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["acronym", "name"]
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+    @property
+    def label(self) -> str:
+        """The acronym with the full name, as the public pages show it."""
+        if self.acronym and self.acronym != self.name:
+            return f"{self.name} ({self.acronym})"
+        return self.name

@@ -1,0 +1,23 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Event, EventDocument, Finding, FindingStatusChange
+
+
+@register(Event)
+class EventTranslation(TranslationOptions):
+    fields = ("title", "summary", "outcome", "city")
+
+
+@register(EventDocument)
+class EventDocumentTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(Finding)
+class FindingTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(FindingStatusChange)
+class FindingStatusChangeTranslation(TranslationOptions):
+    fields = ("explanation",)

@@ -1,0 +1,13 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Activity, Edition
+
+
+@register(Activity)
+class ActivityTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+@register(Edition)
+class EditionTranslation(TranslationOptions):
+    fields = ("title", "notes")

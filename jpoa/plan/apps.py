@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanConfig(AppConfig):
+    name = "jpoa.plan"
+    verbose_name = _("Strategy, plan and programme")
