@@ -105,3 +105,21 @@ class Organisation(Provenance):
         if self.acronym and self.acronym != self.name:
             return f"{self.name} ({self.acronym})"
         return self.name
+
+
+class DatasetLoad(models.Model):
+    """A record that a data set file was loaded, so that `jpoa init` loads it only once."""
+
+    dataset_key = models.SlugField(_("data set"), max_length=100, db_index=True)
+    file_name = models.CharField(_("file"), max_length=500)
+    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
+    created = models.JSONField(_("records created"), default=dict)
+    kept = models.JSONField(_("records already present and kept"), default=dict)
+
+    class Meta:
+        verbose_name = _("data set load")
+        verbose_name_plural = _("data set loads")
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_key} ({self.loaded_at:%Y-%m-%d})"
