@@ -78,10 +78,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "auditlog",
     "jpoa.core",
+    "jpoa.accounts",
     "jpoa.plan",
     "jpoa.events",
     "jpoa.matrix",
     "jpoa.library",
+    "jpoa.rounds",
     "jpoa.public",
 ]
 

@@ -8,6 +8,9 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/", include("jpoa.accounts.urls")),
+    path("matrix/", include("jpoa.matrix.urls")),
+    path("rounds/", include("jpoa.rounds.urls")),
     path("", include("jpoa.public.urls")),
     prefix_default_language=True,
 )

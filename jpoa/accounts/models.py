@@ -1,0 +1,1 @@
+"""Roles and the organisation or country a user speaks for."""

@@ -1,0 +1,1 @@
+"""Update rounds: organisations confirm or correct their rows of the matrix."""
