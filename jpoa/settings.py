@@ -144,7 +144,6 @@ else:
                     "PRAGMA cache_size=-64000;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("JPOA_TEST_SQLITE") or None},
         }
     }
 

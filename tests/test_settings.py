@@ -1,0 +1,39 @@
+"""Settings: every environment variable is documented, and production settings pass Django's checks."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_environment_variable_read_by_settings_is_in_the_readme():
+    settings_source = (ROOT / "jpoa" / "settings.py").read_text()
+    read = set(re.findall(r'env_\w+\("([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', settings_source))
+    readme = (ROOT / "README.md").read_text()
+    undocumented = sorted(name for name in read if f"`{name}`" not in readme)
+    assert not undocumented, f"add these to the README's configuration table: {undocumented}"
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {
+        **os.environ,
+        "JPOA_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+        "DEBUG": "0",
+        "JPOA_HTTPS": "1",
+        "ALLOWED_HOSTS": "jpoa.example.org",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "jpoa.settings"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
