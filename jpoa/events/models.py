@@ -1,6 +1,7 @@
 """The programme's meetings and workshops, who took part, and what they found."""
 
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +90,7 @@ class Event(Provenance):
             return gettext("Regional Workshop %(n)s") % {"n": roman(self.number)}
         if self.kind == self.Kind.TRAINING_WORKSHOP and self.number:
             return gettext("Regional Training Workshop %(n)s") % {"n": roman(self.number)}
-        return str(self.get_kind_display()).capitalize()
+        return capfirst(self.get_kind_display())
 
     @property
     def place(self) -> str:

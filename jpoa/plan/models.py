@@ -1,6 +1,7 @@
 """The Strategy and its pillars, the regional plan in versions, and the programme's phases."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.lib.provenance import Provenance
@@ -206,7 +207,7 @@ class Phase(Provenance):
         ordering = ["plan", "number"]
 
     def __str__(self) -> str:
-        return f"Phase {roman(self.number)}: {self.title}"
+        return gettext("Phase %(n)s: %(title)s") % {"n": roman(self.number), "title": self.title}
 
     @property
     def numeral(self) -> str:
