@@ -2,12 +2,13 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset.export import export_dataset
 
 
-class Command(BaseCommand):
+class Command(JpoaCommand):
     help = (
         "Export public data. `jpoa export json -o FILE` writes the whole public data set in "
         "jpoa's documented JSON format (docs/data-format.md); without -o it goes to stdout."

@@ -1,14 +1,17 @@
-from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from pathlib import Path
 
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset import DEFAULT_DATASET, DatasetError
 from jpoa.dataset.load import load_dataset
+from jpoa.lib.database import database_vendor, describe_database
 
 from ._report import describe_load
 
 
-class Command(BaseCommand):
+class Command(JpoaCommand):
     help = (
         "Create or migrate the database, collect static files and load the default "
         "Central Asia data set once. Safe to run again: it then changes nothing and says so, "
@@ -29,21 +32,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_data: bool, dataset: str, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(f"Database ready: {_database_label()}")
+        self.stdout.write(f"Database ready ({database_vendor()}): {describe_database()}")
         call_command("collectstatic", interactive=False, verbosity=0)
         if no_data:
             return
-        from pathlib import Path
-
         try:
             report = load_dataset(Path(dataset))
         except DatasetError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(describe_load(report))
-
-
-def _database_label() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"SQLite {db['NAME']}"
-    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or 'localhost'}/{db['NAME']}"

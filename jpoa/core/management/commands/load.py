@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset import DatasetError
 from jpoa.dataset.load import load_dataset
 
 from ._report import describe_load
 
 
-class Command(BaseCommand):
+class Command(JpoaCommand):
     help = (
         "Load a data set file in jpoa's JSON format (docs/data-format.md), such as one written "
         "by `jpoa export json`. Records already in the database are kept as they are; the "

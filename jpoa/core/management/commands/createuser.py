@@ -1,0 +1,109 @@
+import os
+import sys
+from getpass import getpass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+from django.db import IntegrityError
+
+from jpoa.core.management.base import JpoaCommand, require_migrated_database
+
+PASSWORD_VARIABLE = "JPOA_PASSWORD"
+
+
+class Command(JpoaCommand):
+    help = (
+        "Add a user account. At a terminal it asks for what the options do not give; "
+        "in scripts use --noinput with --username and the password in an environment "
+        f"variable ({PASSWORD_VARIABLE}, or the one --password-env names), never on the "
+        "command line. Passwords are checked by the site's password rules."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", help="the login name")
+        parser.add_argument("--email", default=None, help="e-mail address (optional)")
+        parser.add_argument(
+            "--password-env",
+            metavar="VAR",
+            default=PASSWORD_VARIABLE,
+            help="environment variable holding the password (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--staff", action="store_true", help="may sign in to the back office (/admin/)"
+        )
+        parser.add_argument(
+            "--superuser",
+            action="store_true",
+            help="has every permission (a programme coordinator); implies --staff",
+        )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="never prompt; fail if the username or password is missing",
+        )
+
+    def handle(self, *args, username, email, password_env, staff, superuser, interactive, **opts):
+        require_migrated_database()
+        interactive = interactive and sys.stdin.isatty()
+        password = os.environ.get(password_env) or None
+        missing = f"give --username and set the password in ${password_env} (or run at a terminal)"
+        if not interactive and not username:
+            raise CommandError(missing)
+        User = get_user_model()
+        if username is None:
+            username = input("Username: ").strip()
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"a user named {username!r} already exists")
+        if not interactive and not password:
+            raise CommandError(missing)
+        if email is None:
+            email = input("E-mail address (optional): ").strip() if interactive else ""
+        user = User(
+            username=username,
+            email=User.objects.normalize_email(email),
+            is_staff=staff or superuser,
+            is_superuser=superuser,
+        )
+        if password is None:
+            password = self.ask_password(user)
+        else:
+            self.check_password(password, user)
+        user.set_password(password)
+        self.save(user)
+        kind = "superuser" if superuser else "staff user" if staff else "user"
+        self.stdout.write(f"Created {kind} {username!r}")
+
+    def check_password(self, password: str, user) -> None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError(f"password rejected: {' '.join(exc.messages)}") from exc
+
+    def ask_password(self, user) -> str:
+        while True:
+            password = getpass("Password: ")
+            if password != getpass("Password (again): "):
+                self.stderr.write("The passwords do not match; try again.")
+                continue
+            try:
+                self.check_password(password, user)
+            except CommandError as exc:
+                self.stderr.write(f"{exc}; try again.")
+                continue
+            return password
+
+    def save(self, user) -> None:
+        try:
+            user.full_clean()
+            user.save()
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+            )
+            raise CommandError(f"cannot create the user: {problems}") from exc
+        except IntegrityError as exc:  # created by someone else meanwhile
+            raise CommandError(f"a user named {user.username!r} already exists") from exc
