@@ -48,7 +48,7 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     try:
         return key_file.read_text().strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
     try:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
