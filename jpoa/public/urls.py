@@ -5,4 +5,14 @@ from . import views
 app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("plan/", views.plan, name="plan"),
+    path("pillars/", views.pillar_list, name="pillars"),
+    path("pillars/<int:number>/", views.pillar_detail, name="pillar"),
+    path("states/", views.state_list, name="states"),
+    path("states/<str:iso2>/", views.state_detail, name="state"),
+    path("phases/<slug:key>/", views.phase_detail, name="phase"),
+    path("events/", views.event_list, name="events"),
+    path("events/<slug:key>/", views.event_detail, name="event"),
+    path("library/", views.library, name="library"),
+    path("sources/", views.sources, name="sources"),
 ]

@@ -1,0 +1,267 @@
+"""Reads for the public site: one function per page, each a fixed number of queries.
+
+The public site shows one plan (the first recorded); its strategy gives the
+pillars and its countries the states of the region. Nothing here is tied to the
+Central Asia data set.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.http import Http404
+
+from jpoa.core.models import Country, Source
+from jpoa.events.models import Event, EventDocument, EventParticipants
+from jpoa.library.models import Resource
+from jpoa.matrix.models import Activity
+from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion
+
+
+@dataclass
+class YearGroup:
+    year: int
+    events: list[Event]
+
+
+@dataclass
+class PhaseGroup:
+    """The events of one phase (or of no phase), in date order, also split by year."""
+
+    phase: Phase | None
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[YearGroup]:
+        return [
+            YearGroup(year, list(events))
+            for year, events in groupby(self.events, key=lambda e: e.start_date.year)
+        ]
+
+
+@dataclass
+class StateRow:
+    """A state with its participation under each plan version (None: not recorded)."""
+
+    country: Country
+    cells: list[Participation | None]
+
+
+@dataclass
+class PillarItems:
+    pillar: Pillar
+    items: list[ActionItem]
+
+
+# -- building blocks ---------------------------------------------------------------
+
+
+def site_plan() -> Plan | None:
+    """The plan the public site presents."""
+    return Plan.objects.select_related("strategy", "source").order_by("pk").first()
+
+
+def pillars_of(plan: Plan | None) -> QuerySet[Pillar]:
+    pillars = Pillar.objects.select_related("source")
+    return pillars.filter(strategy_id=plan.strategy_id) if plan else pillars
+
+
+def _events() -> QuerySet[Event]:
+    """Events as the timeline lists them: place, phase, pillars and partners."""
+    return Event.objects.select_related("country", "phase").prefetch_related(
+        "pillars", "co_organisers"
+    )
+
+
+def group_by_phase(events: list[Event]) -> list[PhaseGroup]:
+    """Events grouped by phase in phase order, events without a phase last."""
+    groups: dict[int | None, PhaseGroup] = {}
+    for event in sorted(events, key=lambda e: (e.start_date, e.pk)):
+        groups.setdefault(event.phase_id, PhaseGroup(event.phase)).events.append(event)
+    return sorted(groups.values(), key=_phase_order)
+
+
+def _phase_order(group: PhaseGroup) -> tuple:
+    if group.phase is None:
+        return (1, 0, 0)
+    return (0, group.phase.number, group.phase.pk)
+
+
+def _versions(plan: Plan | None) -> list[PlanVersion]:
+    if plan is None:
+        return []
+    return list(plan.versions.select_related("adopted_at_event", "source"))
+
+
+def state_rows(plan: Plan | None, versions: list[PlanVersion]) -> list[StateRow]:
+    """The states of the plan's region, each with its standing under every version."""
+    if plan is None:
+        return []
+    by_state: dict[int, dict[int, Participation]] = defaultdict(dict)
+    states = {c.pk: c for c in plan.countries.all()}
+    for p in Participation.objects.filter(version__plan=plan).select_related("country"):
+        by_state[p.country_id][p.version_id] = p
+        states.setdefault(p.country_id, p.country)
+    return [
+        StateRow(country, [by_state[country.pk].get(v.pk) for v in versions])
+        for country in sorted(states.values(), key=lambda c: c.name)
+    ]
+
+
+def _phases(plan: Plan | None) -> QuerySet[Phase]:
+    phases = Phase.objects.select_related("source").prefetch_related(
+        "implementing_offices", "donors"
+    )
+    return phases.filter(plan=plan) if plan else phases.none()
+
+
+# -- pages -------------------------------------------------------------------------
+
+
+def home_page(plan: Plan | None) -> dict:
+    versions = _versions(plan)
+    return {
+        "pillars": list(pillars_of(plan)),
+        "versions": versions,
+        "state_rows": state_rows(plan, versions),
+        "phases": list(_phases(plan)),
+        "timeline": group_by_phase(list(_events())),
+    }
+
+
+def plan_page(plan: Plan | None) -> dict:
+    if plan is None:
+        return {"versions": []}
+    versions = list(
+        plan.versions.select_related("adopted_at_event", "source").prefetch_related(
+            Prefetch("items", ActionItem.objects.select_related("pillar")),
+            Prefetch("participations", Participation.objects.select_related("country")),
+        )
+    )
+    for version in versions:
+        version.pillar_items = [
+            PillarItems(pillar, list(items))
+            for pillar, items in groupby(version.items.all(), key=lambda i: i.pillar)
+        ]
+    return {"versions": versions}
+
+
+def pillar_list_page(plan: Plan | None) -> dict:
+    pillars = list(pillars_of(plan))
+    counts = {
+        "events": _count_by_pillar(Event.pillars.through),
+        "resources": _count_by_pillar(Resource.pillars.through),
+        "activities": _count_by_pillar(Activity.pillars.through),
+    }
+    for pillar in pillars:
+        pillar.counts = {name: c.get(pillar.pk, 0) for name, c in counts.items()}
+    return {"pillars": pillars}
+
+
+def _count_by_pillar(through) -> dict[int, int]:
+    rows = through.objects.values("pillar_id").annotate(n=Count("pk"))
+    return {row["pillar_id"]: row["n"] for row in rows}
+
+
+def pillar_page(plan: Plan | None, number: int) -> dict:
+    pillar = pillars_of(plan).filter(number=number).first()
+    if pillar is None:
+        raise Http404("No such pillar")
+    return {
+        "pillar": pillar,
+        "events": list(
+            pillar.events.select_related("country", "phase", "source").prefetch_related(
+                "pillars", "co_organisers"
+            )
+        ),
+        "resources": list(pillar.resources.select_related("source")),
+        "action_items": list(pillar.action_items.select_related("version")),
+        "activity_count": pillar.activities.count(),
+    }
+
+
+def state_list_page(plan: Plan | None) -> dict:
+    versions = _versions(plan)
+    rows = state_rows(plan, versions)
+    events = Country.objects.filter(pk__in=[r.country.pk for r in rows]).annotate(n=Count("events"))
+    event_counts = {c.pk: c.n for c in events}
+    for row in rows:
+        row.event_count = event_counts.get(row.country.pk, 0)
+    return {"versions": versions, "state_rows": rows}
+
+
+def state_page(iso2: str) -> dict:
+    country = Country.objects.select_related("source").filter(iso2=iso2.upper()).first()
+    if country is None or not country.in_region:
+        raise Http404("No such state of the region")
+    return {
+        "country": country,
+        "participations": list(
+            country.participations.select_related("version__plan", "version__adopted_at_event")
+        ),
+        "events": list(_events().filter(country=country)),
+        "activity_count": country.activities.count(),
+    }
+
+
+def phase_page(key: str) -> dict:
+    phase = Phase.objects.select_related("source").prefetch_related(
+        "implementing_offices", "donors"
+    )
+    phase = phase.filter(key=key).first()
+    if phase is None:
+        raise Http404("No such phase")
+    return {"phase": phase, "events": list(_events().filter(phase=phase))}
+
+
+def event_list_page(*, kind: str = "", pillar: Pillar | None = None) -> dict:
+    events = _events()
+    if kind:
+        events = events.filter(kind=kind)
+    if pillar is not None:
+        events = events.filter(pillars=pillar)
+    events = list(events)
+    return {"timeline": group_by_phase(events), "event_count": len(events)}
+
+
+def event_page(key: str) -> dict:
+    event = (
+        Event.objects.select_related("country", "phase", "source")
+        .prefetch_related(
+            "pillars",
+            "organisers",
+            "co_organisers",
+            "donors",
+            Prefetch(
+                "participant_groups",
+                EventParticipants.objects.select_related("country", "organisation"),
+            ),
+            Prefetch("documents", EventDocument.objects.select_related("resource")),
+            Prefetch("adopted_plan_versions", PlanVersion.objects.select_related("plan")),
+        )
+        .filter(key=key)
+        .first()
+    )
+    if event is None:
+        raise Http404("No such event")
+    groups = event.participant_groups.all()
+    return {
+        "event": event,
+        "by_country": [g for g in groups if g.country_id],
+        "by_organisation": [g for g in groups if g.organisation_id and not g.country_id],
+        "has_sex_breakdown": any(g.women is not None or g.men is not None for g in groups),
+    }
+
+
+def library_page() -> dict:
+    resources = (
+        Resource.objects.select_related("source", "source_organisation", "event")
+        .prefetch_related("versions", "pillars")
+        .order_by(F("year").desc(nulls_last=True), F("date").desc(nulls_last=True), "pk")
+    )
+    return {"resources": list(resources)}
+
+
+def sources_page() -> dict:
+    return {"sources": list(Source.objects.all())}

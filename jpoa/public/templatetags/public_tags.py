@@ -1,0 +1,97 @@
+"""Template helpers of the public site: language switch, navigation, dates."""
+
+import datetime
+
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+register = template.Library()
+
+NAVIGATION = [
+    ("public:home", _("Home"), ("home",)),
+    ("public:plan", _("Plan"), ("plan",)),
+    ("public:pillars", _("Pillars"), ("pillars", "pillar")),
+    ("public:states", _("States"), ("states", "state")),
+    ("public:events", _("Events"), ("events", "event", "phase")),
+    ("public:library", _("Library"), ("library",)),
+]
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context) -> list[dict]:
+    """The main navigation, marking the current page and the current section."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match and match.namespace == "public" else None
+    links = []
+    for name, label, url_names in NAVIGATION:
+        url = reverse(name)
+        state = ""
+        if current in url_names:
+            state = "page" if request.path == url else "true"
+        links.append({"url": url, "label": label, "current": state})
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def other_languages(context) -> list[dict]:
+    """Links to this same page in every other language of the site."""
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if code == current:
+            continue
+        info = translation.get_language_info(code)
+        links.append({"code": code, "name": info["name_local"], "url": translate_url(path, code)})
+    return links
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's own name for itself ('Русский'), or the code when Django does not know it."""
+    try:
+        return translation.get_language_info(code)["name_local"]
+    except KeyError:
+        return code
+
+
+def _date(value: datetime.date, with_year: bool = True) -> str:
+    # Translators: date format (Django's date filter); E is the month in the genitive case.
+    fmt = (
+        pgettext("public date format", "j E Y")
+        if with_year
+        else pgettext("public date format without year", "j E")
+    )
+    return format_date(value, fmt)
+
+
+@register.simple_tag
+def date_range(start: datetime.date | None, end: datetime.date | None = None) -> str:
+    """'15–16 December 2010', '29 March – 2 April 2011', or one date."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return _date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{_date(end)}"
+    if start.year == end.year:
+        return f"{_date(start, with_year=False)} – {_date(end)}"
+    return f"{_date(start)} – {_date(end)}"
+
+
+@register.filter
+def local_date(value: datetime.date | None) -> str:
+    return _date(value) if value else ""
+
+
+@register.simple_tag
+def source_language() -> str:
+    """The language of untranslated record fields (locators, provenance notes)."""
+    return getattr(settings, "MODELTRANSLATION_DEFAULT_LANGUAGE", settings.LANGUAGE_CODE)

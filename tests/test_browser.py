@@ -1,0 +1,100 @@
+"""The public site in headless Chromium: language switch, links, a phone-sized screen."""
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server's address, with the default data set loaded into its database."""
+    from jpoa.dataset import DEFAULT_DATASET
+    from jpoa.dataset.load import load_dataset
+
+    load_dataset(DEFAULT_DATASET)
+    return live_server.url
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def test_it_switches_to_russian_and_follows_an_event(site, browser):
+    page = browser.new_page()
+    page.goto(f"{site}/en/")
+    assert page.locator("h1").inner_text().startswith("Joint Plan of Action")
+
+    page.get_by_role("link", name="Русский").click()
+    page.wait_for_url(f"{site}/ru/")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert "Совместный план действий" in page.locator("h1").inner_text()
+
+    page.get_by_role("link", name="Совещание высокого уровня по Совместному плану").click()
+    page.wait_for_url(f"{site}/ru/events/high-level-meeting-2011/")
+    main = page.locator("main").inner_text()
+    assert "Ашхабад" in main and "30 ноября 2011" in main
+    assert "54" in main
+    assert "Узбекистан" in main
+
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(f"{site}/en/events/high-level-meeting-2011/")
+    assert "High Level Meeting" in page.locator("h1").inner_text()
+
+
+def test_it_fits_a_phone_screen(site, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ["/en/", "/ru/", "/ru/events/", "/en/plan/", "/ru/library/"]:
+        page.goto(f"{site}{path}")
+        navigation = page.get_by_role("navigation", name="Main")
+        assert navigation.is_visible()
+        for link in navigation.get_by_role("link").all():
+            assert link.is_visible()
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], f"{path} scrolls sideways: {widths}"
+
+
+def test_the_skip_link_moves_focus_to_the_main_content(site, browser):
+    page = browser.new_page()
+    page.goto(f"{site}/en/events/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_event_filter_works_without_javascript(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/en/events/")
+    page.get_by_label("Kind of event").select_option("expert_meeting")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(f"{site}/en/events/?kind=expert_meeting&pillar=")
+    assert "3 events" in page.locator("main").inner_text()
+    context.close()
