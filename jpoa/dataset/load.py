@@ -20,6 +20,7 @@ from jpoa.core.models import Country, DatasetLoad, Organisation, Source
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding, FindingStatusChange
 from jpoa.lib.provenance import Basis
 from jpoa.library.models import Resource, ResourceVersion
+from jpoa.matrix.editions import build_edition_facts
 from jpoa.matrix.models import Activity, Edition, EditionEntry
 from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion, Strategy
 
@@ -689,4 +690,5 @@ class _Loader:
                     )
                 )
             EditionEntry.objects.bulk_create(entries)
+            build_edition_facts(edition)
             self.report.created[EditionEntry._meta.label] += len(entries)

@@ -114,6 +114,7 @@ class Edition(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    activity_count = models.PositiveIntegerField(_("activities"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("matrix edition")
@@ -124,7 +125,38 @@ class Edition(models.Model):
         return self.title
 
 
-class EditionEntry(models.Model):
+class ImmutableEditionError(Exception):
+    """An attempt to change or delete what a published edition holds."""
+
+
+class _FrozenQuerySet(models.QuerySet):
+    """Published rows are written once, by bulk insert when publishing, and never again."""
+
+    def update(self, **kwargs):
+        raise ImmutableEditionError(f"{self.model._meta.verbose_name_plural} are never changed")
+
+    def delete(self):
+        raise ImmutableEditionError(f"{self.model._meta.verbose_name_plural} are never deleted")
+
+
+class _FrozenModel(models.Model):
+    """Refuses to save an existing row or to delete one: a published edition never changes."""
+
+    objects = _FrozenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableEditionError(f"{self._meta.verbose_name} is published and never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEditionError(f"{self._meta.verbose_name} is published and never deleted")
+
+
+class EditionEntry(_FrozenModel):
     """One activity as it stood in an edition; never changed after publication."""
 
     edition = models.ForeignKey(
@@ -152,7 +184,98 @@ class EditionEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["edition", "lead_organisation_id_at"], name="entry_edition_org"),
+            # An activity's history across editions.
+            models.Index(fields=["activity_key", "edition"], name="entry_key_edition"),
         ]
 
     def __str__(self) -> str:
         return f"{self.edition}: {self.activity_key}"
+
+
+class EditionFact(_FrozenModel):
+    """One activity of an edition under one pillar in one place: the cells the matrix counts.
+
+    Written once when the edition is published (from the entries' snapshots), so the
+    public views are GROUP BY queries over indexed columns of one edition, never over
+    JSON. ``pillar_number`` is null for an activity with no pillar; ``country`` is null
+    for the region-wide row (``region_wide``) or for an activity that names no place.
+    Lead organisation, its type, status and years repeat the entry's so that every
+    filter is a column of this table.
+    """
+
+    # Facts go with their edition (CASCADE); they are only ever read through indexes led
+    # by the edition, so the foreign keys get no index of their own: each index would
+    # slow down publishing a million activities for no read that needs it.
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    entry = models.ForeignKey(
+        EditionEntry, on_delete=models.DO_NOTHING, related_name="facts", db_index=False
+    )
+    pillar_number = models.PositiveSmallIntegerField(null=True)
+    country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    region_wide = models.BooleanField(default=False)
+    lead_organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    organisation_type = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField(null=True)
+    end_year = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("edition fact")
+        verbose_name_plural = _("edition facts")
+        indexes = [
+            models.Index(
+                fields=["edition", "lead_organisation", "pillar_number", "entry"],
+                name="fact_ed_org_pillar",
+            ),
+            models.Index(
+                fields=["edition", "country", "pillar_number", "entry"],
+                name="fact_ed_country_pillar",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: pillar {self.pillar_number}, country {self.country_id}"
+
+
+class EditionItemFact(_FrozenModel):
+    """One activity of an edition under one plan action item in one place.
+
+    ``item_pillar`` is the pillar of the item itself (the plan-items view filters its
+    rows by it); the other columns are as in `EditionFact`.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    entry = models.ForeignKey(
+        EditionEntry, on_delete=models.DO_NOTHING, related_name="item_facts", db_index=False
+    )
+    action_item = models.ForeignKey(
+        "plan.ActionItem", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    item_pillar = models.PositiveSmallIntegerField()
+    country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    region_wide = models.BooleanField(default=False)
+    lead_organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    organisation_type = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField(null=True)
+    end_year = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("edition plan item fact")
+        verbose_name_plural = _("edition plan item facts")
+        indexes = [
+            models.Index(
+                fields=["edition", "action_item", "country", "entry"], name="itemfact_ed_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: item {self.action_item_id}, country {self.country_id}"

@@ -1,0 +1,507 @@
+"""Matrix editions: publish a frozen snapshot of the activities, and compare two of them.
+
+An edition keeps each activity as its data set record (`jpoa.dataset.export.activity_record`),
+so an edition and an exported data set describe an activity in the same words. Beside
+the snapshots, publishing writes the edition's *facts*: one row per activity, pillar
+(or plan item) and place, with the columns the public views filter and group by.
+Editions never change, so their facts are computed once and the matrix views are
+GROUP BY queries over indexed columns of one edition.
+
+Publishing reads the activities in chunks of primary keys and their many-to-many
+links as plain tuples (building model instances for millions of links would take
+minutes), and inserts entries and facts as plain rows (Django's bulk_create costs
+more per row than SQLite does), chunk by chunk, in one transaction.
+"""
+
+import datetime
+import itertools
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from jpoa.core.models import Country, Organisation, Source
+from jpoa.dataset import LANGUAGES
+from jpoa.plan.models import ActionItem
+
+from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
+
+CHUNK = 5000
+
+# Record fields holding one text per language ({"en": ..., "ru": ...}).
+TRANSLATED_FIELDS = ("title", "description")
+
+
+# -- publishing -----------------------------------------------------------------------
+
+
+def publish_edition(
+    *,
+    title: str,
+    as_of: datetime.date | None = None,
+    notes: str = "",
+    user=None,
+    title_ru: str = "",
+    notes_ru: str = "",
+) -> Edition:
+    """Freeze all current activities as the next numbered edition, with its facts."""
+    with transaction.atomic():
+        number = (Edition.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        edition = Edition.objects.create(
+            number=number,
+            title_en=title,
+            title_ru=title_ru,
+            notes_en=notes,
+            notes_ru=notes_ru,
+            as_of=as_of or timezone.localdate(),
+            published_by=user,
+        )
+        lookups = _Lookups.load()
+        count = 0
+        last_entry = 0
+        for activities in _activity_chunks():
+            records = _records(activities, lookups)
+            _insert(EditionEntry, ENTRY_COLUMNS, _entry_rows(edition, activities, records, lookups))
+            # Rows inserted in one transaction get ascending ids, in the order given.
+            ids = list(
+                EditionEntry.objects.filter(edition=edition, pk__gt=last_entry)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            _write_facts(edition, zip(ids, records, strict=True), lookups)
+            last_entry = ids[-1]
+            count += len(ids)
+        edition.activity_count = count
+        edition.save(update_fields=["activity_count"])
+    return edition
+
+
+def build_edition_facts(edition: Edition) -> int:
+    """Write the facts of an edition whose entries were written some other way.
+
+    The data set loader writes an edition's entries from a file; this gives such an
+    edition the facts the public views read. Returns the number of entries.
+    """
+    lookups = _Lookups.load()
+    count = 0
+    with transaction.atomic():
+        EditionFact.objects.filter(edition=edition)._raw_delete(connection.alias)
+        EditionItemFact.objects.filter(edition=edition)._raw_delete(connection.alias)
+        for entries in _entry_chunks(edition):
+            _write_facts(edition, ((e.pk, e.data) for e in entries), lookups)
+            count += len(entries)
+        Edition.objects.filter(pk=edition.pk).update(activity_count=count)
+    edition.activity_count = count
+    return count
+
+
+def _activity_chunks() -> Iterator[list[dict]]:
+    fields = [
+        "pk",
+        "key",
+        "iati_identifier",
+        "lead_organisation_id",
+        *(f"{name}_{lang}" for name in TRANSLATED_FIELDS for lang in LANGUAGES),
+        "region_wide",
+        "start_date",
+        "end_date",
+        "status",
+        "budget",
+        "currency",
+        "source_url",
+        "last_verified",
+        "source_id",
+        "source_locator",
+        "classification_basis",
+        "provenance_note",
+    ]
+    last = 0
+    while True:
+        # The plain manager: modeltranslation's would rewrite every row it reads.
+        activities = Activity._base_manager.filter(pk__gt=last).order_by("pk")
+        chunk = list(activities.values(*fields)[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]["pk"]
+
+
+def _entry_chunks(edition: Edition) -> Iterator[list[EditionEntry]]:
+    last = 0
+    while True:
+        chunk = list(
+            EditionEntry.objects.filter(edition=edition, pk__gt=last)
+            .order_by("pk")
+            .only("pk", "data")[:CHUNK]
+        )
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+@dataclass
+class _Lookups:
+    """The small tables an activity refers to, loaded once per publication."""
+
+    organisations: dict[int, str]  # id -> key
+    organisation_by_key: dict[str, tuple[int, str]]  # key -> (id, type)
+    pillars: dict[int, int]  # id -> number
+    countries: dict[int, str]  # id -> iso2
+    country_by_iso2: dict[str, int]
+    items: dict[int, str]  # id -> "plan/version/code"
+    item_by_ref: dict[str, tuple[int, int]]  # ref -> (id, pillar number)
+    sources: dict[int, str]  # id -> key
+
+    @classmethod
+    def load(cls) -> "_Lookups":
+        from jpoa.plan.models import Pillar
+
+        orgs = list(Organisation.objects.values_list("pk", "key", "type"))
+        countries = dict(Country.objects.values_list("pk", "iso2"))
+        items = {
+            pk: (f"{plan}/{version}/{code}", pillar)
+            for pk, plan, version, code, pillar in ActionItem.objects.values_list(
+                "pk", "version__plan__key", "version__label", "code", "pillar__number"
+            )
+        }
+        return cls(
+            organisations={pk: key for pk, key, _type in orgs},
+            organisation_by_key={key: (pk, type_) for pk, key, type_ in orgs},
+            pillars=dict(Pillar.objects.values_list("pk", "number")),
+            countries=countries,
+            country_by_iso2={iso2: pk for pk, iso2 in countries.items()},
+            items={pk: ref for pk, (ref, _pillar) in items.items()},
+            item_by_ref={ref: (pk, pillar) for pk, (ref, pillar) in items.items()},
+            sources=dict(Source.objects.values_list("pk", "key")),
+        )
+
+
+def _links(through, target: str, lo: int, hi: int, names: dict) -> dict[int, list]:
+    """activity id -> sorted names of its links, for the activities with ids in [lo, hi]."""
+    out: dict[int, list] = defaultdict(list)
+    rows = through.objects.filter(activity_id__gte=lo, activity_id__lte=hi).values_list(
+        "activity_id", f"{target}_id"
+    )
+    for activity_id, target_id in rows:
+        out[activity_id].append(names[target_id])
+    for values in out.values():
+        values.sort()
+    return out
+
+
+def _records(activities: list[dict], lookups: _Lookups) -> list[dict]:
+    """The data set records of a chunk of activities, as `activity_record` gives them."""
+    lo, hi = activities[0]["pk"], activities[-1]["pk"]
+    partners = _links(Activity.partners.through, "organisation", lo, hi, lookups.organisations)
+    donors = _links(Activity.donors.through, "organisation", lo, hi, lookups.organisations)
+    pillars = _links(Activity.pillars.through, "pillar", lo, hi, lookups.pillars)
+    items = _links(Activity.action_items.through, "actionitem", lo, hi, lookups.items)
+    countries = _links(Activity.countries.through, "country", lo, hi, lookups.countries)
+    records = []
+    for a in activities:
+        pk = a["pk"]
+        provenance = {
+            "source": lookups.sources[a["source_id"]] if a["source_id"] else None,
+            "locator": a["source_locator"],
+            "basis": a["classification_basis"],
+        }
+        if a["provenance_note"]:
+            provenance["note"] = a["provenance_note"]
+        records.append(
+            {
+                "key": a["key"],
+                "iati_identifier": a["iati_identifier"],
+                "lead_organisation": lookups.organisations[a["lead_organisation_id"]],
+                "partners": partners.get(pk, []),
+                "donors": donors.get(pk, []),
+                "title": {lang: a[f"title_{lang}"] or "" for lang in LANGUAGES},
+                "description": {lang: a[f"description_{lang}"] or "" for lang in LANGUAGES},
+                "pillars": pillars.get(pk, []),
+                "action_items": items.get(pk, []),
+                "countries": countries.get(pk, []),
+                "region_wide": a["region_wide"],
+                "start_date": _iso(a["start_date"]),
+                "end_date": _iso(a["end_date"]),
+                "status": a["status"],
+                "budget": str(a["budget"]) if a["budget"] is not None else None,
+                "currency": a["currency"],
+                "source_url": a["source_url"],
+                "last_verified": _iso(a["last_verified"]),
+                "provenance": provenance,
+            }
+        )
+    return records
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _year(iso_date: str | None) -> int | None:
+    return int(iso_date[:4]) if iso_date else None
+
+
+ENTRY_COLUMNS = (
+    "edition_id",
+    "activity_id",
+    "activity_key",
+    "lead_organisation_id_at",
+    "status",
+    "start_year",
+    "end_year",
+    "data",
+)
+
+
+def _entry_rows(
+    edition: Edition, activities: list[dict], records: list[dict], lookups: _Lookups
+) -> list[tuple]:
+    if connection.vendor == "sqlite":
+        prepare = _json_text  # what JSONField would store, without its per-value overhead
+    else:
+        prepare = EditionEntry._meta.get_field("data").get_db_prep_save
+    return [
+        (
+            edition.pk,
+            activity["pk"],
+            record["key"],
+            activity["lead_organisation_id"],
+            record["status"],
+            _year(record["start_date"]),
+            _year(record["end_date"]),
+            prepare(record, connection),
+        )
+        for activity, record in zip(activities, records, strict=True)
+    ]
+
+
+def _json_text(value: Any, _connection) -> str:
+    return _encode(value)
+
+
+_encode = json.JSONEncoder().encode
+
+
+FACT_COLUMNS = (
+    "edition_id",
+    "entry_id",
+    "pillar_number",
+    "country_id",
+    "region_wide",
+    "lead_organisation_id",
+    "organisation_type",
+    "status",
+    "start_year",
+    "end_year",
+)
+ITEM_FACT_COLUMNS = (
+    "edition_id",
+    "entry_id",
+    "action_item_id",
+    "item_pillar",
+    "country_id",
+    "region_wide",
+    "lead_organisation_id",
+    "organisation_type",
+    "status",
+    "start_year",
+    "end_year",
+)
+
+
+def _places(record: dict, lookups: _Lookups) -> list[tuple[int | None, bool]]:
+    """(country id, region-wide) of each place: the named countries, the region, or none."""
+    places = [(lookups.country_by_iso2[iso2], False) for iso2 in record["countries"]]
+    if record["region_wide"]:
+        places.append((None, True))
+    return places or [(None, False)]
+
+
+def _write_facts(edition: Edition, entries: Iterable[tuple[int, dict]], lookups: _Lookups) -> None:
+    """Write the facts of entries given as (entry id, record)."""
+    facts, item_facts = [], []
+    for entry_id, record in entries:
+        org_id, org_type = lookups.organisation_by_key[record["lead_organisation"]]
+        common = (
+            org_id,
+            org_type,
+            record["status"],
+            _year(record["start_date"]),
+            _year(record["end_date"]),
+        )
+        places = _places(record, lookups)
+        for pillar, (country, region) in itertools.product(record["pillars"] or [None], places):
+            facts.append((edition.pk, entry_id, pillar, country, region, *common))
+        for ref in record["action_items"]:
+            item_id, item_pillar = lookups.item_by_ref[ref]
+            for country, region in places:
+                item_facts.append(
+                    (edition.pk, entry_id, item_id, item_pillar, country, region, *common)
+                )
+    _insert(EditionFact, FACT_COLUMNS, facts)
+    _insert(EditionItemFact, ITEM_FACT_COLUMNS, item_facts)
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert plain rows: the facts are many and need no model instances nor signals."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+# -- comparing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an activity that differs between two editions."""
+
+    field: str
+    language: str | None
+    before: Any
+    after: Any
+
+    @property
+    def added(self) -> list:
+        """For a list field: the values the later edition has and the earlier had not."""
+        if isinstance(self.before, list) and isinstance(self.after, list):
+            return [v for v in self.after if v not in self.before]
+        return []
+
+    @property
+    def removed(self) -> list:
+        if isinstance(self.before, list) and isinstance(self.after, list):
+            return [v for v in self.before if v not in self.after]
+        return []
+
+
+@dataclass
+class ChangedActivity:
+    key: str
+    before: dict
+    after: dict
+    changes: list[FieldChange]
+
+
+@dataclass
+class EditionComparison:
+    old: Edition
+    new: Edition
+    added: list[dict] = field(default_factory=list)
+    ended: list[dict] = field(default_factory=list)
+    changed: list[ChangedActivity] = field(default_factory=list)
+
+    @property
+    def unchanged_count(self) -> int:
+        return self.new.activity_count - len(self.added) - len(self.changed)
+
+
+def record_changes(before: dict, after: dict) -> list[FieldChange]:
+    """Field-by-field differences of two records; translated fields per language."""
+    changes = []
+    for name in _field_order(before, after):
+        if name == "key":
+            continue
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if isinstance(old, dict) or isinstance(new, dict):
+            old, new = old or {}, new or {}
+            language = name in TRANSLATED_FIELDS
+            for sub in _field_order(old, new):
+                if old.get(sub) != new.get(sub):
+                    changes.append(
+                        FieldChange(
+                            name if language else f"{name}.{sub}",
+                            sub if language else None,
+                            old.get(sub),
+                            new.get(sub),
+                        )
+                    )
+        else:
+            changes.append(FieldChange(name, None, old, new))
+    return changes
+
+
+def _field_order(a: dict, b: dict) -> list[str]:
+    return list(dict.fromkeys([*a, *b]))
+
+
+def compare_editions(old: Edition, new: Edition) -> EditionComparison:
+    """Activities added in `new`, ended (absent from `new`) and changed field by field."""
+    result = EditionComparison(old=old, new=new)
+    before_rows, after_rows = _keyed_data(old), _keyed_data(new)
+    before, after = next(before_rows, None), next(after_rows, None)
+    # Both sides come ordered by key: walk them together, as a merge join does.
+    while before or after:
+        if after is None or (before is not None and before[0] < after[0]):
+            result.ended.append(before[1])
+            before = next(before_rows, None)
+        elif before is None or after[0] < before[0]:
+            result.added.append(after[1])
+            after = next(after_rows, None)
+        else:
+            if before[1] != after[1]:
+                changes = record_changes(before[1], after[1])
+                result.changed.append(ChangedActivity(after[0], before[1], after[1], changes))
+            before, after = next(before_rows, None), next(after_rows, None)
+    return result
+
+
+def _keyed_data(edition: Edition) -> Iterator[tuple[str, dict]]:
+    last = ""
+    while True:
+        chunk = list(
+            EditionEntry.objects.filter(edition=edition, activity_key__gt=last)
+            .order_by("activity_key")
+            .values_list("activity_key", "data")[:CHUNK]
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1][0]
+
+
+@dataclass
+class HistoryStep:
+    """An activity as one edition has it, with what changed since the edition before."""
+
+    edition: Edition
+    data: dict | None  # the record in this edition; None: not in it (ended or paused)
+    changes: list[FieldChange]
+    is_new: bool
+
+    @property
+    def present(self) -> bool:
+        return self.data is not None
+
+
+def activity_history(key: str) -> list[HistoryStep]:
+    """Every edition from the activity's first, newest first: present or not, and changes."""
+    entries = {
+        e.edition_id: e.data
+        for e in EditionEntry.objects.filter(activity_key=key).only("edition_id", "data")
+    }
+    if not entries:
+        return []
+    editions = list(Edition.objects.order_by("number"))
+    steps, previous, seen = [], None, False
+    for edition in editions:
+        data = entries.get(edition.pk)
+        if data is None and not seen:
+            continue
+        seen = True
+        changes = record_changes(previous, data) if previous and data else []
+        steps.append(HistoryStep(edition, data, changes, data is not None and not previous))
+        previous = data
+    return steps[::-1]

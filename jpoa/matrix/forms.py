@@ -1,0 +1,79 @@
+"""The public filter form of the matrix views: GET parameters in, `MatrixFilters` out."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jpoa.core.models import Organisation
+
+from .models import Activity, Edition
+from .selectors import REGION, UNSTATED, FilterOptions, MatrixFilters
+
+
+class MatrixFilterForm(forms.Form):
+    edition = forms.TypedChoiceField(label=_("Edition"), coerce=int, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
+    item = forms.TypedChoiceField(label=_("Plan action item"), coerce=int, required=False)
+    organisation = forms.ChoiceField(label=_("Lead organisation"), required=False)
+    organisation_type = forms.ChoiceField(
+        label=_("Organisation type"),
+        required=False,
+        choices=[("", _("All types")), *Organisation.Type.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Activity.Status.choices]
+    )
+    year_from = forms.IntegerField(
+        label=_("From year"), required=False, min_value=1900, max_value=2200
+    )
+    year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2200)
+
+    def __init__(self, data, *, options: FilterOptions, editions: list[Edition]):
+        super().__init__(data)
+        self.fields["edition"].choices = [("", _("Latest"))] + [
+            (e.number, f"{e.number}. {e.title} ({e.as_of:%Y-%m-%d})") for e in editions
+        ]
+        self.fields["country"].choices = [
+            ("", _("All countries")),
+            (REGION, _("Region-wide")),
+            (UNSTATED, _("No country stated")),
+            *((c.iso2, c.name) for c in options.countries),
+        ]
+        self.fields["pillar"].choices = [
+            ("", _("All pillars")),
+            *((str(p.number), str(p)) for p in options.pillars),
+            (UNSTATED, _("No pillar stated")),
+        ]
+        self.fields["item"].choices = [
+            ("", _("All action items")),
+            *((i.pk, f"{i.code} {i.title}") for i in options.items),
+        ]
+        self.fields["organisation"].choices = [
+            ("", _("All organisations")),
+            *((o.key, str(o)) for o in options.organisations),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_from"), data.get("year_to")
+        if start and end and start > end:
+            self.add_error("year_to", _("The last year comes before the first."))
+        return data
+
+    def filters(self) -> MatrixFilters:
+        """The valid filters; an invalid value is reported by the form and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return MatrixFilters(
+            **{
+                name: data.get(name) or None
+                for name in MatrixFilters.__dataclass_fields__
+                if name not in self.errors
+            }
+        )
+
+    def edition_number(self) -> int | None:
+        self.is_valid()
+        if "edition" in self.errors:
+            return None
+        return getattr(self, "cleaned_data", {}).get("edition") or None

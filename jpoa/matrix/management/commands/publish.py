@@ -1,0 +1,45 @@
+import datetime
+
+from django.core.management.base import CommandError
+
+from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.matrix.editions import publish_edition
+from jpoa.matrix.models import EditionFact, EditionItemFact
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--as-of: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+class Command(JpoaCommand):
+    help = (
+        "Publish the next matrix edition: freeze all current activities as an immutable, "
+        "dated snapshot that the public matrix shows."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--title", required=True, help="The edition's title (English).")
+        parser.add_argument("--title-ru", default="", help="The edition's title in Russian.")
+        parser.add_argument(
+            "--as-of", help="The date the edition describes, YYYY-MM-DD (default: today)."
+        )
+        parser.add_argument("--notes", default="", help="Notes shown with the edition.")
+
+    def handle(self, *args, title: str, title_ru: str, as_of, notes: str, **options):
+        if not title.strip():
+            raise CommandError("--title: the title must not be empty")
+        as_of = _date(as_of) if as_of else None
+        require_migrated_database()
+        edition = publish_edition(
+            title=title.strip(), title_ru=title_ru.strip(), as_of=as_of, notes=notes
+        )
+        facts = EditionFact.objects.filter(edition=edition).count()
+        item_facts = EditionItemFact.objects.filter(edition=edition).count()
+        self.stdout.write(
+            f"Published edition {edition.number}: {edition.title_en} (as of "
+            f"{edition.as_of:%Y-%m-%d}), {edition.activity_count:,} activities, "
+            f"{facts:,} pillar facts, {item_facts:,} plan item facts."
+        )

@@ -1,0 +1,510 @@
+"""Reads of the published matrix: one function per public view, each a fixed number of queries.
+
+Every function takes an edition and a `MatrixFilters` and reads only that edition's
+facts (`EditionFact`, `EditionItemFact`) and entries: never the current, draft
+activities, never JSON in a WHERE or GROUP BY. The same functions feed the HTML
+pages and, later, the API and the CSV/JSON twins.
+
+Filters narrow the cells: a filter on one of a view's own dimensions (country on the
+heatmap, pillar on the classic matrix) keeps only those rows or columns; any other
+filter keeps the activities that have that value. On the plan-items view the pillar
+filter keeps the items of that pillar.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jpoa.core.models import Country, Organisation, Source
+from jpoa.plan.models import ActionItem, Pillar, Plan
+
+from .editions import HistoryStep, activity_history
+from .models import Edition, EditionEntry, EditionFact, EditionItemFact
+
+REGION = "region"  # the country filter's value for region-wide activities
+UNSTATED = "none"  # the country or pillar filter's value for "not stated"
+LIST_TITLES_UP_TO = 300  # the classic matrix lists titles in its cells up to this many
+PAGE_SIZE = 50
+SHADES = 5
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    """What the public narrows the matrix to, as it stands in the URL."""
+
+    country: str | None = None  # ISO alpha-2, REGION or UNSTATED
+    pillar: str | None = None  # a pillar number or UNSTATED
+    item: int | None = None  # an action item's id
+    organisation: str | None = None  # the lead organisation's key
+    organisation_type: str | None = None
+    status: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def params(self, **overrides) -> dict:
+        values = {**asdict(self), **overrides}
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    def with_cell(self, **overrides) -> "MatrixFilters":
+        return replace(self, **overrides)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.params())
+
+
+# -- editions ---------------------------------------------------------------------------
+
+
+def published_editions() -> list[Edition]:
+    return list(Edition.objects.order_by("-number"))
+
+
+def pick_edition(editions: list[Edition], number: int | None) -> Edition | None:
+    """The edition with that number, else the latest; None when nothing is published."""
+    if number is not None:
+        for edition in editions:
+            if edition.number == number:
+                return edition
+    return editions[0] if editions else None
+
+
+# -- what every view needs --------------------------------------------------------------
+
+
+def site_pillars() -> list[Pillar]:
+    """The pillars of the strategy of the plan the site presents."""
+    plan = Plan.objects.order_by("pk").values("strategy_id")[:1]
+    return list(Pillar.objects.filter(strategy_id__in=plan).order_by("number"))
+
+
+def site_items() -> list[ActionItem]:
+    plan = Plan.objects.order_by("pk").values("pk")[:1]
+    return list(
+        ActionItem.objects.filter(version__plan_id__in=plan)
+        .select_related("version", "pillar")
+        .order_by("version__adopted_on", "version__label", "pillar__number", "position", "code")
+    )
+
+
+@dataclass
+class FilterOptions:
+    """The choices of the filter form (one query per list)."""
+
+    countries: list[Country]
+    pillars: list[Pillar]
+    items: list[ActionItem]
+    organisations: list[Organisation]
+
+
+def filter_options() -> FilterOptions:
+    return FilterOptions(
+        countries=list(Country.objects.order_by("-in_region", "name")),
+        pillars=site_pillars(),
+        items=site_items(),
+        organisations=list(Organisation.objects.order_by("acronym", "name")),
+    )
+
+
+def _years(filters: MatrixFilters) -> Q:
+    """Activities overlapping the year range; without any date they match no range."""
+    q = Q()
+    if filters.year_from is None and filters.year_to is None:
+        return q
+    q &= Q(start_year__isnull=False) | Q(end_year__isnull=False)
+    if filters.year_to is not None:
+        q &= Q(start_year__isnull=True) | Q(start_year__lte=filters.year_to)
+    if filters.year_from is not None:
+        q &= Q(end_year__isnull=True) | Q(end_year__gte=filters.year_from)
+    return q
+
+
+def _place(filters: MatrixFilters) -> Q:
+    if filters.country == REGION:
+        return Q(region_wide=True)
+    if filters.country == UNSTATED:
+        return Q(country__isnull=True, region_wide=False)
+    return Q(country__iso2=filters.country)
+
+
+def _common(qs: QuerySet, edition: Edition, filters: MatrixFilters) -> QuerySet:
+    qs = qs.filter(edition=edition)
+    if filters.organisation:
+        qs = qs.filter(lead_organisation__key=filters.organisation)
+    if filters.organisation_type:
+        qs = qs.filter(organisation_type=filters.organisation_type)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.country:
+        qs = qs.filter(_place(filters))
+    return qs.filter(_years(filters))
+
+
+def pillar_facts(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionFact]:
+    """The edition's (activity, pillar, place) rows that pass the filters."""
+    qs = _common(EditionFact.objects, edition, filters)
+    if filters.pillar == UNSTATED:
+        qs = qs.filter(pillar_number__isnull=True)
+    elif filters.pillar:
+        qs = qs.filter(pillar_number=filters.pillar)
+    if filters.item:
+        with_item = EditionItemFact.objects.filter(edition=edition, action_item_id=filters.item)
+        qs = qs.filter(entry_id__in=with_item.values("entry_id"))
+    return qs
+
+
+def item_facts(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionItemFact]:
+    """The edition's (activity, plan item, place) rows that pass the filters."""
+    qs = _common(EditionItemFact.objects, edition, filters)
+    if filters.pillar == UNSTATED:
+        qs = qs.none()
+    elif filters.pillar:
+        qs = qs.filter(item_pillar=filters.pillar)
+    if filters.item:
+        qs = qs.filter(action_item_id=filters.item)
+    return qs
+
+
+def matching_entries(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionEntry]:
+    """The edition's activities that pass the filters, in key order."""
+    entries = EditionEntry.objects.filter(edition=edition)
+    if filters.active:
+        entries = entries.filter(pk__in=pillar_facts(edition, filters).values("entry_id"))
+    return entries.order_by("activity_key")
+
+
+# -- the shape of a matrix --------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    count: int
+    params: dict  # the filters that open this cell's activities
+    shade: int = 0  # 0 (none) to SHADES, relative to the largest cell
+    activities: list[dict] = field(default_factory=list)  # key and title, when listed
+
+
+@dataclass
+class Row:
+    label: str
+    params: dict
+    cells: list[Cell]
+    note: str = ""
+    kind: str = ""  # "region" or "unstated" for the rows that are not a country
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells)
+
+
+@dataclass
+class Column:
+    label: str
+    title: str
+    params: dict
+
+
+@dataclass
+class Matrix:
+    edition: Edition
+    filters: MatrixFilters
+    columns: list[Column]
+    rows: list[Row]
+    activity_count: int  # distinct activities that pass the filters
+    titles_listed: bool = False
+
+    @property
+    def max_count(self) -> int:
+        return max((c.count for r in self.rows for c in r.cells), default=0)
+
+
+def _shade(matrix: Matrix) -> Matrix:
+    top = matrix.max_count
+    for row in matrix.rows:
+        for cell in row.cells:
+            cell.shade = 0 if not cell.count else max(1, -(-cell.count * SHADES // top))
+    return matrix
+
+
+def _pillar_columns(pillars: list[Pillar], with_unstated: bool) -> list[Column]:
+    columns = [Column(p.numeral, p.short_title, {"pillar": str(p.number)}) for p in pillars]
+    if with_unstated:
+        columns.append(Column("—", str(_("No pillar stated")), {"pillar": UNSTATED}))
+    return columns
+
+
+def _pick_pillars(pillars: list[Pillar], filters: MatrixFilters) -> list[Pillar]:
+    if filters.pillar and filters.pillar != UNSTATED:
+        return [p for p in pillars if str(p.number) == filters.pillar]
+    return [] if filters.pillar == UNSTATED else pillars
+
+
+def _count(qs: QuerySet) -> int:
+    return qs.aggregate(n=Count("entry_id", distinct=True))["n"]
+
+
+def _title(record_title: dict | None) -> str:
+    record_title = record_title or {}
+    return record_title.get(get_language() or "en") or record_title.get("en") or ""
+
+
+# -- organisations x pillars ------------------------------------------------------------
+
+
+def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
+    """The classic matrix: lead organisations as rows, pillars as columns."""
+    facts = pillar_facts(edition, filters)
+    counts = {
+        (r["lead_organisation_id"], r["pillar_number"]): r["n"]
+        for r in facts.values("lead_organisation_id", "pillar_number").annotate(
+            n=Count("entry_id", distinct=True)
+        )
+    }
+    listed = list(
+        facts.values_list("lead_organisation_id", "pillar_number", "entry_id")
+        .distinct()
+        .order_by()[: LIST_TITLES_UP_TO + 1]
+    )
+    titles_listed = len(listed) <= LIST_TITLES_UP_TO
+    records = _records_by_id({entry for _o, _p, entry in listed} if titles_listed else set())
+    in_cell = defaultdict(list)
+    for org, pillar, entry in listed if titles_listed else []:
+        in_cell[org, pillar].append(records[entry])
+    org_ids = {org for org, _pillar in counts}
+    orgs = Organisation.objects.filter(pk__in=org_ids) if org_ids else Organisation.objects.none()
+    orgs = sorted(orgs, key=lambda o: (str(o).lower(), o.pk))
+    pillars = _pick_pillars(site_pillars(), filters)
+    unstated = any(pillar is None for _org, pillar in counts)
+    columns = _pillar_columns(pillars, unstated)
+    numbers = [p.number for p in pillars] + ([None] if unstated else [])
+    rows = [
+        Row(
+            label=org.label,
+            params={"organisation": org.key},
+            note=org.get_type_display(),
+            cells=[
+                Cell(
+                    counts.get((org.pk, n), 0),
+                    {**column.params, "organisation": org.key},
+                    activities=sorted(in_cell[org.pk, n], key=lambda r: r["title"].lower()),
+                )
+                for n, column in zip(numbers, columns, strict=True)
+            ],
+        )
+        for org in orgs
+    ]
+    matrix = Matrix(edition, filters, columns, rows, _count(facts), titles_listed)
+    return _shade(matrix)
+
+
+def _records_by_id(ids: set[int]) -> dict[int, dict]:
+    """Key and title of entries, by id (one query, none when there are none)."""
+    rows = EditionEntry.objects.filter(pk__in=ids).values_list("pk", "activity_key", "data__title")
+    return {pk: {"key": key, "title": _title(title)} for pk, key, title in rows}
+
+
+# -- countries x pillars ----------------------------------------------------------------
+
+
+def _place_rows(countries: list[Country], seen: set, filters: MatrixFilters) -> list[tuple]:
+    """(label, params, kind, place) of each place row: the region's countries, any other
+    country with activities, the region as a whole, and "not stated" when it occurs."""
+    rows = [
+        (c.name, {"country": c.iso2}, "", (c.pk, False))
+        for c in countries
+        if c.in_region or (c.pk, False) in seen
+    ]
+    rows.append((str(_("Region-wide")), {"country": REGION}, "region", (None, True)))
+    if (None, False) in seen:
+        rows.append((str(_("No country stated")), {"country": UNSTATED}, "unstated", (None, False)))
+    if filters.country == REGION:
+        return [r for r in rows if r[2] == "region"]
+    if filters.country == UNSTATED:
+        return [r for r in rows if r[2] == "unstated"]
+    if filters.country:
+        return [r for r in rows if r[1].get("country") == filters.country]
+    return rows
+
+
+def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
+    """The coverage heatmap: countries (and a Region-wide row) as rows, pillars as columns."""
+    facts = pillar_facts(edition, filters)
+    # One row per activity, pillar and place: a plain count is a count of activities.
+    counts = {
+        ((r["country_id"], r["region_wide"]), r["pillar_number"]): r["n"]
+        for r in facts.values("country_id", "region_wide", "pillar_number").annotate(n=Count("pk"))
+    }
+    pillars = _pick_pillars(site_pillars(), filters)
+    unstated = any(pillar is None for _place, pillar in counts)
+    columns = _pillar_columns(pillars, unstated)
+    numbers = [p.number for p in pillars] + ([None] if unstated else [])
+    seen = {place for place, _pillar in counts}
+    countries = list(Country.objects.order_by("name"))
+    rows = [
+        Row(
+            label=label,
+            params=params,
+            kind=kind,
+            cells=[
+                Cell(counts.get((place, n), 0), {**column.params, **params})
+                for n, column in zip(numbers, columns, strict=True)
+            ],
+        )
+        for label, params, kind, place in _place_rows(countries, seen, filters)
+    ]
+    return _shade(Matrix(edition, filters, columns, rows, _count(facts)))
+
+
+# -- plan items x countries -------------------------------------------------------------
+
+
+def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
+    """Which action items of the plan have activity where: items as rows, places as columns."""
+    facts = item_facts(edition, filters)
+    counts = {
+        (r["action_item_id"], (r["country_id"], r["region_wide"])): r["n"]
+        for r in facts.values("action_item_id", "country_id", "region_wide").annotate(n=Count("pk"))
+    }
+    seen = {place for _item, place in counts}
+    countries = list(Country.objects.order_by("name"))
+    places = _place_rows(countries, seen, filters)
+    columns = [Column(label, label, params) for label, params, _kind, _place in places]
+    items = site_items()
+    if filters.item:
+        items = [i for i in items if i.pk == filters.item]
+    if filters.pillar:
+        items = [i for i in items if str(i.pillar.number) == filters.pillar]
+    several_versions = len({i.version_id for i in items}) > 1
+    rows = [
+        Row(
+            label=f"{item.code} {item.title}",
+            params={"item": item.pk},
+            note=item.version.label if several_versions else "",
+            cells=[
+                Cell(counts.get((item.pk, place), 0), {**params, "item": item.pk})
+                for _label, params, _kind, place in places
+            ],
+        )
+        for item in items
+    ]
+    activity_count = facts.aggregate(n=Count("entry_id", distinct=True))["n"]
+    return _shade(Matrix(edition, filters, columns, rows, activity_count))
+
+
+# -- the activities of a cell -----------------------------------------------------------
+
+
+@dataclass
+class ActivityRow:
+    key: str
+    title: str
+    lead_organisation: Organisation | None
+    status: str
+    years: str
+    pillars: list[int]
+    countries: list[str]
+    region_wide: bool
+
+
+def _years_label(record: dict) -> str:
+    start, end = (record.get("start_date") or "")[:4], (record.get("end_date") or "")[:4]
+    if start and end and start != end:
+        return f"{start}–{end}"
+    return start or end
+
+
+def activity_list(edition: Edition, filters: MatrixFilters, page: int | str = 1) -> Page:
+    """One page of the activities that pass the filters; `page.object_list` holds ActivityRows."""
+    paginator = Paginator(matching_entries(edition, filters).values("data"), PAGE_SIZE)
+    result = paginator.get_page(page)
+    records = [row["data"] for row in result.object_list]
+    orgs = _organisations({r["lead_organisation"] for r in records})
+    names = dict(Country.objects.values_list("iso2", "name"))
+    result.object_list = [
+        ActivityRow(
+            key=r["key"],
+            title=_title(r["title"]),
+            lead_organisation=orgs.get(r["lead_organisation"]),
+            status=r["status"],
+            years=_years_label(r),
+            pillars=r["pillars"],
+            countries=[names.get(c, c) for c in r["countries"]],
+            region_wide=r["region_wide"],
+        )
+        for r in records
+    ]
+    return result
+
+
+def _organisations(keys: set[str]) -> dict[str, Organisation]:
+    return {o.key: o for o in Organisation.objects.filter(key__in=sorted(keys))}
+
+
+# -- one activity -----------------------------------------------------------------------
+
+
+@dataclass
+class ActivityPage:
+    edition: Edition  # the edition the page shows the activity as
+    in_chosen_edition: bool
+    record: dict
+    title: str
+    description: str
+    lead_organisation: Organisation | None
+    partners: list[Organisation]
+    donors: list[Organisation]
+    pillars: list[Pillar]
+    items: list[ActionItem]
+    countries: list[Country]
+    source: Source | None
+    history: list[HistoryStep]
+
+
+def activity_page(key: str, edition: Edition | None) -> ActivityPage | None:
+    """An activity as the chosen edition has it (or, if absent there, as last published)."""
+    history = activity_history(key)
+    if not history:
+        return None
+    chosen = next((s for s in history if edition and s.edition.pk == edition.pk), None)
+    step = chosen if chosen and chosen.present else next(s for s in history if s.present)
+    record = step.data
+    orgs = _organisations({record["lead_organisation"], *record["partners"], *record["donors"]})
+    pillars = {p.number: p for p in site_pillars()}
+    refs = set(record["action_items"])
+    items = [
+        i
+        for i in ActionItem.objects.filter(code__in=[r.rsplit("/", 1)[-1] for r in refs])
+        .select_related("version__plan", "pillar")
+        .order_by("pillar__number", "position", "code")
+        if f"{i.version.plan.key}/{i.version.label}/{i.code}" in refs
+    ]
+    countries = {c.iso2: c for c in Country.objects.filter(iso2__in=record["countries"])}
+    source_key = (record.get("provenance") or {}).get("source")
+    return ActivityPage(
+        edition=step.edition,
+        in_chosen_edition=chosen is not None and chosen.present,
+        record=record,
+        title=_title(record["title"]),
+        description=_title(record["description"]),
+        lead_organisation=orgs.get(record["lead_organisation"]),
+        partners=[orgs[k] for k in record["partners"] if k in orgs],
+        donors=[orgs[k] for k in record["donors"] if k in orgs],
+        pillars=[pillars[n] for n in record["pillars"] if n in pillars],
+        items=items,
+        countries=[countries[c] for c in record["countries"] if c in countries],
+        source=Source.objects.filter(key=source_key).first(),
+        history=history,
+    )
+
+
+def query_string(filters: MatrixFilters, edition: Edition | None, **overrides) -> str:
+    """The URL query of a view with these filters (and the edition when it is not the latest)."""
+    params = filters.params(**overrides)
+    if edition is not None:
+        params = {"edition": edition.number, **params}
+    return urlencode(params)

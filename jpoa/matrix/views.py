@@ -1,0 +1,97 @@
+"""The public matrix pages: thin views over `selectors`, published editions only."""
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from . import selectors
+from .editions import compare_editions
+from .forms import MatrixFilterForm
+from .models import Edition
+from .selectors import Matrix, MatrixFilters, query_string
+
+
+@dataclass
+class PageState:
+    """What every matrix page reads from its URL: the editions, the chosen one, the filters."""
+
+    editions: list[Edition]
+    edition: Edition | None
+    explicit_edition: Edition | None  # kept in links only when the URL named it
+    form: MatrixFilterForm
+    filters: MatrixFilters
+
+    def query(self, **overrides) -> str:
+        return query_string(self.filters, self.explicit_edition, **overrides)
+
+
+def _state(request: HttpRequest) -> PageState:
+    editions = selectors.published_editions()
+    form = MatrixFilterForm(request.GET, options=selectors.filter_options(), editions=editions)
+    number = form.edition_number()
+    edition = selectors.pick_edition(editions, number)
+    explicit = edition if number is not None and edition and edition.number == number else None
+    return PageState(editions, edition, explicit, form, form.filters())
+
+
+def _link(matrix: Matrix, state: PageState) -> Matrix:
+    """Give every cell, row and column the URL of its activities, with the page's filters."""
+    base = reverse("matrix:activities")
+    for column in matrix.columns:
+        column.url = f"{base}?{state.query(**column.params)}"
+    for row in matrix.rows:
+        row.url = f"{base}?{state.query(**row.params)}"
+        for cell in row.cells:
+            cell.url = f"{base}?{state.query(**cell.params)}"
+    return matrix
+
+
+def _matrix_page(request: HttpRequest, template: str, build) -> HttpResponse:
+    state = _state(request)
+    matrix = _link(build(state.edition, state.filters), state) if state.edition else None
+    return render(request, template, {"state": state, "matrix": matrix})
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    return _matrix_page(request, "matrix/organisations.html", selectors.organisations_by_pillars)
+
+
+def heatmap(request: HttpRequest) -> HttpResponse:
+    return _matrix_page(request, "matrix/heatmap.html", selectors.countries_by_pillars)
+
+
+def plan_items(request: HttpRequest) -> HttpResponse:
+    return _matrix_page(request, "matrix/plan_items.html", selectors.items_by_countries)
+
+
+def activities(request: HttpRequest) -> HttpResponse:
+    state = _state(request)
+    page = None
+    if state.edition:
+        page = selectors.activity_list(state.edition, state.filters, request.GET.get("page", 1))
+    return render(request, "matrix/activities.html", {"state": state, "page": page})
+
+
+def activity(request: HttpRequest, key: str) -> HttpResponse:
+    state = _state(request)
+    found = selectors.activity_page(key, state.explicit_edition or state.edition)
+    if found is None:
+        raise Http404("This activity is in no published edition.")
+    return render(request, "matrix/activity.html", {"state": state, "activity": found})
+
+
+def editions(request: HttpRequest) -> HttpResponse:
+    return render(request, "matrix/editions.html", {"editions": selectors.published_editions()})
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    all_editions = selectors.published_editions()
+    by_number = {str(e.number): e for e in all_editions}
+    old, new = by_number.get(request.GET.get("from", "")), by_number.get(request.GET.get("to", ""))
+    if old is None and new is None and len(all_editions) >= 2:
+        old, new = all_editions[1], all_editions[0]
+    comparison = compare_editions(old, new) if old and new else None
+    context = {"editions": all_editions, "old": old, "new": new, "comparison": comparison}
+    return render(request, "matrix/compare.html", context)

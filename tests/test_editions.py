@@ -1,0 +1,221 @@
+"""Publishing matrix editions: frozen snapshots, their facts, comparing two editions."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from matrix_factory import make_activity, make_items
+
+from jpoa.dataset.export import activity_record
+from jpoa.matrix.editions import (
+    activity_history,
+    build_edition_facts,
+    compare_editions,
+    publish_edition,
+)
+from jpoa.matrix.models import (
+    Activity,
+    Edition,
+    EditionEntry,
+    EditionFact,
+    EditionItemFact,
+    ImmutableEditionError,
+)
+from jpoa.plan.models import Pillar
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activities(default_data):
+    make_items()
+    return [
+        make_activity(
+            "osce-border",
+            "osce",
+            pillars=(2, 3),
+            countries=("KZ", "KG"),
+            items=("II.1",),
+            partners=("unodc",),
+            donors=("eu", "norway"),
+            title_ru="Граница",
+        ),
+        make_activity("unodc-prisons", "unodc", pillars=(1,), countries=(), region_wide=True),
+        make_activity(
+            "eu-nowhere", "eu", pillars=(), countries=(), status="planned", start=None, end=None
+        ),
+    ]
+
+
+def test_it_freezes_every_activity_as_its_data_set_record(activities):
+    user = get_user_model().objects.create_user("coordinator")
+    edition = publish_edition(
+        title="As of October 2015", as_of=datetime.date(2015, 10, 1), user=user
+    )
+    assert (edition.number, edition.title_en, edition.published_by) == (
+        1,
+        "As of October 2015",
+        user,
+    )
+    assert edition.activity_count == 3
+    for activity in Activity.objects.all():
+        entry = EditionEntry.objects.get(edition=edition, activity_key=activity.key)
+        assert entry.data == activity_record(activity)
+        assert entry.activity == activity
+        assert entry.lead_organisation_id_at == activity.lead_organisation_id
+
+
+def test_it_numbers_editions_one_after_another(activities):
+    assert [publish_edition(title=t).number for t in ("a", "b", "c")] == [1, 2, 3]
+
+
+def test_later_edits_do_not_change_a_published_edition(activities):
+    edition = publish_edition(title="First")
+    before = list(EditionEntry.objects.filter(edition=edition).values_list("data", flat=True))
+    activity = Activity.objects.get(key="osce-border")
+    activity.title_en = "Renamed"
+    activity.save()
+    activity.countries.clear()
+    Activity.objects.get(key="eu-nowhere").delete()
+    after = list(EditionEntry.objects.filter(edition=edition).values_list("data", flat=True))
+    assert after == before
+    assert EditionFact.objects.filter(edition=edition, country__iso2="KG").exists()
+
+
+def test_published_entries_refuse_changes_and_deletion(activities):
+    edition = publish_edition(title="First")
+    entry = EditionEntry.objects.filter(edition=edition).first()
+    entry.status = "completed"
+    with pytest.raises(ImmutableEditionError):
+        entry.save()
+    with pytest.raises(ImmutableEditionError):
+        entry.delete()
+    with pytest.raises(ImmutableEditionError):
+        EditionEntry.objects.filter(edition=edition).update(status="completed")
+    with pytest.raises(ImmutableEditionError):
+        EditionFact.objects.filter(edition=edition).delete()
+    assert not EditionEntry.objects.filter(status="completed").exists()
+
+
+def test_the_facts_hold_one_row_per_activity_pillar_and_place(activities):
+    edition = publish_edition(title="First")
+    rows = set(
+        EditionFact.objects.filter(edition=edition).values_list(
+            "entry__activity_key",
+            "pillar_number",
+            "country__iso2",
+            "region_wide",
+            "organisation_type",
+            "status",
+            "start_year",
+            "end_year",
+        )
+    )
+    assert rows == {
+        ("osce-border", 2, "KZ", False, "regional", "ongoing", 2014, 2016),
+        ("osce-border", 2, "KG", False, "regional", "ongoing", 2014, 2016),
+        ("osce-border", 3, "KZ", False, "regional", "ongoing", 2014, 2016),
+        ("osce-border", 3, "KG", False, "regional", "ongoing", 2014, 2016),
+        ("unodc-prisons", 1, None, True, "un_entity", "ongoing", 2014, 2016),
+        ("eu-nowhere", None, None, False, "regional", "planned", None, None),
+    }
+    items = set(
+        EditionItemFact.objects.filter(edition=edition).values_list(
+            "entry__activity_key", "action_item__code", "item_pillar", "country__iso2"
+        )
+    )
+    assert items == {("osce-border", "II.1", 2, "KZ"), ("osce-border", "II.1", 2, "KG")}
+
+
+def test_facts_can_be_rebuilt_from_the_snapshots_alone(activities):
+    edition = publish_edition(title="First")
+
+    def facts():
+        return sorted(
+            EditionFact.objects.filter(edition=edition).values_list(
+                "entry_id", "pillar_number", "country_id", "region_wide", "lead_organisation_id"
+            ),
+            key=str,
+        )
+
+    before = facts()
+    assert build_edition_facts(edition) == 3
+    assert facts() == before
+
+
+def test_compare_lists_added_ended_and_changed_activities_field_by_field(activities):
+    first = publish_edition(title="First")
+    changed = Activity.objects.get(key="osce-border")
+    changed.title_ru = "Границы"
+    changed.status = "completed"
+    changed.save()
+    changed.pillars.remove(Pillar.objects.get(number=3))
+    Activity.objects.get(key="eu-nowhere").delete()
+    make_activity("unodc-new", "unodc")
+    second = publish_edition(title="Second")
+
+    result = compare_editions(first, second)
+
+    assert [r["key"] for r in result.added] == ["unodc-new"]
+    assert [r["key"] for r in result.ended] == ["eu-nowhere"]
+    assert [c.key for c in result.changed] == ["osce-border"]
+    changes = {(c.field, c.language): (c.before, c.after) for c in result.changed[0].changes}
+    assert changes == {
+        ("title", "ru"): ("Граница", "Границы"),
+        ("pillars", None): ([2, 3], [2]),
+        ("status", None): ("ongoing", "completed"),
+    }
+    assert result.changed[0].changes[1].removed == [3] or any(
+        c.removed == [3] for c in result.changed[0].changes
+    )
+    assert result.unchanged_count == 1
+
+
+def test_an_activity_history_shows_each_edition_and_what_changed(activities):
+    first = publish_edition(title="First")
+    activity = Activity.objects.get(key="unodc-prisons")
+    activity.status = "completed"
+    activity.save()
+    second = publish_edition(title="Second")
+    activity.delete()
+    third = publish_edition(title="Third")
+
+    history = activity_history("unodc-prisons")
+
+    assert [(s.edition, s.present, s.is_new) for s in history] == [
+        (third, False, False),
+        (second, True, False),
+        (first, True, True),
+    ]
+    assert [(c.field, c.before, c.after) for c in history[1].changes] == [
+        ("status", "ongoing", "completed")
+    ]
+
+
+def test_the_publish_command_publishes_and_prints_the_edition(activities):
+    out = io.StringIO()
+    call_command(
+        "publish",
+        "--title",
+        "As of October 2015",
+        "--as-of",
+        "2015-10-01",
+        "--notes",
+        "n",
+        stdout=out,
+    )
+    edition = Edition.objects.get()
+    assert (edition.number, edition.as_of, edition.notes_en) == (1, datetime.date(2015, 10, 1), "n")
+    assert (
+        "Published edition 1: As of October 2015 (as of 2015-10-01), 3 activities" in out.getvalue()
+    )
+
+
+def test_the_publish_command_rejects_a_bad_date(activities):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("publish", "--title", "x", "--as-of", "October")
+    assert not Edition.objects.exists()

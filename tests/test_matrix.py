@@ -1,0 +1,397 @@
+"""The public matrix views over published editions, through the HTTP client.
+
+Every count a view shows is checked against a naive count over the edition's
+snapshots (the JSON records), computed here without the facts tables.
+"""
+
+import random
+from collections import Counter
+
+import pytest
+from matrix_factory import make_activity, make_items
+
+from jpoa.core.models import Organisation
+from jpoa.matrix.editions import publish_edition
+from jpoa.matrix.models import Activity, EditionEntry
+from jpoa.matrix.selectors import (
+    MatrixFilters,
+    countries_by_pillars,
+    items_by_countries,
+    organisations_by_pillars,
+)
+from jpoa.plan.models import ActionItem, Pillar
+
+pytestmark = pytest.mark.django_db
+
+ORGS = ["osce", "unodc", "eu", "unrcca", "ctitf-office"]
+COUNTRIES = ["KZ", "KG", "TJ", "TM", "UZ"]
+PAGES = ["", "heatmap/", "plan-items/", "activities/"]
+
+
+def build(n: int, seed: int = 1, prefix: str = "act") -> list[Activity]:
+    """`n` varied activities: some region-wide, some without pillar, country or dates."""
+    rng = random.Random(seed)
+    return [
+        make_activity(
+            f"{prefix}-{i:03d}",
+            rng.choice(ORGS),
+            pillars=rng.sample([1, 2, 3, 4], rng.choice([0, 1, 1, 2, 3])),
+            countries=rng.sample(COUNTRIES, rng.choice([0, 1, 2, 5])),
+            region_wide=rng.random() < 0.3,
+            items=rng.sample(["I.1", "II.1"], rng.choice([0, 1, 2])),
+            status=rng.choice(["planned", "ongoing", "completed"]),
+            start=rng.choice([None, 2012, 2014]),
+            end=rng.choice([None, 2013, 2016]),
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def items(default_data):
+    return make_items()
+
+
+@pytest.fixture
+def published(items):
+    build(40)
+    return publish_edition(title="October 2015")
+
+
+# -- the naive computation over the snapshots ----------------------------------------------
+
+
+def places(r):
+    out = list(r["countries"]) + (["region"] if r["region_wide"] else [])
+    return out or ["none"]
+
+
+def passes(r, f: MatrixFilters, types, item_refs) -> bool:
+    """The filters that are not one of a view's own dimensions."""
+    if f.organisation and r["lead_organisation"] != f.organisation:
+        return False
+    if f.organisation_type and types[r["lead_organisation"]] != f.organisation_type:
+        return False
+    if f.status and r["status"] != f.status:
+        return False
+    start = int(r["start_date"][:4]) if r["start_date"] else None
+    end = int(r["end_date"][:4]) if r["end_date"] else None
+    if f.year_from or f.year_to:
+        if start is None and end is None:
+            return False
+        if f.year_to and start is not None and start > f.year_to:
+            return False
+        if f.year_from and end is not None and end < f.year_from:
+            return False
+    return True
+
+
+def naive(edition, view: str, f: MatrixFilters | None = None) -> Counter:
+    f = f or MatrixFilters()
+    types = dict(Organisation.objects.values_list("key", "type"))
+    item_refs = {i.pk: f"{i.version.plan.key}/{i.version.label}/{i.code}" for i in _items()}
+    cells = Counter()
+    for r in EditionEntry.objects.filter(edition=edition).values_list("data", flat=True):
+        if not passes(r, f, types, item_refs):
+            continue
+        wanted_places = [p for p in places(r) if not f.country or p == f.country]
+        if view == "items":
+            refs = [x for x in r["action_items"] if not f.item or x == item_refs[f.item]]
+            pillar_of = {ref: int(ref.rsplit("/", 1)[1].split(".")[0] == "II") + 1 for ref in refs}
+            refs = [x for x in refs if not f.pillar or str(pillar_of[x]) == f.pillar]
+            cells.update((x, p) for x in refs for p in wanted_places)
+            continue
+        if f.item and item_refs[f.item] not in r["action_items"]:
+            continue
+        pillars = [
+            p for p in r["pillars"] or [None] if not f.pillar or str(p or "none") == f.pillar
+        ]
+        if view == "organisations" and wanted_places:
+            cells.update((r["lead_organisation"], p) for p in pillars)
+        elif view == "heatmap":
+            cells.update((place, p) for place in wanted_places for p in pillars)
+    return cells
+
+
+def _items():
+    return ActionItem.objects.select_related("version__plan")
+
+
+def shown(matrix, row_key, col_key) -> Counter:
+    """The non-zero cells of a view, keyed like the naive computation."""
+    cells = Counter()
+    for row in matrix.rows:
+        for cell in row.cells:
+            if cell.count:
+                cells[row_key(row, cell), col_key(cell)] = cell.count
+    return cells
+
+
+def org_cells(matrix):
+    return shown(matrix, lambda r, c: r.params["organisation"], pillar_key)
+
+
+def pillar_key(cell):
+    return None if cell.params["pillar"] == "none" else int(cell.params["pillar"])
+
+
+def heat_cells(matrix):
+    return shown(matrix, lambda r, c: c.params["country"], pillar_key)
+
+
+def item_cells(matrix):
+    refs = {i.pk: f"{i.version.plan.key}/{i.version.label}/{i.code}" for i in _items()}
+    return shown(matrix, lambda r, c: refs[c.params["item"]], lambda c: c.params["country"])
+
+
+# -- no edition ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [*PAGES, "editions/", "editions/compare/"])
+def test_without_an_edition_the_pages_say_how_one_is_published(client, default_data, page):
+    make_activity("draft", "osce")
+    response = client.get(f"/en/matrix/{page}")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "No edition of the matrix has been published yet" in text
+    assert "jpoa publish" in text
+    assert "Activity draft" not in text
+
+
+# -- what the public sees -----------------------------------------------------------------
+
+
+def test_the_matrix_shows_the_latest_edition_and_never_drafts(client, items):
+    make_activity("first", "osce", pillars=(2,))
+    publish_edition(title="First edition")
+    make_activity("second", "unodc", pillars=(2,))
+    publish_edition(title="Second edition")
+    make_activity("draft", "eu", pillars=(2,), internal_notes="secret remark")
+
+    page = client.get("/en/matrix/").content.decode()
+
+    assert "Second edition" in page
+    assert "Activity first" in page and "Activity second" in page
+    assert "Activity draft" not in page
+    assert client.get("/en/matrix/activities/draft/").status_code == 404
+    for path in PAGES:
+        assert "Activity draft" not in client.get(f"/en/matrix/{path}").content.decode()
+
+
+def test_an_earlier_edition_can_be_picked(client, items):
+    make_activity("first", "osce")
+    publish_edition(title="First edition")
+    make_activity("second", "unodc")
+    publish_edition(title="Second edition")
+
+    page = client.get("/en/matrix/?edition=1").content.decode()
+
+    assert "First edition" in page and "This is not the latest edition" in page
+    assert "Activity first" in page and "Activity second" not in page
+    listed = client.get("/en/matrix/activities/?edition=1").context["page"]
+    assert [a.key for a in listed] == ["first"]
+
+
+def test_every_view_counts_what_the_snapshots_hold(client, published):
+    context = client.get("/en/matrix/").context
+    assert org_cells(context["matrix"]) == naive(published, "organisations")
+    assert heat_cells(client.get("/en/matrix/heatmap/").context["matrix"]) == naive(
+        published, "heatmap"
+    )
+    assert item_cells(client.get("/en/matrix/plan-items/").context["matrix"]) == naive(
+        published, "items"
+    )
+
+
+def test_region_wide_activities_have_their_own_row(client, items):
+    make_activity("everywhere", "osce", pillars=(3,), countries=(), region_wide=True)
+    make_activity("kazakhstan", "osce", pillars=(3,), countries=("KZ",))
+    publish_edition(title="First")
+
+    matrix = client.get("/en/matrix/heatmap/").context["matrix"]
+
+    rows = {row.label: [c.count for c in row.cells] for row in matrix.rows}
+    assert rows["Region-wide"] == [0, 0, 1, 0]
+    assert rows["Kazakhstan"] == [0, 0, 1, 0]
+    assert rows["Uzbekistan"] == [0, 0, 0, 0]
+    region = next(row for row in matrix.rows if row.kind == "region")
+    listed = client.get(region.cells[2].url).context["page"]
+    assert [a.key for a in listed] == ["everywhere"]
+
+
+FILTERS = [
+    {"country": "KZ"},
+    {"country": "region"},
+    {"country": "none"},
+    {"pillar": "2"},
+    {"pillar": "none"},
+    {"organisation": "osce"},
+    {"organisation_type": "un_entity"},
+    {"status": "planned"},
+    {"year_from": 2015},
+    {"year_to": 2013},
+    {"year_from": 2013, "year_to": 2014},
+    {"country": "TJ", "pillar": "1", "status": "ongoing"},
+]
+
+
+@pytest.mark.parametrize(
+    "params", FILTERS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())
+)
+def test_each_filter_narrows_every_view(client, published, params):
+    f = MatrixFilters(**params)
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    organisations = client.get(f"/en/matrix/?{query}").context["matrix"]
+    assert org_cells(organisations) == naive(published, "organisations", f)
+    assert heat_cells(client.get(f"/en/matrix/heatmap/?{query}").context["matrix"]) == naive(
+        published, "heatmap", f
+    )
+    assert item_cells(client.get(f"/en/matrix/plan-items/?{query}").context["matrix"]) == naive(
+        published, "items", f
+    )
+    assert sum(naive(published, "heatmap", f).values()) < sum(naive(published, "heatmap").values())
+
+
+def test_the_plan_item_filter_narrows_every_view(client, published, items):
+    item = items["II.1"]
+    f = MatrixFilters(item=item.pk)
+    assert org_cells(organisations_by_pillars(published, f)) == naive(published, "organisations", f)
+    assert heat_cells(countries_by_pillars(published, f)) == naive(published, "heatmap", f)
+    assert item_cells(items_by_countries(published, f)) == naive(published, "items", f)
+    page = client.get(f"/en/matrix/plan-items/?item={item.pk}").context["matrix"]
+    assert [row.params["item"] for row in page.rows] == [item.pk]
+
+
+def test_every_cell_lists_exactly_its_activities(client, published):
+    matrix = client.get("/en/matrix/heatmap/?status=ongoing").context["matrix"]
+    cell = max((c for row in matrix.rows for c in row.cells), key=lambda c: c.count)
+    assert "status=ongoing" in cell.url
+    listed = client.get(cell.url).context["page"]
+    assert listed.paginator.count == cell.count
+    country, pillar = cell.params["country"], int(cell.params["pillar"])
+    for a in listed:
+        record = EditionEntry.objects.get(edition=published, activity_key=a.key).data
+        assert pillar in record["pillars"] and country in places(record)
+        assert record["status"] == "ongoing"
+
+
+def test_the_activity_list_is_paginated(client, items):
+    build(60)
+    publish_edition(title="First")
+    first = client.get("/en/matrix/activities/").context["page"]
+    second = client.get("/en/matrix/activities/?page=2").context["page"]
+    assert (first.paginator.count, len(first), len(second)) == (60, 50, 10)
+    assert first[0].key == "act-000" and second[0].key == "act-050"
+
+
+def test_an_invalid_filter_is_reported_and_ignored(client, published):
+    response = client.get("/en/matrix/?country=XX&year_from=soon")
+    assert response.status_code == 200
+    assert response.context["state"].filters == MatrixFilters()
+    assert "Some filters were not understood" in response.content.decode()
+
+
+# -- one activity -------------------------------------------------------------------------
+
+
+def test_the_activity_page_shows_public_fields_and_history_never_internal_notes(client, items):
+    activity = make_activity(
+        "border",
+        "osce",
+        pillars=(2,),
+        countries=("KZ", "KG"),
+        items=("II.1",),
+        partners=("unodc",),
+        donors=("eu",),
+        internal_notes="do not publish this",
+    )
+    publish_edition(title="First edition")
+    activity.status = "completed"
+    activity.title_en = "Border management"
+    activity.save()
+    publish_edition(title="Second edition")
+
+    page = client.get("/en/matrix/activities/border/").content.decode()
+
+    assert "Border management" in page
+    assert "United Nations Office on Drugs and Crime" in page or "UNODC" in page
+    assert "Kyrgyzstan" in page and "II.1" in page
+    assert "First edition" in page and "Second edition" in page
+    assert "completed" in page and "first published" in page
+    assert "do not publish this" not in page
+    earlier = client.get("/en/matrix/activities/border/?edition=1").content.decode()
+    assert "Activity border" in earlier
+
+
+def test_an_activity_never_published_is_not_found(client, published):
+    assert client.get("/en/matrix/activities/nowhere/").status_code == 404
+
+
+# -- editions and comparison --------------------------------------------------------------
+
+
+def test_the_compare_page_lists_added_ended_and_changed_activities(client, items):
+    make_activity("kept", "osce")
+    make_activity("changed", "osce", pillars=(1,))
+    make_activity("ended", "unodc")
+    publish_edition(title="First edition")
+    changed = Activity.objects.get(key="changed")
+    changed.title_ru = "Изменено"
+    changed.save()
+    changed.pillars.add(Pillar.objects.get(number=4))
+    Activity.objects.get(key="ended").delete()
+    make_activity("added", "eu")
+    publish_edition(title="Second edition")
+
+    response = client.get("/en/matrix/editions/compare/?from=1&to=2")
+
+    comparison = response.context["comparison"]
+    assert [r["key"] for r in comparison.added] == ["added"]
+    assert [r["key"] for r in comparison.ended] == ["ended"]
+    assert [(c.key, [(x.field, x.language) for x in c.changes]) for c in comparison.changed] == [
+        ("changed", [("title", "ru"), ("pillars", None)])
+    ]
+    page = response.content.decode()
+    assert (
+        "1 activity added" in page and "1 activity ended" in page and "1 activity changed" in page
+    )
+    assert "Изменено" in page and "added 4" in page
+    assert ">kept<" not in page and "1 activity unchanged" in page
+    editions = client.get("/en/matrix/editions/").content.decode()
+    assert "Second edition" in editions and "compare with edition 1" in editions
+
+
+# -- speed and languages ------------------------------------------------------------------
+
+
+# Queries per page, the site's base template included; the same for 5 or 50 activities.
+PINNED = {
+    "": 11,
+    "heatmap/": 9,
+    "plan-items/": 9,
+    "activities/?pillar=2": 9,
+    "activities/act-001/": 12,
+}
+
+
+@pytest.mark.parametrize("path", PINNED)
+def test_the_hot_pages_run_a_fixed_number_of_queries(
+    client, items, path, django_assert_num_queries
+):
+    build(5)
+    publish_edition(title="Small")
+    with django_assert_num_queries(PINNED[path]):
+        assert client.get(f"/en/matrix/{path}").status_code == 200
+    build(45, seed=2, prefix="more")
+    publish_edition(title="Bigger")
+    with django_assert_num_queries(PINNED[path]):
+        assert client.get(f"/en/matrix/{path}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page", [*PAGES, "editions/", "editions/compare/?from=1&to=1", "activities/act-001/"]
+)
+def test_the_pages_work_in_russian(client, published, page):
+    response = client.get(f"/ru/matrix/{page}")
+    assert response.status_code == 200
+    assert '<html lang="ru">' in response.content.decode()
