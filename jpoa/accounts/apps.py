@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "jpoa.accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from jpoa.lib.audit import register_app_models
+
+        register_app_models(self)

@@ -1,0 +1,149 @@
+"""Proposed activity data: its JSON form, the focal point's form, and field-by-field differences.
+
+A proposal keeps the activity's editable fields (`jpoa.matrix.editing.EDITABLE_FIELDS`)
+as JSON: dates as ISO strings, the budget as a string, related records as sorted
+primary keys. The same shape is built from the current activity, so that
+comparing the two is comparing two dictionaries.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jpoa.core.models import Country, Organisation
+from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin
+from jpoa.matrix.models import Activity
+from jpoa.plan.models import Pillar
+
+RELATED = {
+    "pillars": Pillar,
+    "countries": Country,
+    "partners": Organisation,
+    "donors": Organisation,
+}
+
+
+TEXT_FIELDS = ("title_en", "title_ru", "description_en", "description_ru", "currency")
+
+
+def _json_value(value: Any, name: str = "") -> Any:
+    if name in TEXT_FIELDS:
+        return value or ""  # a translation column may be NULL where a form gives ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def activity_data(activity: Activity) -> dict[str, Any]:
+    """An activity's editable fields in the proposal's JSON shape."""
+    data = {}
+    for name in EDITABLE_FIELDS:
+        if name in RELATED:
+            data[name] = sorted(getattr(activity, name).values_list("pk", flat=True))
+        else:
+            data[name] = _json_value(getattr(activity, name), name)
+    return data
+
+
+def cleaned_to_data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A valid ProposalForm's values in the proposal's JSON shape."""
+    data = {}
+    for name in EDITABLE_FIELDS:
+        value = cleaned.get(name)
+        if name in RELATED:
+            data[name] = sorted(obj.pk for obj in value or ())
+        else:
+            data[name] = _json_value(value, name)
+    return data
+
+
+def data_to_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Proposal data as model values, ready for `update_activity` or `create_activity`."""
+    values = {}
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in ("start_date", "end_date") and value:
+            value = datetime.date.fromisoformat(value)
+        elif name == "budget" and value is not None:
+            value = Decimal(value)
+        values[name] = value
+    return values
+
+
+@dataclass
+class Difference:
+    field: str
+    label: str
+    current: str
+    proposed: str
+
+
+def _display(name: str, value: Any) -> str:
+    if name in RELATED:
+        objs = RELATED[name].objects.filter(pk__in=value or [])
+        return ", ".join(sorted(str(o) for o in objs)) or "—"
+    if name == "status":
+        return str(dict(Activity.Status.choices).get(value, value or "—"))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return "—" if value in (None, "") else str(value)
+
+
+def differences(current: dict[str, Any], proposed: dict[str, Any]) -> list[Difference]:
+    """The fields whose proposed value differs from the current one, in the form's order."""
+    out = []
+    for name in EDITABLE_FIELDS:
+        if name in proposed and proposed[name] != current.get(name):
+            label = str(Activity._meta.get_field(name).verbose_name)
+            out.append(
+                Difference(
+                    name, label, _display(name, current.get(name)), _display(name, proposed[name])
+                )
+            )
+    return out
+
+
+class ProposalForm(ActivityFormMixin):
+    """A focal point's form for one activity: the editor's fields and rules.
+
+    ``proposal_version`` is the version of the proposal the focal point loaded
+    (0 if none yet) and ``activity_version`` that of the activity: both are
+    checked on save so that two focal points of one organisation cannot
+    overwrite each other's proposal, nor a proposal an activity's later change.
+    """
+
+    proposal_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    activity_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = Activity
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "pillars": forms.CheckboxSelectMultiple,
+            "countries": forms.CheckboxSelectMultiple,
+        }
+
+
+def proposal_form(*, activity: Activity | None, proposal, organisation, data=None) -> ProposalForm:
+    """The form for an activity (or a new one), filled from the proposal if there is one.
+
+    It carries the activity's current version: the page warns when the
+    proposal was written against an older one (`Proposal.is_stale`), and
+    saving it again is the focal point's answer to that warning.
+    """
+    instance = activity or Activity(lead_organisation=organisation)
+    initial = {
+        "proposal_version": proposal.version if proposal else 0,
+        "activity_version": activity.version if activity else None,
+    }
+    if proposal is not None and proposal.data:
+        initial.update(proposal.data)
+    return ProposalForm(data=data, instance=instance, initial=initial)
