@@ -27,6 +27,8 @@ Commands:
   export       write the public data set to a file (jpoa export json -o FILE)
   backup       write a consistent copy of the database while the site runs
   restore      replace all data with a backup (asks first)
+  publish      publish the current activities as a new edition of the matrix
+  round        open, follow and publish an update round (open | status | publish)
 
 Any Django management command works too, e.g. `jpoa check --deploy`,
 `jpoa migrate`, `jpoa shell`; `jpoa help` lists them all.

@@ -184,7 +184,8 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "rounds:index"
 
 # Uploads are untrusted: keep them small in memory and bounded in size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -40,8 +40,20 @@ def audit_options(model: type[models.Model]) -> dict:
     }
 
 
+# Models not audited row by row: an edition's frozen rows are written in bulk by
+# publish_edition and never change; the edition itself is audited (who, when).
+NOT_AUDITED_MODELS = {
+    "matrix.EditionEntry",
+    "matrix.EditionFact",
+    "matrix.EditionItemFact",
+    "core.DatasetLoad",
+}
+
+
 def register_app_models(app_config: AppConfig) -> None:
     """Audit every concrete model of an app (idempotent)."""
     for model in app_config.get_models():
+        if model._meta.label in NOT_AUDITED_MODELS:
+            continue
         if not auditlog.contains(model):
             auditlog.register(model, **audit_options(model))

@@ -1,10 +1,16 @@
-from django.contrib import admin
-from django.urls import reverse
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 
+from .editing import ActivityEditForm
+from .editions import publish_edition
 from .models import Activity, Edition, EditionEntry
 
 
@@ -40,6 +46,9 @@ class ActivityAdmin(TranslatedAdmin):
         "action_items",
         "countries",
     )
+    # The form carries the version the editor loaded: a save over someone else's
+    # newer save is refused instead of silently overwriting it.
+    form = ActivityEditForm
     readonly_fields = ("version", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("key", "iati_identifier", "lead_organisation", "title", "description")}),
@@ -50,7 +59,7 @@ class ActivityAdmin(TranslatedAdmin):
         ),
         (_("Partners and funding"), {"fields": ("partners", "donors", ("budget", "currency"))}),
         (_("Verification"), {"fields": ("source_url", "last_verified", "internal_notes")}),
-        (_("Record"), {"fields": ("version", "created_at", "updated_at")}),
+        (_("Record"), {"fields": ("version", "loaded_version", "created_at", "updated_at")}),
     )
 
     def get_queryset(self, request):
@@ -71,18 +80,54 @@ class ImmutableAdminMixin:
         return False
 
 
+class PublishEditionForm(forms.Form):
+    title = forms.CharField(label=_("title (English)"), max_length=300)
+    title_ru = forms.CharField(label=_("title (Russian)"), max_length=300, required=False)
+    as_of = forms.DateField(
+        label=_("as of"), required=False, help_text=_("YYYY-MM-DD; today when left empty.")
+    )
+    notes = forms.CharField(label=_("notes"), widget=forms.Textarea, required=False)
+
+
 @admin.register(Edition)
 class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
-    list_display = ("number", "title", "as_of", "published_at", "published_by")
+    """Editions are made only by publishing (the same function as `jpoa publish`)."""
+
+    change_list_template = "admin/matrix/edition/change_list.html"
+    list_display = ("number", "title", "as_of", "activity_count", "published_at", "published_by")
     list_select_related = ("published_by",)
     search_fields = ("title_en", "title_ru")
     readonly_fields = ("published_at", "published_by", "entries_link")
     date_hierarchy = "as_of"
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.published_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        publish = self.admin_site.admin_view(self.publish_view)
+        return [path("publish/", publish, name="matrix_edition_publish"), *super().get_urls()]
+
+    def publish_view(self, request):
+        if not request.user.has_perm("matrix.add_edition"):
+            raise PermissionDenied
+        form = PublishEditionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            edition = publish_edition(**form.cleaned_data, user=request.user)
+            self.message_user(
+                request,
+                _("Published edition %(number)s with %(count)s activities.")
+                % {"number": edition.number, "count": edition.activity_count},
+                messages.SUCCESS,
+            )
+            return redirect("admin:matrix_edition_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish a new edition of the matrix"),
+            "form": form,
+            "opts": self.model._meta,
+            "draft_count": Activity.objects.count(),
+        }
+        return TemplateResponse(request, "admin/matrix/edition/publish.html", context)
 
     @admin.display(description=_("entries"))
     def entries_link(self, edition: Edition) -> str:
