@@ -12,13 +12,15 @@ from django.utils.translation import pgettext
 
 register = template.Library()
 
+# (URL name, label, the views that belong to the section as "namespace:name" or "namespace:*")
 NAVIGATION = [
-    ("public:home", _("Home"), ("home",)),
-    ("public:plan", _("Plan"), ("plan",)),
-    ("public:pillars", _("Pillars"), ("pillars", "pillar")),
-    ("public:states", _("States"), ("states", "state")),
-    ("public:events", _("Events"), ("events", "event", "phase")),
-    ("public:library", _("Library"), ("library",)),
+    ("public:home", _("Home"), ("public:home",)),
+    ("public:plan", _("Plan"), ("public:plan",)),
+    ("public:pillars", _("Pillars"), ("public:pillars", "public:pillar")),
+    ("public:states", _("States"), ("public:states", "public:state")),
+    ("matrix:organisations", _("Matrix"), ("matrix:*",)),
+    ("public:events", _("Events"), ("public:events", "public:event", "public:phase")),
+    ("public:library", _("Library"), ("public:library",)),
 ]
 
 
@@ -27,12 +29,12 @@ def navigation(context) -> list[dict]:
     """The main navigation, marking the current page and the current section."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    current = match.url_name if match and match.namespace == "public" else None
+    current = {f"{match.namespace}:{match.url_name}", f"{match.namespace}:*"} if match else set()
     links = []
     for name, label, url_names in NAVIGATION:
         url = reverse(name)
         state = ""
-        if current in url_names:
+        if current & set(url_names):
             state = "page" if request.path == url else "true"
         links.append({"url": url, "label": label, "current": state})
     return links
