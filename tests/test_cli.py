@@ -5,6 +5,7 @@ Under DATABASE_URL=postgres://... the backup and restore tests run against a
 scratch PostgreSQL database copied from a migrated template; otherwise SQLite.
 """
 
+import io
 import os
 import secrets
 import socket
@@ -514,3 +515,43 @@ def test_serve_serves_the_site_that_init_set_up(site, tmp_path):
     output = log.read_text()
     assert f"serving http://127.0.0.1:{port}/" in output
     assert "GET /en/admin/login/" in output  # the access log
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["--role", "organisation_focal_point", "--organisation", "osce"], ("osce", None)),
+        (["--role", "state_focal_point", "--country", "kz"], (None, "KZ")),
+        (["--role", "coordinator"], (None, None)),
+    ],
+)
+def test_createuser_gives_a_programme_role(default_data, monkeypatch, options, expected):
+    from jpoa.accounts.models import Profile
+
+    monkeypatch.setenv("JPOA_PASSWORD", PASSWORD)
+    call_command("createuser", "--username", "fp", "--noinput", *options, stdout=io.StringIO())
+    profile = Profile.objects.select_related("organisation", "country").get(user__username="fp")
+    assert profile.role == options[1]
+    organisation, country = expected
+    assert (profile.organisation and profile.organisation.key) == organisation
+    assert (profile.country and profile.country.iso2) == country
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--role", "organisation_focal_point"], "needs --organisation"),
+        (["--role", "organisation_focal_point", "--organisation", "osec"], "no organisation"),
+        (["--role", "state_focal_point", "--country", "XX"], "no country"),
+        (["--organisation", "osce"], "go with --role"),
+    ],
+)
+def test_createuser_refuses_a_role_it_cannot_give_and_creates_no_one(
+    default_data, monkeypatch, options, message
+):
+    from django.contrib.auth import get_user_model
+
+    monkeypatch.setenv("JPOA_PASSWORD", PASSWORD)
+    with pytest.raises(CommandError, match=message):
+        call_command("createuser", "--username", "fp", "--noinput", *options)
+    assert not get_user_model().objects.exists()

@@ -6,9 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
+from jpoa.accounts.models import Profile, Role
 from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.core.models import Country, Organisation
 
 PASSWORD_VARIABLE = "JPOA_PASSWORD"
 
@@ -39,6 +41,21 @@ class Command(JpoaCommand):
             help="has every permission (a programme coordinator); implies --staff",
         )
         parser.add_argument(
+            "--role",
+            choices=[choice.value for choice in Role],
+            help="the user's role in the programme (coordinator, organisation_focal_point, ...)",
+        )
+        parser.add_argument(
+            "--organisation",
+            metavar="KEY",
+            help="for an organisation focal point: the key of the organisation, e.g. osce",
+        )
+        parser.add_argument(
+            "--country",
+            metavar="ISO2",
+            help="for a state focal point: the country's ISO code, e.g. KZ",
+        )
+        parser.add_argument(
             "--noinput",
             "--no-input",
             action="store_false",
@@ -48,6 +65,7 @@ class Command(JpoaCommand):
 
     def handle(self, *args, username, email, password_env, staff, superuser, interactive, **opts):
         require_migrated_database()
+        profile = self.profile_from(opts["role"], opts["organisation"], opts["country"])
         interactive = interactive and sys.stdin.isatty()
         password = os.environ.get(password_env) or None
         missing = f"give --username and set the password in ${password_env} (or run at a terminal)"
@@ -73,9 +91,38 @@ class Command(JpoaCommand):
         else:
             self.check_password(password, user)
         user.set_password(password)
-        self.save(user)
+        with transaction.atomic():
+            self.save(user)
+            if profile is not None:
+                profile.user = user
+                profile.save()
         kind = "superuser" if superuser else "staff user" if staff else "user"
-        self.stdout.write(f"Created {kind} {username!r}")
+        role = ""
+        if profile is not None:
+            speaks_for = profile.organisation or profile.country
+            role = f" as {profile.get_role_display()}" + (f" of {speaks_for}" if speaks_for else "")
+        self.stdout.write(f"Created {kind} {username!r}{role}")
+
+    def profile_from(self, role: str | None, organisation: str | None, country: str | None):
+        """The programme role to give the new user, checked before anything is written."""
+        if role is None:
+            if organisation or country:
+                raise CommandError("--organisation and --country go with --role")
+            return None
+        profile = Profile(role=role)
+        if role == Role.ORGANISATION_FOCAL_POINT:
+            if not organisation:
+                raise CommandError("an organisation focal point needs --organisation KEY")
+            profile.organisation = Organisation.objects.filter(key=organisation).first()
+            if profile.organisation is None:
+                raise CommandError(f"no organisation with key {organisation!r}")
+        if role == Role.STATE_FOCAL_POINT:
+            if not country:
+                raise CommandError("a state focal point needs --country ISO2")
+            profile.country = Country.objects.filter(iso2=country.upper()).first()
+            if profile.country is None:
+                raise CommandError(f"no country with ISO code {country!r}")
+        return profile
 
     def check_password(self, password: str, user) -> None:
         try:
