@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "jpoa.matrix",
     "jpoa.library",
     "jpoa.rounds",
+    "jpoa.exchange",
     "jpoa.public",
 ]
 

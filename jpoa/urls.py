@@ -5,12 +5,14 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include("jpoa.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("jpoa.accounts.urls")),
     path("matrix/", include("jpoa.matrix.urls")),
     path("rounds/", include("jpoa.rounds.urls")),
+    path("data/", include("jpoa.exchange.urls")),
     path("", include("jpoa.public.urls")),
     prefix_default_language=True,
 )

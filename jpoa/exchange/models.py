@@ -1,0 +1,1 @@
+"""Imports of spreadsheets and IATI XML, exports of the matrix."""
