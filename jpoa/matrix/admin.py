@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 
@@ -115,7 +116,11 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
             edition = publish_edition(**form.cleaned_data, user=request.user)
             self.message_user(
                 request,
-                _("Published edition %(number)s with %(count)s activities.")
+                ngettext(
+                    "Published edition %(number)s with %(count)s activity.",
+                    "Published edition %(number)s with %(count)s activities.",
+                    edition.activity_count,
+                )
                 % {"number": edition.number, "count": edition.activity_count},
                 messages.SUCCESS,
             )
