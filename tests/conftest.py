@@ -1,11 +1,19 @@
 """Shared fixtures. Tests run against SQLite by default, PostgreSQL when DATABASE_URL says so."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from jpoa.dataset import DEFAULT_DATASET
 
 
 def pytest_configure(config):
+    # Browser tests skip where Chromium is missing; CI sets JPOA_REQUIRE_BROWSER=1 so
+    # that a missing browser fails the run instead of silently skipping them.
+    if os.environ.get("JPOA_REQUIRE_BROWSER") == "1" and not Path("/usr/bin/chromium").exists():
+        raise pytest.UsageError("JPOA_REQUIRE_BROWSER=1 but there is no /usr/bin/chromium")
+
     # Tests render templates without a prior collectstatic: serve static files
     # by plain names instead of the hashed manifest that production uses.
     from django.conf import settings
