@@ -1,5 +1,6 @@
 """The programme's meetings and workshops, who took part, and what they found."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
@@ -130,6 +131,15 @@ class EventParticipants(models.Model):
     def __str__(self) -> str:
         who = self.country or self.organisation or pgettext_lazy("participants", "all")
         return f"{who}: {self.total}"
+
+    def clean(self):
+        # Women and men are parts of the group's total; the rest is of unknown sex.
+        known = (self.women or 0) + (self.men or 0)
+        if self.total is not None and known > self.total:
+            raise ValidationError(
+                _("Women and men (%(known)s) are more than the total (%(total)s).")
+                % {"known": known, "total": self.total}
+            )
 
 
 class EventDocument(models.Model):

@@ -13,9 +13,14 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 
 from jpoa.core.models import Country, Source
-from jpoa.events.models import Event, EventDocument, EventParticipants
+from jpoa.events import selectors as event_selectors
+from jpoa.events.models import Event, EventDocument, EventParticipants, Finding
+from jpoa.events.selectors import EventFilters, FindingFilters, is_upcoming
+from jpoa.events.statistics import event_statistics, events_with_participants, participants_report
 from jpoa.library.models import Resource
 from jpoa.matrix.models import Activity
+from jpoa.plan.comparison import compare_versions
+from jpoa.plan.coverage import latest_edition, plan_coverage
 from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion
 
 
@@ -94,6 +99,15 @@ def _versions(plan: Plan | None) -> list[PlanVersion]:
     return list(plan.versions.select_related("adopted_at_event", "source"))
 
 
+def plan_versions(plan: Plan | None) -> list[PlanVersion]:
+    return _versions(plan)
+
+
+def region_countries(plan: Plan | None) -> QuerySet[Country]:
+    """The states of the plan's region, by name."""
+    return plan.countries.order_by("name") if plan else Country.objects.none()
+
+
 def state_rows(plan: Plan | None, versions: list[PlanVersion]) -> list[StateRow]:
     """The states of the plan's region, each with its standing under every version."""
     if plan is None:
@@ -139,12 +153,31 @@ def plan_page(plan: Plan | None) -> dict:
             Prefetch("participations", Participation.objects.select_related("country")),
         )
     )
+    edition = latest_edition()
+    coverage = plan_coverage([i for v in versions for i in v.items.all()], edition)
     for version in versions:
         version.pillar_items = [
-            PillarItems(pillar, list(items))
+            PillarItems(pillar, [coverage[i.pk] for i in items])
             for pillar, items in groupby(version.items.all(), key=lambda i: i.pillar)
         ]
-    return {"versions": versions}
+        version.gap_count = sum(
+            not c.has_current_activity for group in version.pillar_items for c in group.items
+        )
+    return {"versions": versions, "edition": edition}
+
+
+def plan_compare_page(plan: Plan | None, labels: tuple[str, str] | None) -> dict:
+    """Two versions of the plan compared; by default the last two."""
+    versions = _versions(plan)
+    by_label = {v.label: v for v in versions}
+    if labels is None:
+        pair = (versions[-2], versions[-1]) if len(versions) > 1 else None
+    else:
+        pair = (by_label[labels[0]], by_label[labels[1]])
+    return {
+        "versions": versions,
+        "comparison": compare_versions(*pair) if pair else None,
+    }
 
 
 def pillar_list_page(plan: Plan | None) -> dict:
@@ -215,14 +248,28 @@ def phase_page(key: str) -> dict:
     return {"phase": phase, "events": list(_events().filter(phase=phase))}
 
 
-def event_list_page(*, kind: str = "", pillar: Pillar | None = None) -> dict:
-    events = _events()
-    if kind:
-        events = events.filter(kind=kind)
-    if pillar is not None:
-        events = events.filter(pillars=pillar)
-    events = list(events)
+def event_list_page(*, filters: EventFilters | None = None) -> dict:
+    events = list(event_selectors.filter_events(_events(), filters or EventFilters()))
+    for event in events:
+        event.upcoming = is_upcoming(event)
     return {"timeline": group_by_phase(events), "event_count": len(events)}
+
+
+def participants_page() -> dict:
+    report = participants_report(events_with_participants())
+    return {"report": report}
+
+
+def findings_page(filters: FindingFilters) -> dict:
+    found = event_selectors.findings(filters)
+    return {"findings": found, "finding_count": len(found)}
+
+
+def finding_page(key: str) -> dict:
+    story = event_selectors.finding_story(key)
+    if story is None:
+        raise Http404("No such finding")
+    return {"story": story, "finding": story.finding}
 
 
 def event_page(key: str) -> dict:
@@ -239,15 +286,18 @@ def event_page(key: str) -> dict:
             ),
             Prefetch("documents", EventDocument.objects.select_related("resource")),
             Prefetch("adopted_plan_versions", PlanVersion.objects.select_related("plan")),
+            Prefetch("findings", Finding.objects.order_by("key")),
         )
         .filter(key=key)
         .first()
     )
     if event is None:
         raise Http404("No such event")
-    groups = event.participant_groups.all()
+    groups = list(event.participant_groups.all())
     return {
         "event": event,
+        "statistics": event_statistics(event, groups),
+        "findings": list(event.findings.all()),
         "by_country": [g for g in groups if g.country_id],
         "by_organisation": [g for g in groups if g.organisation_id and not g.country_id],
         "has_sex_breakdown": any(g.women is not None or g.men is not None for g in groups),

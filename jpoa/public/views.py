@@ -2,16 +2,22 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jpoa.events import selectors as event_selectors
+from jpoa.events.calendar import events_calendar
 
 from . import selectors
-from .forms import EventFilterForm
+from .forms import EventFilterForm, FindingFilterForm, VersionCompareForm
 
 
-def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     """Render a page; every page's header and footer show the site's plan."""
     if "plan" not in context:
         context["plan"] = selectors.site_plan()
-    return render(request, f"public/{template}", context)
+    return render(request, f"public/{template}", context, status=status)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,6 +28,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def plan(request: HttpRequest) -> HttpResponse:
     plan = selectors.site_plan()
     return _page(request, "plan.html", {"plan": plan, **selectors.plan_page(plan)})
+
+
+def plan_compare(request: HttpRequest) -> HttpResponse:
+    plan = selectors.site_plan()
+    versions = selectors.plan_versions(plan)
+    form = VersionCompareForm(request.GET or None, versions=versions)
+    pair = form.pair()
+    if request.GET and pair is None:
+        return _page(request, "plan_compare.html", {"plan": plan, "form": form}, status=400)
+    labels = (pair[0].label, pair[1].label) if pair else None
+    context = selectors.plan_compare_page(plan, labels)
+    return _page(request, "plan_compare.html", {"plan": plan, "form": form, **context})
 
 
 def pillar_list(request: HttpRequest) -> HttpResponse:
@@ -52,9 +70,48 @@ def phase_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 def event_list(request: HttpRequest) -> HttpResponse:
     plan = selectors.site_plan()
-    form = EventFilterForm(request.GET, pillars=list(selectors.pillars_of(plan)))
-    context = selectors.event_list_page(**form.filters())
+    form = EventFilterForm(
+        request.GET,
+        pillars=list(selectors.pillars_of(plan)),
+        countries=list(event_selectors.event_countries()),
+        years=event_selectors.event_years(),
+    )
+    context = selectors.event_list_page(filters=form.event_filters())
     return _page(request, "event_list.html", {"plan": plan, "form": form, **context})
+
+
+def upcoming_calendar(request: HttpRequest) -> HttpResponse:
+    plan = selectors.site_plan()
+    body = events_calendar(
+        event_selectors.upcoming_events(),
+        name=_("Upcoming events: %(plan)s") % {"plan": plan or "jpoa"},
+        domain=request.get_host().split(":")[0],
+        url_of=lambda event: request.build_absolute_uri(reverse("public:event", args=[event.key])),
+        stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="upcoming-events.ics"'
+    return response
+
+
+def participants(request: HttpRequest) -> HttpResponse:
+    return _page(request, "participants.html", selectors.participants_page())
+
+
+def finding_list(request: HttpRequest) -> HttpResponse:
+    plan = selectors.site_plan()
+    form = FindingFilterForm(
+        request.GET,
+        pillars=list(selectors.pillars_of(plan)),
+        countries=list(selectors.region_countries(plan)),
+        events=list(event_selectors.events_with_findings()),
+    )
+    context = selectors.findings_page(form.finding_filters())
+    return _page(request, "finding_list.html", {"plan": plan, "form": form, **context})
+
+
+def finding_detail(request: HttpRequest, key: str) -> HttpResponse:
+    return _page(request, "finding_detail.html", selectors.finding_page(key))
 
 
 def event_detail(request: HttpRequest, key: str) -> HttpResponse:

@@ -7,8 +7,12 @@ from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+
+from jpoa.events.statistics import UNKNOWN
+from jpoa.lib.charts import Bar, bar_chart
 
 register = template.Library()
 
@@ -97,3 +101,24 @@ def local_date(value: datetime.date | None) -> str:
 def source_language() -> str:
     """The language of untranslated record fields (locators, provenance notes)."""
     return getattr(settings, "MODELTRANSLATION_DEFAULT_LANGUAGE", settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def breakdown_chart(breakdown, title: str, description: str, value_label: str, chart_id: str = ""):
+    """A participants breakdown (`jpoa.events.statistics.Breakdown`) as an SVG bar chart."""
+    bars = [
+        Bar(str(capfirst(row.label)), row.count, UNKNOWN if row.key == UNKNOWN else "")
+        for row in breakdown.rows
+    ]
+    return bar_chart(
+        title=title,
+        description=description,
+        bars=bars,
+        value_label=value_label,
+        chart_id=chart_id or None,
+    )
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}\u00a0%"
