@@ -107,7 +107,8 @@ def test_it_holds_the_five_workshops_with_inferred_pillars(
     assert event["phase"] == "phase-2"
     assert event["pillars"], "every workshop is classified"
     assert event["provenance"]["basis"] == "inferred"
-    assert "does not state" in event["provenance"]["note"]
+    assert "does not state" in event["provenance"]["note"]["en"]
+    assert "не указан" in event["provenance"]["note"]["ru"]
 
 
 def test_it_labels_workshops_as_the_summary_numbers_them(default_data):

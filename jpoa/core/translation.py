@@ -10,9 +10,9 @@ class SourceTranslation(TranslationOptions):
 
 @register(Country)
 class CountryTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "provenance_note")
 
 
 @register(Organisation)
 class OrganisationTranslation(TranslationOptions):
-    fields = ("acronym", "name", "description")
+    fields = ("acronym", "name", "description", "provenance_note")

@@ -39,8 +39,9 @@ def _provenance(obj: Model) -> dict:
         "locator": obj.source_locator,
         "basis": obj.classification_basis,
     }
-    if obj.provenance_note:
-        out["note"] = obj.provenance_note
+    note = _tr(obj, "provenance_note")
+    if any(note.values()):
+        out["note"] = note
     return out
 
 

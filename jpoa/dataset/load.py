@@ -157,6 +157,13 @@ class _Reader:
             raise self.error(name, "required: give the text in at least one language")
         return out
 
+    def translated_or_text(self, name: str) -> dict[str, str]:
+        """Translated text; plain text is taken as the English version."""
+        value = self.raw(name, required=False)
+        if isinstance(value, str):
+            return {lang: value if lang == "en" else "" for lang in LANGUAGES}
+        return self.translated(name)
+
     def integer(self, name: str, required: bool = False, minimum: int = 0) -> int | None:
         value = self.raw(name, required)
         if value is None:
@@ -265,7 +272,7 @@ class _Loader:
             "source": self.ref(p, "source", self.sources, Source, "key") if source_key else None,
             "source_locator": p.text("locator", max_length=300),
             "classification_basis": p.choice("basis", Basis, default=Basis.STATED),
-            "provenance_note": p.text("note"),
+            **_translated_fields("provenance_note", p.translated_or_text("note")),
         }
 
     def ref(self, r: _Reader, name: str, cache: dict, model, field: str, value=None):

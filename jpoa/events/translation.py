@@ -5,7 +5,7 @@ from .models import Event, EventDocument, Finding, FindingStatusChange
 
 @register(Event)
 class EventTranslation(TranslationOptions):
-    fields = ("title", "summary", "outcome", "city")
+    fields = ("title", "summary", "outcome", "city", "provenance_note")
 
 
 @register(EventDocument)
@@ -15,7 +15,7 @@ class EventDocumentTranslation(TranslationOptions):
 
 @register(Finding)
 class FindingTranslation(TranslationOptions):
-    fields = ("text",)
+    fields = ("text", "provenance_note")
 
 
 @register(FindingStatusChange)

@@ -7,13 +7,21 @@ at the end of the form.
 """
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from jpoa.lib.provenance import Provenance
 
-PROVENANCE_FIELDS = ("source", "source_locator", "classification_basis", "provenance_note")
+PROVENANCE_FIELDS = (
+    "source",
+    "source_locator",
+    "classification_basis",
+    "provenance_note",
+    # The note is translated: its English and Russian versions are edited.
+    *(f"provenance_note_{code}" for code, _name in settings.LANGUAGES),
+)
 
 
 def configure_site(site: admin.AdminSite) -> None:
@@ -36,9 +44,9 @@ def _without(fields, names) -> list:
     return kept
 
 
-def with_provenance_fieldset(fieldsets, excluded=()) -> list:
+def with_provenance_fieldset(fieldsets, excluded=(), model_fields=PROVENANCE_FIELDS) -> list:
     """`fieldsets` with the provenance fields moved into one collapsed fieldset at the end."""
-    moved = [f for f in PROVENANCE_FIELDS if f not in excluded]
+    moved = [f for f in PROVENANCE_FIELDS if f not in excluded and f in model_fields]
     result = []
     for name, options in fieldsets:
         fields = _without(options.get("fields", ()), PROVENANCE_FIELDS)
@@ -59,7 +67,11 @@ class BackOfficeMixin(AuditlogHistoryAdminMixin):
         fieldsets = super().get_fieldsets(request, obj)
         if not issubclass(self.model, Provenance):
             return fieldsets
-        return with_provenance_fieldset(fieldsets, self.get_exclude(request, obj) or ())
+        editable = {field.name for field in self.model._meta.concrete_fields}
+        if "provenance_note_en" in editable:  # translated: its languages, not the original
+            editable.discard("provenance_note")
+        excluded = self.get_exclude(request, obj) or ()
+        return with_provenance_fieldset(fieldsets, excluded, editable)
 
     def get_autocomplete_fields(self, request):
         fields = list(super().get_autocomplete_fields(request))

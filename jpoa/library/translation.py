@@ -5,4 +5,4 @@ from .models import Resource
 
 @register(Resource)
 class ResourceTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "provenance_note")

@@ -118,7 +118,7 @@ def _activity_chunks() -> Iterator[list[dict]]:
         "source_id",
         "source_locator",
         "classification_basis",
-        "provenance_note",
+        *(f"provenance_note_{lang}" for lang in LANGUAGES),
     ]
     last = 0
     while True:
@@ -211,8 +211,9 @@ def _records(activities: list[dict], lookups: _Lookups) -> list[dict]:
             "locator": a["source_locator"],
             "basis": a["classification_basis"],
         }
-        if a["provenance_note"]:
-            provenance["note"] = a["provenance_note"]
+        note = {lang: a[f"provenance_note_{lang}"] or "" for lang in LANGUAGES}
+        if any(note.values()):
+            provenance["note"] = note
         records.append(
             {
                 "key": a["key"],

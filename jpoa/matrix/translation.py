@@ -5,7 +5,7 @@ from .models import Activity, Edition
 
 @register(Activity)
 class ActivityTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "provenance_note")
 
 
 @register(Edition)

@@ -5,34 +5,34 @@ from .models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion,
 
 @register(Strategy)
 class StrategyTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "provenance_note")
 
 
 @register(Pillar)
 class PillarTranslation(TranslationOptions):
-    fields = ("short_title", "title")
+    fields = ("short_title", "title", "provenance_note")
 
 
 @register(Plan)
 class PlanTranslation(TranslationOptions):
-    fields = ("title", "short_title", "region", "description")
+    fields = ("title", "short_title", "region", "description", "provenance_note")
 
 
 @register(PlanVersion)
 class PlanVersionTranslation(TranslationOptions):
-    fields = ("adopted_at", "notes")
+    fields = ("adopted_at", "notes", "provenance_note")
 
 
 @register(ActionItem)
 class ActionItemTranslation(TranslationOptions):
-    fields = ("title", "text")
+    fields = ("title", "text", "provenance_note")
 
 
 @register(Participation)
 class ParticipationTranslation(TranslationOptions):
-    fields = ("place",)
+    fields = ("place", "provenance_note")
 
 
 @register(Phase)
 class PhaseTranslation(TranslationOptions):
-    fields = ("title", "description", "end_note")
+    fields = ("title", "description", "end_note", "provenance_note")
