@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jpoa.library",
     "jpoa.rounds",
     "jpoa.exchange",
+    "jpoa.api",
     "jpoa.public",
 ]
 
