@@ -395,3 +395,72 @@ def test_the_pages_work_in_russian(client, published, page):
     response = client.get(f"/ru/matrix/{page}")
     assert response.status_code == 200
     assert '<html lang="ru">' in response.content.decode()
+
+
+# -- the list of activities and the captions, against the same naive computation -----------
+
+
+def naive_keys(edition, f: MatrixFilters) -> set[str]:
+    """The activities a filtered list shows: every filter, dimensions included."""
+    types = dict(Organisation.objects.values_list("key", "type"))
+    item_refs = {i.pk: f"{i.version.plan.key}/{i.version.label}/{i.code}" for i in _items()}
+    keys = set()
+    for r in EditionEntry.objects.filter(edition=edition).values_list("data", flat=True):
+        if not passes(r, f, types, item_refs):
+            continue
+        if f.country and f.country not in places(r):
+            continue
+        if f.pillar and f.pillar not in [str(p or "none") for p in r["pillars"] or [None]]:
+            continue
+        if f.item and item_refs[f.item] not in r["action_items"]:
+            continue
+        keys.add(r["key"])
+    return keys
+
+
+@pytest.mark.parametrize(
+    "params", [{}, *FILTERS], ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "all"
+)
+def test_each_filter_counts_the_list_and_every_caption(client, published, params):
+    f = MatrixFilters(**params)
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    expected = naive_keys(published, f)
+    listed = client.get(f"/en/matrix/activities/?{query}&page=1").context["page"]
+    assert listed.paginator.count == len(expected)
+    keys = set()
+    for number in listed.paginator.page_range:
+        page = client.get(f"/en/matrix/activities/?{query}&page={number}").context["page"]
+        keys |= {a.key for a in page}
+    assert keys == expected
+    # "N activities match the filters" above the organisations and heatmap tables.
+    for path in ("", "heatmap/"):
+        matrix = client.get(f"/en/matrix/{path}?{query}").context["matrix"]
+        assert matrix.activity_count == len(expected), path
+
+
+def test_the_item_filter_counts_the_list(client, published, items):
+    f = MatrixFilters(item=items["I.1"].pk)
+    listed = client.get(f"/en/matrix/activities/?item={items['I.1'].pk}").context["page"]
+    assert listed.paginator.count == len(naive_keys(published, f)) > 0
+
+
+def test_an_earlier_edition_is_counted_from_its_own_snapshots(client, published, items):
+    build(25, seed=7, prefix="later")
+    second = publish_edition(title="Later")
+    for edition in (published, second):
+        query = f"edition={edition.number}"
+        assert org_cells(client.get(f"/en/matrix/?{query}").context["matrix"]) == naive(
+            edition, "organisations"
+        )
+        assert heat_cells(client.get(f"/en/matrix/heatmap/?{query}").context["matrix"]) == naive(
+            edition, "heatmap"
+        )
+        assert item_cells(client.get(f"/en/matrix/plan-items/?{query}").context["matrix"]) == naive(
+            edition, "items"
+        )
+        listed = client.get(f"/en/matrix/activities/?{query}").context["page"]
+        assert listed.paginator.count == EditionEntry.objects.filter(edition=edition).count()
+    editions = {
+        e.number: e.activity_count for e in client.get("/en/matrix/editions/").context["editions"]
+    }
+    assert editions == {1: 40, 2: 65}

@@ -97,12 +97,32 @@ def _display(name: str, value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def differences(current: dict[str, Any], proposed: dict[str, Any]) -> list[Difference]:
-    """The fields whose proposed value differs from the current one, in the form's order."""
+# Labels for the translated columns, which modeltranslation calls "title [en]".
+FIELD_LABELS = {
+    "title_en": _("Title in English"),
+    "title_ru": _("Title in Russian"),
+    "description_en": _("Description in English"),
+    "description_ru": _("Description in Russian"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name) or Activity._meta.get_field(name).verbose_name)
+
+
+def differences(
+    current: dict[str, Any], proposed: dict[str, Any], *, skip_empty: bool = False
+) -> list[Difference]:
+    """The fields whose proposed value differs from the current one, in the form's order.
+
+    With ``skip_empty`` (a new activity), fields left empty are not listed.
+    """
     out = []
     for name in EDITABLE_FIELDS:
         if name in proposed and proposed[name] != current.get(name):
-            label = str(Activity._meta.get_field(name).verbose_name)
+            if skip_empty and proposed[name] in (None, "", [], False):
+                continue
+            label = field_label(name)
             out.append(
                 Difference(
                     name, label, _display(name, current.get(name)), _display(name, proposed[name])
@@ -126,10 +146,25 @@ class ProposalForm(ActivityFormMixin):
     class Meta:
         model = Activity
         fields = EDITABLE_FIELDS
+        # Checkbox lists rather than multi-selects: usable without Ctrl-click or JavaScript.
         widgets = {
             "pillars": forms.CheckboxSelectMultiple,
             "countries": forms.CheckboxSelectMultiple,
+            "partners": forms.CheckboxSelectMultiple,
+            "donors": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # modeltranslation labels the columns "Title [en]": say it in words.
+        for name, label in FIELD_LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        for name in ("description_en", "description_ru"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["rows"] = 4
+        if "budget" in self.fields:
+            self.fields["budget"].help_text = _("Leave empty if unknown; give the currency too.")
 
 
 def proposal_form(*, activity: Activity | None, proposal, organisation, data=None) -> ProposalForm:

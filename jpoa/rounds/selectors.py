@@ -40,6 +40,10 @@ class Dashboard:
     unanswered: list[Submission] = field(default_factory=list)
     awaiting_review: list[Submission] = field(default_factory=list)
 
+    @property
+    def answered_count(self) -> int:
+        return len(self.submissions) - len(self.unanswered)
+
 
 def round_dashboard(update_round: UpdateRound) -> Dashboard:
     submissions = list(
@@ -84,6 +88,6 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
             changes = differences(activity_data(activity), proposal.data)
         rows.append(ReviewRow(activity.title, proposal, activity, changes))
     for proposal in submission.proposals.filter(kind=Proposal.Kind.NEW).order_by("pk"):
-        changes = differences({}, proposal.data)
+        changes = differences({}, proposal.data, skip_empty=True)
         rows.append(ReviewRow(proposal.data.get("title_en") or "", proposal, None, changes))
     return rows

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,18 +28,22 @@ from .selectors import review_rows, round_dashboard, submission_visible_to
 signin_required = login_required(login_url="accounts:login")
 
 
+def _index(request, open_form=None, status=200):
+    context = {
+        "rounds": UpdateRound.objects.select_related("edition", "opened_by"),
+        "current": services.current_round(),
+        "open_form": open_form or OpenRoundForm(),
+        "can_open": is_coordinator(request.user),
+    }
+    return render(request, "rounds/index.html", context, status=status)
+
+
 @signin_required
 def index(request):
     if organisation_of(request.user) is not None:
         return redirect("rounds:mine")
     require_reviewer(request.user)
-    context = {
-        "rounds": UpdateRound.objects.select_related("edition", "opened_by"),
-        "current": services.current_round(),
-        "open_form": OpenRoundForm(),
-        "can_open": is_coordinator(request.user),
-    }
-    return render(request, "rounds/index.html", context)
+    return _index(request)
 
 
 @signin_required
@@ -47,26 +52,36 @@ def open_round(request):
     require_coordinator(request.user)
     form = OpenRoundForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the round a title and a deadline."))
-        return redirect("rounds:index")
+        return _index(request, open_form=form, status=400)
     try:
         update_round = services.open_round(**form.cleaned_data, user=request.user)
     except services.RoundError as exc:
         messages.error(request, str(exc))
         return redirect("rounds:index")
+    messages.success(
+        request,
+        _("Round opened: %(count)s organisations are asked to answer by %(deadline)s.")
+        % {
+            "count": update_round.submissions.count(),
+            "deadline": date_format(update_round.deadline, "DATE_FORMAT"),
+        },
+    )
     return redirect("rounds:dashboard", pk=update_round.pk)
+
+
+def _dashboard(request, update_round, publish_form=None, status=200):
+    context = {
+        "dashboard": round_dashboard(update_round),
+        "publish_form": publish_form or PublishForm(),
+        "can_publish": is_coordinator(request.user),
+    }
+    return render(request, "rounds/dashboard.html", context, status=status)
 
 
 @signin_required
 def dashboard(request, pk: int):
     require_reviewer(request.user)
-    update_round = get_object_or_404(UpdateRound, pk=pk)
-    context = {
-        "dashboard": round_dashboard(update_round),
-        "publish_form": PublishForm(),
-        "can_publish": is_coordinator(request.user),
-    }
-    return render(request, "rounds/dashboard.html", context)
+    return _dashboard(request, get_object_or_404(UpdateRound, pk=pk))
 
 
 @signin_required
@@ -76,8 +91,7 @@ def publish(request, pk: int):
     update_round = get_object_or_404(UpdateRound, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the edition a title."))
-        return redirect("rounds:dashboard", pk=pk)
+        return _dashboard(request, update_round, publish_form=form, status=400)
     try:
         done = services.publish_round(
             round=update_round, title=form.cleaned_data["title"], user=request.user
@@ -86,21 +100,28 @@ def publish(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("Published edition %(number)s.") % {"number": done.edition.number}
+            request,
+            _("Published edition %(number)s. The public matrix now shows it.")
+            % {"number": done.edition.number},
         )
     return redirect("rounds:dashboard", pk=pk)
+
+
+def _review(request, submission, return_form=None, status=200):
+    rows = review_rows(submission)
+    context = {
+        "submission": submission,
+        "rows": rows,
+        "summary": {"changed": sum(1 for r in rows if r.proposal and r.proposal.data)},
+        "return_form": return_form or ReturnForm(),
+    }
+    return render(request, "rounds/review.html", context, status=status)
 
 
 @signin_required
 def review(request, pk: int):
     require_reviewer(request.user)
-    submission = submission_visible_to(request.user, pk)
-    context = {
-        "submission": submission,
-        "rows": review_rows(submission),
-        "return_form": ReturnForm(),
-    }
-    return render(request, "rounds/review.html", context)
+    return _review(request, submission_visible_to(request.user, pk))
 
 
 @signin_required
@@ -113,7 +134,11 @@ def accept(request, pk: int):
     except services.RoundError as exc:
         messages.error(request, str(exc))
         return redirect("rounds:review", pk=pk)
-    messages.success(request, _("Accepted."))
+    messages.success(
+        request,
+        _("Accepted the submission of %(organisation)s.")
+        % {"organisation": submission.organisation},
+    )
     return redirect("rounds:dashboard", pk=submission.round_id)
 
 
@@ -123,16 +148,22 @@ def return_submission(request, pk: int):
     require_reviewer(request.user)
     submission = submission_visible_to(request.user, pk)
     form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _review(request, submission, return_form=form, status=400)
     try:
         services.return_submission(
             submission=submission,
             user=request.user,
-            comment=form.data.get("comment", ""),
+            comment=form.cleaned_data["comment"],
         )
     except services.RoundError as exc:
         messages.error(request, str(exc))
         return redirect("rounds:review", pk=pk)
-    messages.success(request, _("Returned to the organisation."))
+    messages.success(
+        request,
+        _("Returned to %(organisation)s with your comment.")
+        % {"organisation": submission.organisation},
+    )
     return redirect("rounds:dashboard", pk=submission.round_id)
 
 
@@ -164,9 +195,11 @@ def _require_submission(request) -> Submission:
 @signin_required
 def mine(request):
     submission = _own_submission(request)
+    rows = review_rows(submission) if submission else []
     context = {
         "submission": submission,
-        "rows": review_rows(submission) if submission else [],
+        "rows": rows,
+        "pending_count": sum(1 for row in rows if row.proposal is None),
         "organisation": organisation_of(request.user),
     }
     return render(request, "rounds/mine.html", context)
@@ -199,7 +232,11 @@ def _edit(request, submission, *, activity=None, proposal=None):
             form.add_error(None, str(exc))
             status = 409
         else:
-            messages.success(request, _("Saved. Submit when all your activities are done."))
+            messages.success(
+                request,
+                _("Saved your proposal for “%(title)s”. Submit when all your activities are done.")
+                % {"title": form.cleaned_data.get("title_en") or ""},
+            )
             return redirect("rounds:mine")
     context = {
         "form": form,
@@ -258,6 +295,14 @@ def _mark(request, *, activity, proposal, kind):
         messages.error(request, exc.message)
     except services.RoundError as exc:
         messages.error(request, str(exc))
+    else:
+        title = activity.title if activity is not None else proposal.data.get("title_en", "")
+        done = {
+            Proposal.Kind.CONFIRM: _("Confirmed “%(title)s” unchanged."),
+            Proposal.Kind.END: _("“%(title)s” will be marked ended when your answer is accepted."),
+            "discard": _("Withdrew your proposal for “%(title)s”."),
+        }
+        messages.success(request, done[kind] % {"title": title})
     return redirect("rounds:mine")
 
 
