@@ -1,5 +1,6 @@
 """The public site in headless Chromium: language switch, links, a phone-sized screen."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,6 @@ def test_the_event_filter_works_without_javascript(site, browser):
     page.goto(f"{site}/en/events/")
     page.get_by_label("Kind of event").select_option("expert_meeting")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_url(f"{site}/en/events/?kind=expert_meeting&pillar=")
+    page.wait_for_url(re.compile(re.escape(f"{site}/en/events/?kind=expert_meeting") + r"(&|$)"))
     assert "3 events" in page.locator("main").inner_text()
     context.close()
