@@ -209,7 +209,7 @@ def test_the_whole_round_in_the_browser(world, browser):
     )
     border_changes = public.locator(".matrix-compare-changes").first.get_by_role("listitem")
     expect(border_changes).to_have_count(4)
-    for text in ("Title (en)", "Countries: added TJ", "End date", "Partners: added unodc"):
+    for text in ("Title (en)", "Countries: added Tajikistan", "End date", "Partners: added UNODC"):
         expect(border_changes.filter(has_text=text)).to_have_count(1)
     # The order of the fields follows the stored JSON, which PostgreSQL's jsonb reorders.
     ended = public.locator(".matrix-compare-changes").nth(1).get_by_role("listitem")

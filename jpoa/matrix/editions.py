@@ -434,8 +434,34 @@ def record_changes(before: dict, after: dict) -> list[FieldChange]:
     return changes
 
 
+# The order in which an activity's changes are listed, whatever order the database
+# kept the snapshot's JSON keys in (PostgreSQL's jsonb sorts them its own way).
+FIELD_ORDER = (
+    "title",
+    "description",
+    "lead_organisation",
+    "partners",
+    "donors",
+    "pillars",
+    "action_items",
+    "countries",
+    "region_wide",
+    "start_date",
+    "end_date",
+    "status",
+    "budget",
+    "currency",
+    "iati_identifier",
+    "source_url",
+    "last_verified",
+    "provenance",
+)
+
+
 def _field_order(a: dict, b: dict) -> list[str]:
-    return list(dict.fromkeys([*a, *b]))
+    names = set(a) | set(b)
+    known = [name for name in FIELD_ORDER if name in names]
+    return known + sorted(names - set(FIELD_ORDER))
 
 
 def compare_editions(old: Edition, new: Edition) -> EditionComparison:

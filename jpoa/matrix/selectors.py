@@ -508,3 +508,15 @@ def query_string(filters: MatrixFilters, edition: Edition | None, **overrides) -
     if edition is not None:
         params = {"edition": edition.number, **params}
     return urlencode(params)
+
+
+def code_names() -> dict[str, dict]:
+    """How the codes in an activity record read to people, per field of the record."""
+    organisations = {o.key: str(o) for o in Organisation.objects.all()}
+    return {
+        "lead_organisation": organisations,
+        "partners": organisations,
+        "donors": organisations,
+        "countries": {c.iso2: c.name for c in Country.objects.all()},
+        "pillars": {p.number: p.numeral for p in Pillar.objects.all()},
+    }

@@ -1,6 +1,7 @@
 """The public matrix pages: thin views over `selectors`, published editions only."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -93,5 +94,34 @@ def compare(request: HttpRequest) -> HttpResponse:
     if old is None and new is None and len(all_editions) >= 2:
         old, new = all_editions[1], all_editions[0]
     comparison = compare_editions(old, new) if old and new else None
+    if comparison:
+        readable_changes(comparison)
     context = {"editions": all_editions, "old": old, "new": new, "comparison": comparison}
     return render(request, "matrix/compare.html", context)
+
+
+def readable_changes(comparison) -> None:
+    """Show organisations, countries and pillars by name in a comparison, not by code."""
+    names = selectors.code_names()
+    for changed in comparison.changed:
+        changed.changes = [
+            _readable(change, names.get(change.field, {})) for change in changed.changes
+        ]
+
+
+def _readable(change, names: dict) -> SimpleNamespace:
+    def name(value):
+        return names.get(value, value)
+
+    return SimpleNamespace(
+        field=change.field,
+        language=change.language,
+        before=[name(v) for v in change.before]
+        if isinstance(change.before, list)
+        else name(change.before),
+        after=[name(v) for v in change.after]
+        if isinstance(change.after, list)
+        else name(change.after),
+        added=[name(v) for v in change.added],
+        removed=[name(v) for v in change.removed],
+    )
