@@ -151,6 +151,8 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Links typed without a scheme mean https (Django 6's default; transitional in 5.2).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
