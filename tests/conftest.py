@@ -30,3 +30,13 @@ def default_data(db):
     from jpoa.dataset.load import load_dataset
 
     return load_dataset(DEFAULT_DATASET)
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A request to a /ru/ page leaves Russian active in the thread; each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
