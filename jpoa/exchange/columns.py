@@ -1,0 +1,209 @@
+"""The columns of an activity table, as imports read them and exports and the template write them.
+
+Each column has one canonical HXL hashtag (written by exports and the template) and
+the hashtags and header names (English and Russian) an import accepts for it. HXL
+matching follows HXL's own rule: a pattern matches a hashtag with at least its
+attributes, and the most specific pattern wins (``#org+impl`` is a partner, ``#org``
+the lead organisation).
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    hxl: str  # written by exports
+    label_en: str
+    label_ru: str
+    hxl_aliases: tuple[str, ...] = ()
+    header_aliases: tuple[str, ...] = ()
+    many: bool = False  # several values in one cell, separated by ";" (or "," / new line)
+    kept: bool = True  # False: recognised, but jpoa keeps no such field
+
+    @property
+    def label(self) -> str:
+        return self.label_en
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("key", "#meta+id", "Key", "Ключ", ("#activity+id+jpoa",), ("id", "activity key")),
+    Column(
+        "iati_identifier",
+        "#activity+code+iati",
+        "IATI identifier",
+        "Идентификатор IATI",
+        ("#activity+id+iati", "#meta+iati"),
+        ("iati id", "iati-identifier"),
+    ),
+    Column(
+        "lead_organisation",
+        "#org+lead",
+        "Lead organisation",
+        "Ведущая организация",
+        ("#org", "#org+name", "#org+acronym"),
+        ("organisation", "organization", "lead organization", "org", "организация"),
+    ),
+    Column(
+        "partners",
+        "#org+impl",
+        "Partners",
+        "Партнёры",
+        ("#org+partner",),
+        ("partner organisations", "implementing partners", "партнеры"),
+        many=True,
+    ),
+    Column(
+        "donors",
+        "#org+funding",
+        "Donors",
+        "Доноры",
+        ("#org+donor",),
+        ("funding", "funders", "donor", "донор"),
+        many=True,
+    ),
+    Column(
+        "title_en",
+        "#activity+name+i_en",
+        "Title (English)",
+        "Название (английский)",
+        ("#activity", "#activity+i_en"),
+        ("title", "activity", "title en", "название"),
+    ),
+    Column(
+        "title_ru",
+        "#activity+name+i_ru",
+        "Title (Russian)",
+        "Название (русский)",
+        ("#activity+i_ru",),
+        ("title ru", "название ru"),
+    ),
+    Column(
+        "description_en",
+        "#activity+description+i_en",
+        "Description (English)",
+        "Описание (английский)",
+        ("#activity+description",),
+        ("description", "description en", "описание"),
+    ),
+    Column(
+        "description_ru",
+        "#activity+description+i_ru",
+        "Description (Russian)",
+        "Описание (русский)",
+        (),
+        ("description ru", "описание ru"),
+    ),
+    Column(
+        "pillars",
+        "#sector",
+        "Pillars",
+        "Столпы",
+        ("#sector+pillar", "#sector+code"),
+        ("pillar", "sector", "столп"),
+        many=True,
+    ),
+    Column(
+        "countries",
+        "#country+code",
+        "Countries",
+        "Страны",
+        ("#country", "#country+name"),
+        ("country", "страна"),
+        many=True,
+    ),
+    Column(
+        "region_wide",
+        "#meta+region_wide",
+        "Region-wide",
+        "Весь регион",
+        ("#region+wide",),
+        ("regional", "region wide", "региональный"),
+    ),
+    Column("adm1", "#adm1", "Province", "Область", (), ("adm1", "province", "region"), kept=False),
+    Column("start_date", "#date+start", "Start date", "Дата начала", (), ("start", "начало")),
+    Column("end_date", "#date+end", "End date", "Дата окончания", (), ("end", "окончание")),
+    Column("status", "#status", "Status", "Статус", ("#status+name", "#status+code"), ("статус",)),
+    Column("budget", "#value+budget", "Budget", "Бюджет", ("#value",), ("budget amount",)),
+    Column("currency", "#currency", "Currency", "Валюта", ("#currency+code",), ("валюта",)),
+    Column(
+        "source_url",
+        "#meta+url",
+        "Source URL",
+        "Ссылка на источник",
+        ("#meta+source+url",),
+        ("source", "url", "link", "источник"),
+    ),
+)
+
+BY_FIELD = {column.field: column for column in COLUMNS}
+# What a template and a tabular export write, in order.
+EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept)
+
+
+def parse_hashtag(text: str) -> tuple[str, frozenset[str]] | None:
+    """``"#org +impl"`` → ``("org", {"impl"})``; None if the text is no hashtag."""
+    text = re.sub(r"\s+", "", text or "").lower()
+    if not re.fullmatch(r"#[a-z][a-z0-9_]*(\+[a-z0-9_]+)*", text):
+        return None
+    tag, *attributes = text[1:].split("+")
+    return tag, frozenset(attributes)
+
+
+def _patterns() -> list[tuple[str, frozenset[str], Column]]:
+    out = []
+    for column in COLUMNS:
+        for text in (column.hxl, *column.hxl_aliases):
+            tag, attributes = parse_hashtag(text)
+            out.append((tag, attributes, column))
+    return out
+
+
+PATTERNS = _patterns()
+
+
+def column_for_hashtag(text: str) -> Column | None:
+    parsed = parse_hashtag(text)
+    if parsed is None:
+        return None
+    tag, attributes = parsed
+    candidates = [(len(a), c) for t, a, c in PATTERNS if t == tag and a <= attributes]
+    if not candidates:
+        return None
+    # The most specific pattern wins; among equals, the column listed first.
+    best = max(n for n, _column in candidates)
+    return next(c for n, c in candidates if n == best)
+
+
+def normalise_header(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", str(text or "")).casefold().split())
+
+
+def _headers() -> dict[str, Column]:
+    out: dict[str, Column] = {}
+    for column in COLUMNS:
+        for text in (column.field, column.label_en, column.label_ru, *column.header_aliases):
+            out.setdefault(normalise_header(text), column)
+    return out
+
+
+HEADERS = _headers()
+
+
+def column_for_header(text: str) -> Column | None:
+    return HEADERS.get(normalise_header(text))
+
+
+HELP = {
+    "lead_organisation": _("The organisation that leads: acronym or name, English or Russian."),
+    "partners": _("Other organisations, separated by semicolons."),
+    "donors": _("Funding organisations, separated by semicolons."),
+    "pillars": _("Pillar numbers (1-4 or I-IV), separated by semicolons."),
+    "countries": _("ISO codes or names, separated by semicolons; “region” for region-wide."),
+    "start_date": _("YYYY-MM-DD"),
+    "end_date": _("YYYY-MM-DD"),
+    "status": _("planned, ongoing, completed, suspended or cancelled"),
+}

@@ -1,0 +1,152 @@
+"""Match the names a file uses to the organisations, countries and pillars jpoa knows.
+
+A name matches exactly (ignoring case, spacing and punctuation) one of an
+organisation's key, acronyms and names in English and Russian or its IATI
+identifier; a country's ISO codes, names in both languages, pycountry's official
+and common names, or one of a few well-known other names (`OTHER_COUNTRY_NAMES`).
+Anything else is not matched: the caller reports an error, with the nearest known
+name as a suggestion when one is close (difflib), and never makes a new record.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pycountry
+
+from jpoa.core.models import Country, Organisation
+from jpoa.plan.models import ROMAN
+
+# Names in use that neither ISO nor jpoa's data set spell: exonyms, transliterations,
+# Soviet-era names. Exact matches; a misspelling of one of them gets a suggestion.
+OTHER_COUNTRY_NAMES = {
+    "KZ": ["Kazakstan", "Kazakh Republic", "Qazaqstan", "Казахская Республика", "Қазақстан"],
+    "KG": [
+        "Kyrgyz Republic",
+        "Kirghizia",
+        "Kirghizstan",
+        "Kyrgyzia",
+        "Киргизия",
+        "Киргизстан",
+        "Кыргызская Республика",
+    ],
+    "TJ": ["Tadjikistan", "Tadzhikistan", "Tajikstan", "Тоҷикистон", "Таджикская Республика"],
+    "TM": ["Turkmenia", "Türkmenistan", "Туркмения"],
+    "UZ": ["Uzbekstan", "O'zbekiston", "Oʻzbekiston", "Узбекская Республика"],
+    "AF": ["Афганистан"],
+    "RU": ["Russia", "Россия"],
+}
+# Words a country cell may hold to say "the whole region".
+REGION_WORDS = {"region", "regional", "region wide", "весь регион", "регион", "региональный"}
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", str(text)).casefold().split())
+
+
+def split_values(value: Any) -> list:
+    """A cell holding several names: separated by semicolons, new lines or commas."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, list | tuple):
+        return [v for v in value if v not in (None, "")]
+    text = str(value)
+    separator = ";" if ";" in text or "\n" in text else ","
+    return [part.strip() for part in re.split(rf"[{separator}\n]", text) if part.strip()]
+
+
+@dataclass
+class Match:
+    obj: Any = None
+    suggestion: str = ""
+
+
+@dataclass
+class Index:
+    """Names → objects, with the display name to suggest for each."""
+
+    exact: dict[str, Any] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)  # normalised name → what to suggest
+
+    def add(self, name: str, obj: Any, shown: str) -> None:
+        key = normalise(name or "")
+        if key and key not in self.exact:
+            self.exact[key] = obj
+            self.shown[key] = shown
+
+    def match(self, name: str) -> Match:
+        key = normalise(name)
+        if key in self.exact:
+            return Match(self.exact[key])
+        close = difflib.get_close_matches(key, self.exact.keys(), n=1, cutoff=0.7)
+        return Match(None, self.shown[close[0]] if close else "")
+
+
+class Matcher:
+    """Loaded once per import: every lookup afterwards is a dictionary read."""
+
+    def __init__(self):
+        self.organisations = Index()
+        self.organisation_refs: dict[str, Organisation] = {}
+        for org in Organisation.objects.all():
+            shown = org.acronym_en or org.name_en or org.key
+            for name in (org.key, org.acronym_en, org.acronym_ru, org.name_en, org.name_ru):
+                self.organisations.add(name, org, shown)
+            if org.iati_id:
+                self.organisation_refs[org.iati_id.strip().casefold()] = org
+        self.countries = Index()
+        for country in Country.objects.all():
+            shown = country.name_en or country.name
+            for name in (country.iso2, country.iso3, country.name_en, country.name_ru):
+                self.countries.add(name, country, shown)
+            known = pycountry.countries.get(alpha_2=country.iso2)
+            for attr in ("name", "official_name", "common_name"):
+                if known is not None and getattr(known, attr, None):
+                    self.countries.add(getattr(known, attr), country, shown)
+            for name in OTHER_COUNTRY_NAMES.get(country.iso2, []):
+                self.countries.add(name, country, shown)
+        from jpoa.exchange.preview import site_pillar_objects
+
+        self.pillars = Index()
+        for pillar in site_pillar_objects():
+            shown = f"{pillar.number}"
+            for name in (
+                str(pillar.number),
+                ROMAN.get(pillar.number, ""),
+                f"pillar {pillar.number}",
+                f"pillar {ROMAN.get(pillar.number, '')}",
+                f"столп {ROMAN.get(pillar.number, '')}",
+                f"столп {pillar.number}",
+                pillar.short_title_en if hasattr(pillar, "short_title_en") else pillar.short_title,
+                getattr(pillar, "short_title_ru", ""),
+            ):
+                self.pillars.add(name, pillar, shown)
+
+    def organisation(self, value: Any) -> Match:
+        """A name, or an IATI (ref, name) pair: the ref is tried first."""
+        if isinstance(value, tuple):
+            ref, name = value
+            if ref and ref.casefold() in self.organisation_refs:
+                return Match(self.organisation_refs[ref.casefold()])
+            found = self.organisations.match(name) if name else Match()
+            if found.obj is None and ref:
+                by_ref = self.organisations.match(ref)
+                return by_ref if by_ref.obj else found
+            return found
+        return self.organisations.match(str(value))
+
+    def country(self, value: Any) -> Match:
+        return self.countries.match(str(value))
+
+    def pillar(self, value: Any) -> Match:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return self.pillars.match(str(value))
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, tuple):
+        ref, name = value
+        return f"{name} ({ref})" if ref and name else ref or name
+    return str(value)

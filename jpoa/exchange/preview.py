@@ -1,0 +1,637 @@
+"""What an import would do, row by row, before anything is written.
+
+`build_preview` reads a file (`readers`), matches its names (`matching`), finds the
+activity each row is about, and validates the row with the editor's own rules
+(`jpoa.matrix.editing.ActivityFormMixin`, the same form fields and checks as the
+back office). Each row's fate is *add*, *update*, *unchanged*, *skipped* (outside the
+region) or *error*; every problem names the file, the row and the column.
+
+A row is about an existing activity when it has that activity's IATI identifier,
+else its explicit key, else the key derived from the lead organisation and English
+title (the key `create_activity` gives a new activity): so importing the same file
+twice updates instead of duplicating.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin
+from jpoa.matrix.models import Activity
+
+from .columns import BY_FIELD
+from .matching import REGION_WORDS, Matcher, describe, normalise, split_values
+from .readers import Issue, ReadError, SourceRow, Table, parse_date, read_file
+
+ADD, UPDATE, UNCHANGED, SKIPPED, ERROR = "add", "update", "unchanged", "skipped", "error"
+FATES = (ADD, UPDATE, UNCHANGED, SKIPPED, ERROR)
+FATE_LABELS = {
+    ADD: gettext_lazy("add"),
+    UPDATE: gettext_lazy("update"),
+    UNCHANGED: gettext_lazy("unchanged"),
+    SKIPPED: gettext_lazy("skipped"),
+    ERROR: gettext_lazy("error"),
+}
+FORM_FIELDS = ("key", "iati_identifier", "lead_organisation", *EDITABLE_FIELDS, "source_url")
+MANY = ("partners", "donors", "pillars", "countries")
+TRUE = {"yes", "y", "true", "1", "x", "да", "д"}
+FALSE = {"no", "n", "false", "0", "нет", "н", ""}
+STATUS_SYNONYMS = {
+    "pipeline": "planned",
+    "identification": "planned",
+    "active": "ongoing",
+    "implementation": "ongoing",
+    "in progress": "ongoing",
+    "finished": "completed",
+    "complete": "completed",
+    "closed": "completed",
+    "finalisation": "completed",
+    "canceled": "cancelled",
+}
+CHUNK = 500
+
+
+class _Known:
+    """A model choice field whose valid choices may be given as ``{pk: object}``.
+
+    Copying the field for each form shares its (never evaluated) queryset instead of
+    cloning it: with one form per row, that copy would be the dearest part of a row.
+    """
+
+    objects: dict | None = None
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class _KnownChoiceField(_Known, forms.ModelChoiceField):
+    def to_python(self, value):
+        if self.objects is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class _KnownMultipleChoiceField(_Known, forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        if self.objects is not None and not value and not self.required:
+            return []
+        return super().clean(value)
+
+    def _check_values(self, value):
+        if self.objects is None:
+            return super()._check_values(value)
+        out = []
+        for pk in dict.fromkeys(value):
+            try:
+                out.append(self.objects[int(pk)])
+            except (KeyError, TypeError, ValueError):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                ) from None
+        return out
+
+
+class ImportActivityForm(ActivityFormMixin, forms.ModelForm):
+    """The editor's rules for one imported row (no version field: the import checks it).
+
+    The fields, their validation and `check_activity_rules` are the back office's; only
+    where the answers come from differs: the valid choices (organisations, pillars,
+    countries) are dictionaries loaded once per import, and the uniqueness of the key
+    and IATI identifier is checked against the activities the planner loaded for its
+    chunk of rows, so that validating a row costs no query.
+    """
+
+    class Meta:
+        model = Activity
+        fields = FORM_FIELDS
+        field_classes = {
+            "lead_organisation": _KnownChoiceField,
+            **dict.fromkeys(MANY, _KnownMultipleChoiceField),
+        }
+
+    def __init__(self, *args, choices: "Choices | None" = None, taken=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.taken = taken
+        if choices is not None:
+            for name, objects in choices.by_field().items():
+                self.fields[name].objects = objects
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.taken is not None:
+            # The form field has checked it against the same organisations, in memory.
+            exclude.add("lead_organisation")
+        return exclude
+
+    def validate_unique(self):
+        if self.taken is None:
+            return super().validate_unique()
+        for name in ("key", "iati_identifier"):
+            value = self.cleaned_data.get(name)
+            other = self.taken[name].get(value) if value else None
+            if other is not None and other.pk != self.instance.pk:
+                self.add_error(
+                    name,
+                    _("%(field)s “%(value)s” is already used by another activity")
+                    % {"field": Activity._meta.get_field(name).verbose_name, "value": value},
+                )
+
+
+@dataclass
+class Choices:
+    """What an activity may refer to, loaded once per import."""
+
+    organisations: dict
+    pillars: dict
+    countries: dict
+
+    @classmethod
+    def load(cls) -> "Choices":
+        from jpoa.core.models import Country, Organisation
+        from jpoa.plan.models import Pillar
+
+        return cls(
+            Organisation.objects.in_bulk(), Pillar.objects.in_bulk(), Country.objects.in_bulk()
+        )
+
+    def by_field(self) -> dict[str, dict]:
+        o = self.organisations
+        return {
+            "lead_organisation": o,
+            "partners": o,
+            "donors": o,
+            "pillars": self.pillars,
+            "countries": self.countries,
+        }
+
+
+@dataclass
+class RowPlan:
+    row: int
+    fate: str
+    label: str = ""
+    issues: list[Issue] = field(default_factory=list)
+    activity_id: int | None = None
+    expected_version: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # add: every field; update: the changes
+
+    @property
+    def fate_label(self) -> str:
+        return str(FATE_LABELS[self.fate])
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(self.data) if self.fate == UPDATE else []
+
+
+@dataclass
+class Preview:
+    file_name: str
+    format: str
+    rows: list[RowPlan] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # about the whole file
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(FATES, 0)
+        for row in self.rows:
+            out[row.fate] += 1
+        out["errors"] = len(self.errors)
+        out["warnings"] = len(self.warnings)
+        return out
+
+    def all_issues(self) -> list[Issue]:
+        return self.issues + [i for row in self.rows for i in row.issues]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.all_issues() if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.all_issues() if i.level == "warning"]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.level == "error" for i in self.issues) or any(
+            r.fate == ERROR for r in self.rows
+        )
+
+    def to_json(self) -> dict:
+        """What the preview page shows, kept with a pending import."""
+        return {
+            "counts": self.counts,
+            "issues": [_issue_json(i) for i in self.all_issues()],
+            "rows": [
+                {"row": r.row, "fate": r.fate, "label": r.label, "changed": r.changed}
+                for r in self.rows
+            ],
+        }
+
+
+def _issue_json(issue: Issue) -> dict:
+    return {
+        "file": issue.file,
+        "row": issue.row,
+        "field": issue.field,
+        "message": issue.message,
+        "level": issue.level,
+        "suggestion": issue.suggestion,
+    }
+
+
+def site_pillar_objects():
+    from jpoa.matrix.selectors import site_pillars
+
+    return site_pillars()
+
+
+def derived_key(organisation_key: str, title: str) -> str:
+    """The key `create_activity` gives a new activity of that organisation and title."""
+    return slugify(f"{organisation_key}-{title}")[:140].strip("-") or "activity"
+
+
+def build_preview(
+    path: Path,
+    *,
+    file_name: str | None = None,
+    format: str | None = None,
+    include_outside_region: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Preview:
+    name = file_name or path.name
+    try:
+        table = read_file(
+            path,
+            file_name=name,
+            format=format,
+            **(
+                {"include_outside_region": include_outside_region}
+                if format == "iati" or (format is None and name.lower().endswith(".xml"))
+                else {}
+            ),
+        )
+    except ReadError as exc:
+        return Preview(name, format or "", issues=[Issue(name, None, "", exc.message)])
+    return plan_rows(table, progress=progress)
+
+
+def plan_rows(table: Table, *, progress=None) -> Preview:
+    preview = Preview(table.file_name, table.format, issues=list(table.issues))
+    planner = _Planner(table)
+    total = len(table.rows)
+    for start in range(0, total, CHUNK):
+        chunk = table.rows[start : start + CHUNK]
+        preview.rows.extend(planner.plan_chunk(chunk))
+        if progress:
+            progress(start + len(chunk), total)
+    if not table.rows and not preview.issues:
+        preview.issues.append(Issue(table.file_name, None, "", _("the file holds no rows")))
+    return preview
+
+
+class _Planner:
+    def __init__(self, table: Table):
+        self.table = table
+        self.matcher = Matcher()
+        self.choices = Choices.load()
+        self.statuses = _status_names()
+        self.seen: dict[Any, int] = {}  # activity id, or ("key", k) for a new one → row
+        self.reserved_keys: set[str] = set()
+
+    def label(self, name: str) -> str:
+        return self.table.labels.get(name) or (BY_FIELD[name].label if name in BY_FIELD else name)
+
+    def issue(self, source: SourceRow, name: str, message: str, suggestion: str = "") -> None:
+        source.issues.append(
+            Issue(self.table.file_name, source.row, self.label(name), message, "error", suggestion)
+        )
+
+    # -- names and values -> the form's data
+
+    def resolve(self, source: SourceRow) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, value in source.values.items():
+            handler = getattr(self, f"_value_{name}", None)
+            if handler is not None:
+                handler(source, data, value)
+            elif name in FORM_FIELDS:
+                data[name] = "" if value is None else str(value).strip()
+        return data
+
+    def _organisation(self, source, name, value):
+        found = self.matcher.organisation(value)
+        if found.obj is None:
+            self.issue(
+                source,
+                name,
+                _("unknown organisation “%s”; add it in the back office first or correct the name")
+                % describe(value),
+                found.suggestion,
+            )
+        return found.obj
+
+    def _value_lead_organisation(self, source, data, value):
+        if value in (None, "", ("", "")):
+            data["lead_organisation"] = ""
+            return
+        org = self._organisation(source, "lead_organisation", value)
+        data["lead_organisation"] = org.pk if org else ""
+        data["_lead"] = org
+
+    def _many_organisations(self, source, data, name, value):
+        orgs = [self._organisation(source, name, v) for v in split_values(value)]
+        data[name] = [o.pk for o in orgs if o]
+
+    def _value_partners(self, source, data, value):
+        self._many_organisations(source, data, "partners", value)
+
+    def _value_donors(self, source, data, value):
+        self._many_organisations(source, data, "donors", value)
+
+    def _value_countries(self, source, data, value):
+        pks = []
+        for name in split_values(value):
+            if normalise(name) in REGION_WORDS:
+                data["region_wide"] = True
+                continue
+            found = self.matcher.country(name)
+            if found.obj is None:
+                self.issue(source, "countries", _("unknown country “%s”") % name, found.suggestion)
+            else:
+                pks.append(found.obj.pk)
+        data["countries"] = pks
+
+    def _value_pillars(self, source, data, value):
+        pks = []
+        for name in split_values(value):
+            found = self.matcher.pillar(name)
+            if found.obj is None:
+                self.issue(
+                    source,
+                    "pillars",
+                    _("unknown pillar “%s”; give 1-4 or I-IV") % name,
+                    found.suggestion,
+                )
+            else:
+                pks.append(found.obj.pk)
+        data["pillars"] = pks
+
+    def _value_region_wide(self, source, data, value):
+        if isinstance(value, bool):
+            data["region_wide"] = value or data.get("region_wide", False)
+            return
+        text = normalise(value if value is not None else "")
+        if text in TRUE:
+            data["region_wide"] = True
+        elif text in FALSE:
+            data.setdefault("region_wide", False)
+        else:
+            self.issue(source, "region_wide", _("expected yes or no, not “%s”") % value)
+
+    def _date(self, source, data, name, value):
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            self.issue(source, name, _("expected a date as YYYY-MM-DD, not “%s”") % value)
+            return
+        data[name] = parsed.isoformat() if parsed else ""
+
+    def _value_start_date(self, source, data, value):
+        self._date(source, data, "start_date", value)
+
+    def _value_end_date(self, source, data, value):
+        self._date(source, data, "end_date", value)
+
+    def _value_status(self, source, data, value):
+        text = normalise(value or "")
+        status = self.statuses.get(text) or STATUS_SYNONYMS.get(text)
+        if status is None:
+            self.issue(
+                source,
+                "status",
+                _(
+                    "unknown status “%s”; expected planned, ongoing, completed, suspended or cancelled"
+                )
+                % (value or ""),
+            )
+            return
+        data["status"] = status
+
+    def _value_budget(self, source, data, value):
+        if value in (None, ""):
+            data["budget"] = ""
+            return
+        if isinstance(value, Decimal | int | float):
+            data["budget"] = str(Decimal(str(value)))
+            return
+        text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", "")
+        try:
+            data["budget"] = str(Decimal(text))
+        except InvalidOperation:
+            self.issue(source, "budget", _("expected a number, not “%s”") % value)
+
+    def _value_currency(self, source, data, value):
+        data["currency"] = str(value or "").strip().upper()
+
+    # -- which activity a row is about
+
+    def match_keys(self, data: dict) -> tuple[str, str]:
+        iati = (data.get("iati_identifier") or "").strip()
+        key = (data.get("key") or "").strip()
+        if not key and data.get("_lead") is not None and data.get("title_en"):
+            key = derived_key(data["_lead"].key, data["title_en"])
+            data["_derived"] = True
+        return iati, key
+
+    def existing(self, datas: list[dict]) -> tuple[dict, dict]:
+        iatis = {d["_match"][0] for d in datas if d["_match"][0]}
+        keys = {d["_match"][1] for d in datas if d["_match"][1]}
+        base = Activity.objects.prefetch_related(*MANY)
+        by_iati = (
+            {a.iati_identifier: a for a in base.filter(iati_identifier__in=iatis)} if iatis else {}
+        )
+        by_key = {a.key: a for a in base.filter(key__in=keys)} if keys else {}
+        return by_iati, by_key
+
+    def find(self, data: dict, by_iati: dict, by_key: dict) -> Activity | None:
+        iati, key = data["_match"]
+        if iati and iati in by_iati:
+            return by_iati[iati]
+        found = by_key.get(key) if key else None
+        if (
+            found is not None
+            and data.get("_derived")
+            and iati
+            and found.iati_identifier not in (None, "", iati)
+        ):
+            return None  # another activity of the same title: a new one
+        return found
+
+    def new_key(self, key: str, by_key: dict) -> str:
+        """A free key: ``key`` itself was looked up with its chunk (``by_key``)."""
+        candidate, n = key, 1
+        while (
+            candidate in self.reserved_keys
+            or candidate in by_key
+            or (n > 1 and Activity.objects.filter(key=candidate).exists())
+        ):
+            n += 1
+            candidate = f"{key[: 140 - len(str(n)) - 1]}-{n}"
+        return candidate
+
+    # -- one chunk of rows
+
+    def plan_chunk(self, rows: list[SourceRow]) -> list[RowPlan]:
+        datas = []
+        for source in rows:
+            data = self.resolve(source) if not source.skip_reason else {}
+            data["_match"] = self.match_keys(data) if not source.skip_reason else ("", "")
+            datas.append(data)
+        by_iati, by_key = self.existing(datas)
+        return [self.plan_row(s, d, by_iati, by_key) for s, d in zip(rows, datas, strict=True)]
+
+    def plan_row(self, source: SourceRow, data: dict, by_iati: dict, by_key: dict) -> RowPlan:
+        label = str(
+            data.get("title_en")
+            or source.values.get("title_en")
+            or source.values.get("iati_identifier")
+            or ""
+        )
+        if source.skip_reason:
+            return RowPlan(
+                source.row,
+                SKIPPED,
+                label or str(source.values.get("iati_identifier", "")),
+                source.issues
+                + [
+                    Issue(
+                        self.table.file_name,
+                        source.row,
+                        "recipient-country",
+                        source.skip_reason,
+                        "warning",
+                    )
+                ],
+            )
+        activity = self.find(data, by_iati, by_key)
+        seen_as = activity.pk if activity else ("key", data["_match"][1] or data["_match"][0])
+        if seen_as in self.seen and seen_as != ("key", ""):
+            self.issue(
+                source,
+                "key" if data["_match"][1] else "iati_identifier",
+                _("the same activity as row %d") % self.seen[seen_as],
+            )
+        else:
+            self.seen[seen_as] = source.row
+        form_data, originals = self.form_data(data, activity)
+        if activity is None and data.get("_derived"):
+            form_data["key"] = self.new_key(form_data["key"], by_key)
+        form = ImportActivityForm(
+            form_data,
+            instance=activity,
+            choices=self.choices,
+            taken={"key": by_key, "iati_identifier": by_iati},
+        )
+        valid = form.is_valid()
+        self.form_issues(source, form)
+        if not valid or any(i.level == "error" for i in source.issues):
+            return RowPlan(source.row, ERROR, label, source.issues)
+        if activity is None:
+            values = self.values(form, FORM_FIELDS)
+            self.reserved_keys.add(values["key"])
+            return RowPlan(source.row, ADD, label, source.issues, data=values)
+        changes = {
+            name: value
+            for name, value in self.values(form, FORM_FIELDS).items()
+            if not _same(value, originals[name])
+        }
+        fate = UPDATE if changes else UNCHANGED
+        return RowPlan(
+            source.row, fate, label, source.issues, activity.pk, activity.version, changes
+        )
+
+    def form_data(self, data: dict, activity: Activity | None) -> tuple[dict, dict]:
+        originals = _values_of(activity) if activity else {}
+        form_data = dict(originals)
+        form_data.update({k: v for k, v in data.items() if not k.startswith("_")})
+        if activity is None and data.get("_derived"):
+            form_data["key"] = data["_match"][1]
+        form_data = {k: ("" if v is None else v) for k, v in form_data.items()}
+        return form_data, originals
+
+    def form_issues(self, source: SourceRow, form: forms.Form) -> None:
+        reported = {i.field for i in source.issues}
+        for name, errors in form.errors.items():
+            shown = self.label(name) if name != "__all__" else ""
+            if shown in reported or (name == "key" and "key" not in source.values and reported):
+                continue  # already said why (an unknown name, no derived key without it)
+            for error in errors:
+                self.issue(source, name if name != "__all__" else "", str(error))
+
+    @staticmethod
+    def values(form: forms.Form, names) -> dict[str, Any]:
+        out = {}
+        for name in names:
+            value = form.cleaned_data.get(name)
+            if name in MANY:
+                value = sorted(o.pk for o in value) if value is not None else []
+            elif name == "lead_organisation":
+                value = value.pk if value is not None else None
+            out[name] = value
+        return out
+
+
+def _values_of(activity: Activity) -> dict[str, Any]:
+    out = {}
+    for name in FORM_FIELDS:
+        if name in MANY:
+            out[name] = sorted(o.pk for o in getattr(activity, name).all())
+        elif name == "lead_organisation":
+            out[name] = activity.lead_organisation_id
+        else:
+            value = getattr(activity, name)
+            out[name] = value.isoformat() if isinstance(value, datetime.date) else value
+    return out
+
+
+def _same(new: Any, old: Any) -> bool:
+    if new in (None, "") and old in (None, ""):
+        return True
+    if isinstance(new, datetime.date):
+        new = new.isoformat()
+    if isinstance(new, Decimal) and old is not None:
+        try:
+            return new == Decimal(str(old))
+        except InvalidOperation:
+            return False
+    return new == old
+
+
+def _status_names() -> dict[str, str]:
+    """Statuses by value and by label in every language of the site."""
+    out = {}
+    for value, label in Activity.Status.choices:
+        out[normalise(value)] = value
+        for language in ("en", "ru"):
+            with translation.override(language):
+                out[normalise(str(label))] = value
+    return out

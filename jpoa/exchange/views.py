@@ -1,0 +1,97 @@
+"""Data in and out on the web: downloads of the published matrix, imports for coordinators."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jpoa.accounts.access import is_coordinator
+from jpoa.matrix import selectors
+from jpoa.matrix.forms import MatrixFilterForm
+
+from . import exports
+from .apply import ImportFailed, apply_import, preview_of, start_import
+from .forms import UploadForm
+from .models import ImportRecord
+
+EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "json": "json", "datapackage": "zip"}
+
+
+def downloads(request: HttpRequest) -> HttpResponse:
+    edition = selectors.pick_edition(selectors.published_editions(), None)
+    formats = [
+        ("xlsx", _("Excel workbook: a cover sheet, one sheet per pillar, all activities")),
+        ("csv", _("CSV with an HXL hashtag row")),
+        ("json", _("JSON: the edition's activities")),
+        ("datapackage", _("Frictionless data package (datapackage.json and CSV, zipped)")),
+    ]
+    return render(request, "exchange/downloads.html", {"edition": edition, "formats": formats})
+
+
+def matrix_download(request: HttpRequest, format: str) -> HttpResponse:
+    editions = selectors.published_editions()
+    form = MatrixFilterForm(request.GET, options=selectors.filter_options(), editions=editions)
+    number = request.GET.get("edition", "")
+    if number and not number.isdigit():
+        raise Http404
+    try:
+        data = exports.export_data(
+            edition_number=int(number) if number else None, filters=form.filters()
+        )
+    except exports.NoEdition:
+        raise Http404(_("No such published edition.")) from None
+    name = f"jpoa-matrix-{data.edition.number}.{EXTENSIONS[format]}"
+    response = HttpResponse(exports.render(format, data), content_type=exports.FORMATS[format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not is_coordinator(request.user):
+        raise PermissionDenied
+
+
+def upload(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record, _preview = start_import(
+                chunks=upload.chunks(),
+                file_name=upload.name,
+                user=request.user,
+                include_outside_region=form.cleaned_data["include_outside_region"],
+            )
+        except ImportFailed as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("exchange:import_detail", pk=record.pk)
+    recent = ImportRecord.objects.select_related("user")[:20]
+    return render(request, "exchange/upload.html", {"form": form, "recent": recent})
+
+
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator(request)
+    record = get_object_or_404(ImportRecord, pk=pk)
+    preview = preview_of(record) if record.status == ImportRecord.Status.PENDING else None
+    links = record.links.order_by("row").values(
+        "action", "row", "activity__key", "activity__title_en", "activity__title_ru"
+    )[:1000]
+    return render(
+        request,
+        "exchange/import.html",
+        {"record": record, "preview": preview, "touched": links},
+    )
+
+
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _coordinator(request)
+    record = get_object_or_404(ImportRecord, pk=pk)
+    try:
+        apply_import(record=record, user=request.user)
+    except ImportFailed:
+        pass  # the record says why; its page shows it
+    return redirect("exchange:import_detail", pk=record.pk)
