@@ -24,7 +24,8 @@ Commands:
   serve        run the site with gunicorn, a production web server
   createuser   add a user account (--superuser for a coordinator)
   load         load a data set file (JSON); all or nothing, existing records kept
-  export       write the public data set to a file (jpoa export json -o FILE)
+  import       import activities from CSV, XLSX (3W, HXL) or IATI XML: preview, then confirm
+  export       write the data set or the published matrix (json, xlsx, csv, datapackage, template)
   backup       write a consistent copy of the database while the site runs
   restore      replace all data with a backup (asks first)
   publish      publish the current activities as a new edition of the matrix
