@@ -27,6 +27,7 @@ from jpoa.matrix.editing import (
     ActivityEditForm,
     ActivityFormMixin,
     create_activity,
+    delete_activity,
     update_activity,
 )
 from jpoa.matrix.models import Activity
@@ -37,7 +38,7 @@ from . import schemas as s
 from .reads import router
 from .schemas import choice
 from .security import TokenAuth
-from .services import delete_activity, save_record
+from .services import save_record
 
 # Writes share the reads' router (one path, several methods); each needs a token.
 AUTH = TokenAuth()

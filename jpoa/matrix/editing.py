@@ -133,6 +133,19 @@ def update_activity(*, activity_id: int, data: dict[str, Any], expected_version:
         return activity
 
 
+def delete_activity(*, activity_id: int, user, expected_version: int | None = None) -> None:
+    """Delete an activity (published editions keep their copies); EditConflict if it moved on."""
+    from jpoa.accounts.access import require_can_edit_activity
+    from jpoa.accounts.audit import acting_as
+
+    with transaction.atomic(), acting_as(user):
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        require_can_edit_activity(user, activity)
+        if expected_version is not None and activity.version != expected_version:
+            raise activity_conflict(activity_id)
+        activity.delete()
+
+
 def unique_activity_key(base: str) -> str:
     from django.utils.text import slugify
 
