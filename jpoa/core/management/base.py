@@ -51,3 +51,13 @@ def require_migrated_database() -> None:
             f"the database is not set up or is out of date ({len(pending)} migrations "
             "not applied); run `jpoa init` first"
         )
+
+
+def date_option(option: str, value: str):
+    """The date an option gives as YYYY-MM-DD, or a clear error naming the option."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None

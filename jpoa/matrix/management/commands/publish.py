@@ -1,17 +1,8 @@
-import datetime
-
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import EditionFact, EditionItemFact
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of: expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 class Command(JpoaCommand):
@@ -31,7 +22,7 @@ class Command(JpoaCommand):
     def handle(self, *args, title: str, title_ru: str, as_of, notes: str, **options):
         if not title.strip():
             raise CommandError("--title: the title must not be empty")
-        as_of = _date(as_of) if as_of else None
+        as_of = date_option("--as-of", as_of) if as_of else None
         require_migrated_database()
         edition = publish_edition(
             title=title.strip(), title_ru=title_ru.strip(), as_of=as_of, notes=notes

@@ -1,23 +1,14 @@
 """`jpoa round open|status|publish`: run an update round from the command line."""
 
-import datetime
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editing import EditConflict
 from jpoa.rounds import services
 from jpoa.rounds.models import UpdateRound
 from jpoa.rounds.selectors import round_dashboard
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--deadline {value!r} is not a date: expected YYYY-MM-DD") from None
 
 
 class Command(JpoaCommand):
@@ -61,7 +52,7 @@ class Command(JpoaCommand):
 
     def do_open(self, *, user, title, deadline, **options):
         update_round = services.open_round(
-            title=title, deadline=_date(deadline), user=self.user(user)
+            title=title, deadline=date_option("--deadline", deadline), user=self.user(user)
         )
         count = update_round.submissions.count()
         self.stdout.write(
