@@ -362,3 +362,15 @@ def test_uploads_are_stored_under_a_name_jpoa_chooses_and_size_limited(default_d
     with pytest.raises(ImportFailed, match="larger"):
         start_import(chunks=[b"x" * (MAX_UPLOAD + 1)], file_name="big.csv", user=user)
     assert ImportRecord.objects.count() == 1
+
+
+def test_empty_key_cells_on_reimport_keep_the_key(default_data, tmp_path):
+    """A template filled in without keys, imported twice: the second time is unchanged."""
+    user = coordinator()
+    text = (
+        "Key,IATI identifier,Lead organisation,Title (English),Status\n"
+        ",XM-1,OSCE,Police reform,ongoing\n"
+    )
+    run_import(write(tmp_path, "a.csv", text), user)
+    again = build_preview(write(tmp_path, "b.csv", text))
+    assert again.counts["unchanged"] == 1 and not again.errors

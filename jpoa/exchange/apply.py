@@ -3,9 +3,9 @@
 `start_import` stores the file in the data directory (under a name jpoa chooses,
 never the uploader's) with a pending `ImportRecord`. `apply_import` builds the
 preview again from that file, so what is written is validated against the
-database as it is now, then writes every row through the editor's own services
-(`create_activity`, `update_activity`: permission, version check and audit with
-the importing user as actor) in one transaction. A row error, an edit conflict or
+database as it is now, then writes the rows in batches through `jpoa.matrix.bulk.write_activities`
+(the editor's permission, version check and audit trail, with the importing user
+as actor and the import named in each audit entry) in one transaction. A row error, an edit conflict or
 any failure rolls everything back and marks the record failed.
 """
 
@@ -22,8 +22,10 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from jpoa.accounts.access import require_coordinator
-from jpoa.core.models import Organisation, Source
-from jpoa.matrix.editing import EditConflict, create_activity, update_activity
+from jpoa.core.models import Source
+from jpoa.lib.database import insert_rows
+from jpoa.matrix.bulk import ActivityChange, NewActivity, write_activities
+from jpoa.matrix.editing import EditConflict
 
 from .models import ImportedActivity, ImportRecord
 from .preview import ADD, UPDATE, Preview, build_preview
@@ -167,33 +169,33 @@ def _write(record: ImportRecord, preview: Preview, user, progress) -> None:
         title_ru=f"Импорт файла {record.file_name}",
         date=timezone.localdate(),
     )
-    organisations = Organisation.objects.in_bulk()
-    links = []
-    total = len(preview.rows)
-    for n, row in enumerate(preview.rows, 1):
-        if row.fate == ADD:
-            data = dict(row.data)
-            lead = organisations[data.pop("lead_organisation")]
-            data["source"] = source.pk
-            activity = create_activity(lead_organisation=lead, data=data, user=user)
-            links.append(
-                ImportedActivity(record=record, activity=activity, action=ADD, row=row.row)
+    added = [row for row in preview.rows if row.fate == ADD]
+    changed = [row for row in preview.rows if row.fate == UPDATE]
+    written = write_activities(
+        user=user,
+        adds=[
+            NewActivity(
+                lead_organisation_id=row.data["lead_organisation"],
+                data={k: v for k, v in row.data.items() if k != "lead_organisation"},
             )
-        elif row.fate == UPDATE:
-            update_activity(
-                activity_id=row.activity_id,
-                data=row.data,
-                expected_version=row.expected_version,
-                user=user,
-            )
-            links.append(
-                ImportedActivity(
-                    record=record, activity_id=row.activity_id, action=UPDATE, row=row.row
-                )
-            )
-        if progress and (n % 500 == 0 or n == total):
-            progress(n, total)
-    ImportedActivity.objects.bulk_create(links)
+            for row in added
+        ],
+        changes=[
+            ActivityChange(row.activity_id, row.expected_version, row.data) for row in changed
+        ],
+        extra={"source": source.pk},
+        audit_data={"import": record.pk, "file": record.file_name},
+        progress=progress,
+    )
+    links = [
+        {"record": record.pk, "activity": pk, "action": ADD, "row": row.row}
+        for row, pk in zip(added, written.added, strict=True)
+    ] + [
+        {"record": record.pk, "activity": row.activity_id, "action": UPDATE, "row": row.row}
+        for row in changed
+    ]
+    if links:
+        insert_rows(ImportedActivity, links)
     record.status = ImportRecord.Status.APPLIED
     record.applied_at = timezone.now()
     record.counts = preview.counts

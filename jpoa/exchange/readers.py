@@ -522,6 +522,11 @@ def parse_date(value: Any) -> datetime.date | None:
         year = int(float(text))
         if 1900 <= year <= 2100:
             return datetime.date(year, 1, 1)
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return datetime.date.fromisoformat(text)  # the common case, without strptime's cost
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.datetime.strptime(text[:19], pattern).date()

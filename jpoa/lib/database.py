@@ -3,6 +3,7 @@
 import os
 
 from django.conf import settings
+from django.db import models
 
 
 def database_vendor() -> str:
@@ -57,3 +58,62 @@ def libpq_environment() -> dict[str, str]:
         if db.get("OPTIONS", {}).get(option):
             env[variable] = str(db["OPTIONS"][option])
     return env
+
+
+def insert_rows(model, rows: list[dict], *, batch: int = 1000) -> None:
+    """Insert plain rows (field name -> Python value) with one ``executemany`` a batch.
+
+    For the bulk writes of imports, where `QuerySet.bulk_create` spends most of its
+    time building a model instance per row and preparing each value through it.
+    Every concrete field of the model gets a value: the row's, else the field's
+    default (``auto_now`` fields: now). Values are prepared for the database by the
+    field itself (`get_db_prep_save`), once for each distinct value of a repeated
+    kind (dates, choices, foreign keys). No signals are sent and no ids returned.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.name in rows[0]]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    now = timezone.now()
+    defaults = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.name] = now
+        elif f.has_default() or f.null or f.blank:
+            defaults[f.name] = f.get_default()
+    # One memo per field whose values repeat (dates, choices, keys); long text is not kept.
+    plan = [
+        (
+            f.name,
+            defaults.get(f.name),
+            f.get_db_prep_save,
+            None if isinstance(f, models.TextField | models.JSONField) else {},
+        )
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            values = []
+            for row in rows[start : start + batch]:
+                line = []
+                for name, default, prepare, memo in plan:
+                    value = row.get(name, default)
+                    if memo is None:
+                        line.append(prepare(value, connection))
+                        continue
+                    try:
+                        line.append(memo[value])
+                    except KeyError:
+                        memo[value] = prepare(value, connection)
+                        line.append(memo[value])
+                    except TypeError:  # not hashable
+                        line.append(prepare(value, connection))
+                values.append(line)
+            cursor.executemany(sql, values)
+            for *_, memo in plan:
+                if memo is not None and len(memo) > 10_000:
+                    memo.clear()
