@@ -190,6 +190,10 @@ STORAGES = {
 }
 
 LOGIN_URL = "accounts:login"
+
+# Uploaded imports are checked and written in a background thread of the web process,
+# their page showing the progress (jpoa.exchange.progress); tests run them in the request.
+JPOA_IMPORTS_IN_BACKGROUND = True
 LOGIN_REDIRECT_URL = "rounds:index"
 
 # Uploads are untrusted: keep them small in memory and bounded in size.

@@ -33,6 +33,13 @@ def default_data(db):
 
 
 @pytest.fixture(autouse=True)
+def imports_in_the_request(settings):
+    """Web imports run in the request, so a test sees their outcome at once (one test
+    of jpoa.exchange.progress runs them in the background, as the site does)."""
+    settings.JPOA_IMPORTS_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def english_between_tests():
     """A request to a /ru/ page leaves Russian active in the thread; each test starts in English."""
     from django.utils import translation

@@ -374,3 +374,58 @@ def test_empty_key_cells_on_reimport_keep_the_key(default_data, tmp_path):
     run_import(write(tmp_path, "a.csv", text), user)
     again = build_preview(write(tmp_path, "b.csv", text))
     assert again.counts["unchanged"] == 1 and not again.errors
+
+
+def test_a_long_import_shows_its_progress_and_reloads(default_data, client):
+    from jpoa.exchange import progress
+    from jpoa.exchange.apply import receive_import
+
+    user = coordinator("coord")
+    client.login(username="coord", password=PASSWORD)
+    record = receive_import(chunks=[GOOD_CSV.encode()], file_name="big.csv", user=user)
+    report = progress.reporter(record.stored_name, "checking")
+    report(1500, 10000)
+    page = client.get(reverse("exchange:import_detail", args=[record.pk])).content.decode()
+    assert "Checking the rows" in page and "1,500 of 10,000 (15%)" in page
+    assert '<meta http-equiv="refresh"' in page and '<progress max="10000" value="1500">' in page
+    assert "Confirm" not in page
+
+
+def test_an_import_whose_progress_stopped_is_shown_interrupted(default_data, client):
+    import json
+
+    from jpoa.exchange import progress
+    from jpoa.exchange.apply import receive_import
+
+    user = coordinator("coord")
+    client.login(username="coord", password=PASSWORD)
+    record = receive_import(chunks=[GOOD_CSV.encode()], file_name="big.csv", user=user)
+    path = progress.progress_path(record.stored_name)
+    path.write_text(json.dumps({"phase": "writing", "done": 5, "total": 9, "updated": 0}))
+    page = client.get(reverse("exchange:import_detail", args=[record.pk])).content.decode()
+    assert "stopped without finishing" in page and "http-equiv" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_imports_run_in_the_background_then_show_the_result(client, settings):
+    from conftest import DEFAULT_DATASET
+
+    from jpoa.dataset.load import load_dataset
+    from jpoa.exchange import progress
+
+    load_dataset(DEFAULT_DATASET)
+    settings.JPOA_IMPORTS_IN_BACKGROUND = True
+    coordinator("coord")
+    client.login(username="coord", password=PASSWORD)
+    upload = io.BytesIO(GOOD_CSV.encode())
+    upload.name = "good.csv"
+    response = client.post(reverse("exchange:upload"), {"file": upload})
+    progress.wait(timeout=60)
+    record = ImportRecord.objects.get()
+    assert record.status == "pending" and record.counts["add"] == 2
+    assert b"2 to add" in client.get(response["Location"]).content
+    client.post(reverse("exchange:import_confirm", args=[record.pk]))
+    progress.wait(timeout=60)
+    record.refresh_from_db()
+    assert record.status == "applied" and Activity.objects.count() == 2
+    assert not progress.progress_path(record.stored_name).exists()

@@ -1,7 +1,8 @@
 """Keep an uploaded file as a pending import, and apply it: all rows or none.
 
-`start_import` stores the file in the data directory (under a name jpoa chooses,
-never the uploader's) with a pending `ImportRecord`. `apply_import` builds the
+`receive_import` stores the file in the data directory (under a name jpoa chooses,
+never the uploader's) with an `ImportRecord`; `check_import` builds its preview and
+makes it pending (`start_import` does both at once). `apply_import` builds the
 preview again from that file, so what is written is validated against the
 database as it is now, then writes the rows in batches through `jpoa.matrix.bulk.write_activities`
 (the editor's permission, version check and audit trail, with the importing user
@@ -62,7 +63,7 @@ def record_path(record: ImportRecord) -> Path:
     return imports_dir() / record.stored_name
 
 
-def start_import(
+def receive_import(
     *,
     chunks,
     file_name: str,
@@ -70,9 +71,8 @@ def start_import(
     format: str | None = None,
     include_outside_region: bool = False,
     check_permission: bool = True,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[ImportRecord, Preview]:
-    """Store the file's bytes (an iterable of chunks) as a pending import; return its preview."""
+) -> ImportRecord:
+    """Store the file's bytes (an iterable of chunks) as an import still to be checked."""
     if check_permission:
         require_coordinator(user)
     name = safe_file_name(file_name)
@@ -94,14 +94,7 @@ def start_import(
             out.write(chunk)
     with path.open("rb") as fh:
         format = format or guess_format(name, fh.read(512))
-    preview = build_preview(
-        path,
-        file_name=name,
-        format=format,
-        include_outside_region=include_outside_region,
-        progress=progress,
-    )
-    record = ImportRecord.objects.create(
+    return ImportRecord.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         file_name=name,
         stored_name=stored,
@@ -109,9 +102,35 @@ def start_import(
         size=size,
         format=format,
         include_outside_region=include_outside_region,
-        counts=preview.counts,
+        status=ImportRecord.Status.CHECKING,
     )
-    return record, preview
+
+
+def check_import(record: ImportRecord, progress=None) -> Preview:
+    """Build the preview of a received import and keep what its page shows; now pending."""
+    preview = preview_of(record, progress=progress)
+    record.counts = preview.counts
+    record.preview = preview.to_json()
+    record.status = ImportRecord.Status.PENDING
+    record.save(update_fields=["counts", "preview", "status"])
+    return preview
+
+
+def start_import(
+    *, progress: Callable[[int, int], None] | None = None, **kwargs
+) -> tuple[ImportRecord, Preview]:
+    """Store and check a file now (the command line's way); return the pending record and preview."""
+    record = receive_import(**kwargs)
+    return record, check_import(record, progress=progress)
+
+
+def claim_for_writing(record: ImportRecord) -> bool:
+    """Mark a pending import as being written; False if it is not pending (any more)."""
+    claimed = ImportRecord.objects.filter(pk=record.pk, status=ImportRecord.Status.PENDING).update(
+        status=ImportRecord.Status.WRITING
+    )
+    record.refresh_from_db(fields=["status"])
+    return bool(claimed)
 
 
 def start_import_from_path(path: Path, **kwargs) -> tuple[ImportRecord, Preview]:
@@ -137,7 +156,8 @@ def apply_import(
 ) -> ImportRecord:
     """Write the pending import's rows, all or nothing; `ImportFailed` if nothing was written."""
     require_coordinator(user)
-    if record.status != ImportRecord.Status.PENDING:
+    waiting = (ImportRecord.Status.PENDING, ImportRecord.Status.WRITING)
+    if record.status not in waiting:
         raise ImportFailed(_("This import was already %s.") % record.get_status_display())
     preview = preview or preview_of(record)
     try:
@@ -148,13 +168,16 @@ def apply_import(
         with transaction.atomic():
             # Two confirmations of one import: the second waits here, then finds it applied.
             locked = ImportRecord.objects.select_for_update().get(pk=record.pk)
-            if locked.status != ImportRecord.Status.PENDING:
+            if locked.status not in waiting:
                 raise ImportFailed(_("This import was already %s.") % locked.get_status_display())
             _write(record, preview, user, progress)
     except (ImportFailed, EditConflict, ValidationError, IntegrityError, PermissionDenied) as exc:
         message = getattr(exc, "message", None) or str(exc)
         ImportRecord.objects.filter(pk=record.pk).update(
-            status=ImportRecord.Status.FAILED, message=str(message), counts=preview.counts
+            status=ImportRecord.Status.FAILED,
+            message=str(message),
+            counts=preview.counts,
+            preview=preview.to_json(),
         )
         record.refresh_from_db()
         raise ImportFailed(str(message)) from exc

@@ -14,7 +14,9 @@ class ImportRecord(models.Model):
     """
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("being checked")
         PENDING = "pending", _("waiting for confirmation")
+        WRITING = "writing", _("being written")
         APPLIED = "applied", _("applied")
         FAILED = "failed", _("failed, nothing written")
 
@@ -40,6 +42,13 @@ class ImportRecord(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     counts = models.JSONField(_("counts"), default=dict)
+    preview = models.JSONField(
+        _("preview"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the check found: counts, errors and warnings, the first rows."),
+    )
     message = models.TextField(_("message"), blank=True)
     activities = models.ManyToManyField(
         "matrix.Activity",

@@ -300,15 +300,25 @@ class Preview:
             r.fate == ERROR for r in self.rows
         )
 
-    def to_json(self) -> dict:
-        """What the preview page shows, kept with a pending import."""
+    def to_json(self, *, max_rows: int = 500, max_issues: int = 2000) -> dict:
+        """What the preview page shows, kept with a pending import.
+
+        A large file keeps its first ``max_rows`` rows, every row with an error (up
+        to ``max_issues``) and its first ``max_issues`` errors and warnings; the
+        counts are always whole.
+        """
+        issues = self.all_issues()
+        rows = [r for r in self.rows[:max_rows]]
+        rows += [r for r in self.rows[max_rows:] if r.fate == ERROR][:max_issues]
         return {
             "counts": self.counts,
-            "issues": [_issue_json(i) for i in self.all_issues()],
+            "has_errors": self.has_errors,
+            "issues": [_issue_json(i) for i in issues[:max_issues]],
+            "issues_left_out": max(0, len(issues) - max_issues),
             "rows": [
-                {"row": r.row, "fate": r.fate, "label": r.label, "changed": r.changed}
-                for r in self.rows
+                {"row": r.row, "fate": r.fate, "label": r.label, "changed": r.changed} for r in rows
             ],
+            "rows_left_out": len(self.rows) - len(rows),
         }
 
 

@@ -1,5 +1,6 @@
 """Data in and out on the web: downloads of the published matrix, imports for coordinators."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +11,18 @@ from jpoa.accounts.access import is_coordinator
 from jpoa.matrix import selectors
 from jpoa.matrix.forms import MatrixFilterForm
 
-from . import exports
-from .apply import ImportFailed, apply_import, preview_of, start_import
+from . import exports, progress
+from .apply import (
+    ImportFailed,
+    apply_import,
+    check_import,
+    claim_for_writing,
+    preview_of,
+    receive_import,
+)
 from .forms import UploadForm
 from .models import ImportRecord
+from .preview import FATE_LABELS
 
 EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "json": "json", "datapackage": "zip"}
 
@@ -58,7 +67,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record, _preview = start_import(
+            record = receive_import(
                 chunks=upload.chunks(),
                 file_name=upload.name,
                 user=request.user,
@@ -67,31 +76,74 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportFailed as exc:
             form.add_error("file", str(exc))
         else:
+            progress.run(_check, record.pk)
             return redirect("exchange:import_detail", pk=record.pk)
     recent = ImportRecord.objects.select_related("user")[:20]
     return render(request, "exchange/upload.html", {"form": form, "recent": recent})
 
 
+def _check(pk: int) -> None:
+    record = ImportRecord.objects.get(pk=pk)
+    try:
+        check_import(record, progress=progress.reporter(record.stored_name, "checking"))
+    except Exception as exc:
+        ImportRecord.objects.filter(pk=pk).update(
+            status=ImportRecord.Status.FAILED, message=_("The file could not be checked.")
+        )
+        raise exc
+    finally:
+        progress.forget(record.stored_name)
+
+
+def _write(pk: int, user_pk: int) -> None:
+    record = ImportRecord.objects.get(pk=pk)
+    user = get_user_model().objects.get(pk=user_pk)
+    try:
+        preview = preview_of(record, progress=progress.reporter(record.stored_name, "checking"))
+        apply_import(
+            record=record,
+            user=user,
+            preview=preview,
+            progress=progress.reporter(record.stored_name, "writing"),
+        )
+    except ImportFailed:
+        pass  # the record says why; its page shows it
+    except Exception:
+        ImportRecord.objects.filter(pk=pk).update(
+            status=ImportRecord.Status.FAILED,
+            message=_("The import failed unexpectedly; nothing was written."),
+        )
+        raise
+    finally:
+        progress.forget(record.stored_name)
+
+
+BUSY = (ImportRecord.Status.CHECKING, ImportRecord.Status.WRITING)
+
+
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     record = get_object_or_404(ImportRecord, pk=pk)
-    preview = preview_of(record) if record.status == ImportRecord.Status.PENDING else None
-    links = record.links.order_by("row").values(
+    context = {"record": record, "busy": record.status in BUSY}
+    if context["busy"]:
+        context["progress"] = now = progress.read(record.stored_name)
+        context["interrupted"] = now is not None and now.stale
+    summary = record.preview or {}
+    context["preview"] = summary
+    context["rows"] = [
+        {**row, "fate_label": FATE_LABELS.get(row["fate"], row["fate"])}
+        for row in summary.get("rows", ())
+    ]
+    context["touched"] = record.links.order_by("row").values(
         "action", "row", "activity__key", "activity__title_en", "activity__title_ru"
     )[:1000]
-    return render(
-        request,
-        "exchange/import.html",
-        {"record": record, "preview": preview, "touched": links},
-    )
+    return render(request, "exchange/import.html", context)
 
 
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     record = get_object_or_404(ImportRecord, pk=pk)
-    try:
-        apply_import(record=record, user=request.user)
-    except ImportFailed:
-        pass  # the record says why; its page shows it
+    if claim_for_writing(record):
+        progress.run(_write, record.pk, request.user.pk)
     return redirect("exchange:import_detail", pk=record.pk)
