@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from jpoa.lib.database import insert_rows
 from jpoa.matrix.bulk import ActivityChange, NewActivity, write_activities
 from jpoa.matrix.editing import EditConflict
 
+from . import progress as _progress
 from .models import ImportedActivity, ImportRecord
 from .preview import ADD, UPDATE, Preview, build_preview
 from .readers import guess_format
@@ -224,6 +226,44 @@ def _write(record: ImportRecord, preview: Preview, user, progress) -> None:
     record.counts = preview.counts
     record.user = user
     record.save()
+
+
+def check_stored(pk: int) -> None:
+    """Check a received import, reporting progress (the web's and the API's background work)."""
+    record = ImportRecord.objects.get(pk=pk)
+    try:
+        check_import(record, progress=_progress.reporter(record.stored_name, "checking"))
+    except Exception as exc:
+        ImportRecord.objects.filter(pk=pk).update(
+            status=ImportRecord.Status.FAILED, message=_("The file could not be checked.")
+        )
+        raise exc
+    finally:
+        _progress.forget(record.stored_name)
+
+
+def write_stored(pk: int, user_pk: int) -> None:
+    """Check a claimed import again against the database as it is now, then write it."""
+    record = ImportRecord.objects.get(pk=pk)
+    user = get_user_model().objects.get(pk=user_pk)
+    try:
+        preview = preview_of(record, progress=_progress.reporter(record.stored_name, "checking"))
+        apply_import(
+            record=record,
+            user=user,
+            preview=preview,
+            progress=_progress.reporter(record.stored_name, "writing"),
+        )
+    except ImportFailed:
+        pass  # the record says why; its page shows it
+    except Exception:
+        ImportRecord.objects.filter(pk=pk).update(
+            status=ImportRecord.Status.FAILED,
+            message=_("The import failed unexpectedly; nothing was written."),
+        )
+        raise
+    finally:
+        _progress.forget(record.stored_name)
 
 
 def discard_file(record: ImportRecord) -> None:

@@ -1,6 +1,5 @@
 """Data in and out on the web: downloads of the published matrix, imports for coordinators."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,11 +13,10 @@ from jpoa.matrix.forms import MatrixFilterForm
 from . import exports, progress
 from .apply import (
     ImportFailed,
-    apply_import,
-    check_import,
+    check_stored,
     claim_for_writing,
-    preview_of,
     receive_import,
+    write_stored,
 )
 from .forms import UploadForm
 from .models import ImportRecord
@@ -76,46 +74,10 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportFailed as exc:
             form.add_error("file", str(exc))
         else:
-            progress.run(_check, record.pk)
+            progress.run(check_stored, record.pk)
             return redirect("exchange:import_detail", pk=record.pk)
     recent = ImportRecord.objects.select_related("user")[:20]
     return render(request, "exchange/upload.html", {"form": form, "recent": recent})
-
-
-def _check(pk: int) -> None:
-    record = ImportRecord.objects.get(pk=pk)
-    try:
-        check_import(record, progress=progress.reporter(record.stored_name, "checking"))
-    except Exception as exc:
-        ImportRecord.objects.filter(pk=pk).update(
-            status=ImportRecord.Status.FAILED, message=_("The file could not be checked.")
-        )
-        raise exc
-    finally:
-        progress.forget(record.stored_name)
-
-
-def _write(pk: int, user_pk: int) -> None:
-    record = ImportRecord.objects.get(pk=pk)
-    user = get_user_model().objects.get(pk=user_pk)
-    try:
-        preview = preview_of(record, progress=progress.reporter(record.stored_name, "checking"))
-        apply_import(
-            record=record,
-            user=user,
-            preview=preview,
-            progress=progress.reporter(record.stored_name, "writing"),
-        )
-    except ImportFailed:
-        pass  # the record says why; its page shows it
-    except Exception:
-        ImportRecord.objects.filter(pk=pk).update(
-            status=ImportRecord.Status.FAILED,
-            message=_("The import failed unexpectedly; nothing was written."),
-        )
-        raise
-    finally:
-        progress.forget(record.stored_name)
 
 
 BUSY = (ImportRecord.Status.CHECKING, ImportRecord.Status.WRITING)
@@ -145,5 +107,5 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     record = get_object_or_404(ImportRecord, pk=pk)
     if claim_for_writing(record):
-        progress.run(_write, record.pk, request.user.pk)
+        progress.run(write_stored, record.pk, request.user.pk)
     return redirect("exchange:import_detail", pk=record.pk)

@@ -1,0 +1,141 @@
+"""Imports through the API: the web's upload, check and confirmation, for scripts.
+
+`POST /imports` takes a file (multipart) and answers 202 with the import's record;
+the file is checked as on the web (in the background: poll `GET /imports/{id}`
+until `status` is `pending`, with `progress` meanwhile); `POST /imports/{id}/confirm`
+writes it, all rows or none. Coordinators only, like the web's import pages.
+"""
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import File, Form, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from jpoa.accounts.access import require_coordinator
+from jpoa.exchange import progress
+from jpoa.exchange.apply import (
+    ImportFailed,
+    check_stored,
+    claim_for_writing,
+    receive_import,
+    write_stored,
+)
+from jpoa.exchange.models import ImportRecord
+
+from .reads import router
+from .writes import AUTH, InvalidInput
+
+
+class ImportIssue(Schema):
+    file: str
+    row: int | None = Field(None, description="The row of the file (1 is the header).")
+    field: str = Field(description="The column, as the file names it.")
+    message: str
+    level: str = Field(description="error or warning")
+    suggestion: str = Field("", description="A known name close to the one given.")
+
+
+class ImportProgress(Schema):
+    phase: str = Field(description="checking or writing")
+    done: int
+    total: int
+
+
+class ImportOut(Schema):
+    id: int
+    file_name: str
+    format: str
+    sha256: str
+    size: int
+    status: str = Field(
+        description="checking, pending (checked, waiting for confirmation), writing, "
+        "applied or failed (nothing written)."
+    )
+    message: str = ""
+    counts: dict[str, int] = Field(
+        default_factory=dict,
+        description="Rows to add, update, unchanged, skipped, with errors; errors and warnings.",
+    )
+    has_errors: bool = False
+    issues: list[ImportIssue] = Field(default_factory=list, description="The first 2,000.")
+    progress: ImportProgress | None = None
+    page: str = Field(description="The import's page on the web.")
+
+
+class ImportOptions(Schema):
+    include_outside_region: bool = Field(
+        False, description="IATI: keep activities outside the configured region."
+    )
+
+
+def _out(record: ImportRecord) -> dict:
+    summary = record.preview or {}
+    busy = record.status in (ImportRecord.Status.CHECKING, ImportRecord.Status.WRITING)
+    now = progress.read(record.stored_name) if busy else None
+    return {
+        "id": record.pk,
+        "file_name": record.file_name,
+        "format": record.format,
+        "sha256": record.sha256,
+        "size": record.size,
+        "status": record.status,
+        "message": record.message,
+        "counts": record.counts or {},
+        "has_errors": bool(summary.get("has_errors")),
+        "issues": summary.get("issues", []),
+        "progress": {"phase": now.phase, "done": now.done, "total": now.total} if now else None,
+        "page": reverse("exchange:import_detail", args=[record.pk]),
+    }
+
+
+@router.post("/imports", response={202: ImportOut}, auth=AUTH, tags=["imports"])
+def import_start(request: HttpRequest, file: File[UploadedFile], options: Form[ImportOptions]):
+    """Upload a CSV, XLSX or IATI XML file; it is checked, nothing is written yet."""
+    require_coordinator(request.auth)
+    try:
+        record = receive_import(
+            chunks=file.chunks(),
+            file_name=file.name or "upload",
+            user=request.auth,
+            include_outside_region=options.include_outside_region,
+        )
+    except ImportFailed as exc:
+        raise InvalidInput([{"field": "body.file", "message": str(exc)}]) from None
+    progress.run(check_stored, record.pk)
+    record.refresh_from_db()
+    return 202, _out(record)
+
+
+@router.get("/imports/{import_id}", response=ImportOut, auth=AUTH, tags=["imports"])
+def import_status(request: HttpRequest, import_id: int):
+    """An import's status, counts, errors and warnings, and progress while it works."""
+    require_coordinator(request.auth)
+    return _out(get_object_or_404(ImportRecord, pk=import_id))
+
+
+@router.post("/imports/{import_id}/confirm", response={202: ImportOut}, auth=AUTH, tags=["imports"])
+def import_confirm(request: HttpRequest, import_id: int):
+    """Write a checked import without errors, all rows or none; 409 if it is not pending."""
+    require_coordinator(request.auth)
+    record = get_object_or_404(ImportRecord, pk=import_id)
+    if not claim_for_writing(record):
+        raise ImportNotPending(record)
+    progress.run(write_stored, record.pk, request.auth.pk)
+    record.refresh_from_db()
+    return 202, _out(record)
+
+
+class ImportNotPending(InvalidInput):
+    status = 409
+
+    def __init__(self, record: ImportRecord):
+        super().__init__(
+            [
+                {
+                    "field": "import_id",
+                    "message": f"This import is {record.get_status_display()}, not pending.",
+                }
+            ]
+        )
