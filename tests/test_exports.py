@@ -116,3 +116,26 @@ def test_export_without_edition_is_a_clear_error(default_data, tmp_path):
     with pytest.raises(CommandError, match="no such published edition"):
         call_command("export", "csv", "-o", str(tmp_path / "x.csv"))
     assert Activity.objects.count() == 0
+
+
+def test_xlsx_sheets_print_as_wide_as_the_page_with_rows_tall_enough(default_data):
+    """LibreOffice keeps the default row height for wrapped text: the rows carry their own."""
+    import io as _io
+
+    import openpyxl as _openpyxl
+
+    from jpoa.exchange import exports as _exports
+
+    text = "\n".join(f"• Activity number {n} with a long title" for n in range(6))
+    workbook = _openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.column_dimensions["A"].width = 30
+    sheet.append([text])
+    _exports._fit_rows(sheet)
+    _exports._print_setup(sheet, title_rows="1:1")
+    saved = _io.BytesIO()
+    workbook.save(saved)
+    again = _openpyxl.load_workbook(saved).active
+    assert again.row_dimensions[1].height >= 15 * 12  # six lines, each wrapped once
+    assert again.sheet_properties.pageSetUpPr.fitToPage and again.page_setup.fitToWidth == 1
+    assert again.page_setup.orientation == "landscape"

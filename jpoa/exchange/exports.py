@@ -208,6 +208,7 @@ def _styles():
         "fill": PatternFill("solid", fgColor="1F4E79"),
         "hxl": Font(italic=True, color="666666"),
         "wrap": Alignment(wrap_text=True, vertical="top"),
+        "wrap_left": Alignment(wrap_text=True, vertical="top", horizontal="left"),
         "title": Font(bold=True, size=14),
         "bold": Font(bold=True),
     }
@@ -221,6 +222,43 @@ def _header(sheet, labels: list[str], styles, widths: list[int]) -> None:
         cell.font, cell.fill, cell.alignment = styles["header"], styles["fill"], styles["wrap"]
     for i, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+def _print_setup(sheet, *, title_rows: str | None = None, landscape: bool = True) -> None:
+    """Printed or turned into PDF, a sheet is as wide as the page and repeats its header."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_options.gridLines = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
+def _fit_rows(sheet, first_row: int = 1) -> None:
+    """Set each row's height for its wrapped text.
+
+    Spreadsheet programs do not all grow a row to fit wrapped text on opening (LibreOffice
+    keeps the default height, so the lines overlap); the height is estimated from the
+    longest cell: its lines, each wrapped at the column's width.
+    """
+    from openpyxl.utils import get_column_letter
+
+    widths = {}
+    for row in sheet.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            letter = get_column_letter(cell.column)
+            if letter not in widths:
+                widths[letter] = sheet.column_dimensions[letter].width or 10
+            per_line = max(1, int(widths[letter] * 1.1))
+            lines = max(
+                lines, sum(-(-max(1, len(part)) // per_line) for part in cell.value.split("\n"))
+            )
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = min(409, 15 * lines)
 
 
 def _cover(workbook, data: ExportData, styles) -> None:
@@ -251,7 +289,9 @@ def _cover(workbook, data: ExportData, styles) -> None:
     sheet.column_dimensions["B"].width = 90
     for row in sheet.iter_rows(min_row=2):
         row[0].font = styles["bold"]
-        row[1].alignment = styles["wrap"]
+        row[1].alignment = styles["wrap_left"]
+    _fit_rows(sheet)
+    _print_setup(sheet, landscape=False)
 
 
 def _pillar_sheet(workbook, data: ExportData, pillar, styles) -> None:
@@ -289,6 +329,8 @@ def _pillar_sheet(workbook, data: ExportData, pillar, styles) -> None:
         for cell in sheet[sheet.max_row]:
             cell.alignment = styles["wrap"]
     sheet.freeze_panes = "B2"
+    _fit_rows(sheet)
+    _print_setup(sheet, title_rows="1:1")
 
 
 def _activities_sheet(workbook, data: ExportData | None, styles, title: str) -> None:
@@ -301,7 +343,11 @@ def _activities_sheet(workbook, data: ExportData | None, styles, title: str) -> 
     for record in data.records if data else []:
         row = flat_row(data, record)
         sheet.append([safe_cell(row[c.field]) for c in EXPORT_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = styles["wrap"]
     sheet.freeze_panes = "C3"
+    _fit_rows(sheet, first_row=1)
+    _print_setup(sheet, title_rows="1:2")
 
 
 def write_xlsx(data: ExportData) -> bytes:
