@@ -25,6 +25,7 @@ from ninja.openapi.docs import DocsBase
 
 from jpoa.matrix.editing import EditConflict
 
+from . import event_parts as _event_parts  # noqa: F401  (adds operations to the router)
 from . import imports as _imports  # noqa: F401  (adds the import operations to the router)
 from . import problems
 from .caching import conditional
