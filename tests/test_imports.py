@@ -429,3 +429,18 @@ def test_web_imports_run_in_the_background_then_show_the_result(client, settings
     record.refresh_from_db()
     assert record.status == "applied" and Activity.objects.count() == 2
     assert not progress.progress_path(record.stored_name).exists()
+
+
+def test_cli_refuses_a_file_over_the_limit_with_a_message_not_a_traceback(
+    default_data, tmp_path, monkeypatch
+):
+    from django.core.management.base import CommandError
+
+    from jpoa.exchange import apply
+
+    coordinator("coord")
+    monkeypatch.setattr(apply, "MAX_LOCAL_FILE", 10)
+    path = write(tmp_path, "big.csv", GOOD_CSV)
+    with pytest.raises(CommandError, match="big.csv: The file is larger than"):
+        call_command("import", str(path), "--yes", "--user", "coord")
+    assert Activity.objects.count() == 0

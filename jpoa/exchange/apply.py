@@ -34,7 +34,8 @@ from .models import ImportedActivity, ImportRecord
 from .preview import ADD, UPDATE, Preview, build_preview
 from .readers import guess_format
 
-MAX_UPLOAD = 20 * 1024 * 1024
+MAX_UPLOAD = 20 * 1024 * 1024  # a file sent over the web or the API
+MAX_LOCAL_FILE = 1024 * 1024 * 1024  # a file on the server's disk (`jpoa import`)
 
 
 class ImportFailed(Exception):
@@ -73,6 +74,7 @@ def receive_import(
     format: str | None = None,
     include_outside_region: bool = False,
     check_permission: bool = True,
+    max_size: int = MAX_UPLOAD,
 ) -> ImportRecord:
     """Store the file's bytes (an iterable of chunks) as an import still to be checked."""
     if check_permission:
@@ -89,10 +91,10 @@ def receive_import(
     with path.open("xb") as out:
         for chunk in chunks:
             size += len(chunk)
-            if size > MAX_UPLOAD:
+            if size > max_size:
                 out.close()
                 path.unlink()
-                raise ImportFailed(_("The file is larger than %d MB.") % (MAX_UPLOAD >> 20))
+                raise ImportFailed(_("The file is larger than %d MB.") % (max_size >> 20))
             out.write(chunk)
     with path.open("rb") as fh:
         format = format or guess_format(name, fh.read(512))
@@ -140,6 +142,7 @@ def start_import_from_path(path: Path, **kwargs) -> tuple[ImportRecord, Preview]
         with path.open("rb") as fh:
             yield from iter(lambda: fh.read(1 << 20), b"")
 
+    kwargs.setdefault("max_size", MAX_LOCAL_FILE)
     return start_import(chunks=chunks(), file_name=path.name, **kwargs)
 
 

@@ -44,9 +44,12 @@ class Command(JpoaCommand):
                 raise CommandError(f"{len(preview.errors)} errors; nothing would be written")
             self.stdout.write("Dry run: nothing written.")
             return
-        record, preview = start_import_from_path(
-            path, user=actor, progress=self.progress, **options
-        )
+        try:
+            record, preview = start_import_from_path(
+                path, user=actor, progress=self.progress, **options
+            )
+        except ImportFailed as exc:
+            raise CommandError(f"{path}: {exc}") from None
         self.show(preview)
         if preview.has_errors:
             apply_failed = f"{len(preview.errors)} errors; nothing written"
