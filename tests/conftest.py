@@ -33,6 +33,15 @@ def default_data(db):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: rate limits and cached pages of another test
+    would otherwise leak into it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def imports_in_the_request(settings):
     """Web imports run in the request, so a test sees their outcome at once (one test
     of jpoa.exchange.progress runs them in the background, as the site does)."""

@@ -65,3 +65,11 @@ def proposal_post(activity: Activity | None = None, *, proposal_version=0, **cha
         data["region_wide"] = "on"
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def bearer(user) -> dict:
+    """Request headers with a new personal API token of ``user``."""
+    from jpoa.api.models import ApiToken
+
+    _record, token = ApiToken.issue(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

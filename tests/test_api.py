@@ -4,7 +4,6 @@ import gzip
 import json
 
 import pytest
-from django.core.cache import cache
 from django.utils.http import http_date
 
 from jpoa.matrix import selectors
@@ -14,11 +13,6 @@ from tests.matrix_factory import make_activity, make_items
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

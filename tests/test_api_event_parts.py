@@ -2,23 +2,10 @@
 
 import json
 
-import pytest
 from auditlog.models import LogEntry
-from django.core.cache import cache
 
-from jpoa.api.models import ApiToken
 from jpoa.events.models import Event, EventParticipants
-from tests.rounds_factories import coordinator, focal_point
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-
-
-def bearer(user) -> dict:
-    _record, token = ApiToken.issue(user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+from tests.rounds_factories import bearer, coordinator, focal_point
 
 
 def put(client, path, body, **headers):

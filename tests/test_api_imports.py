@@ -2,28 +2,14 @@
 
 import io
 
-import pytest
-from django.core.cache import cache
-
-from jpoa.api.models import ApiToken
 from jpoa.exchange.models import ImportRecord
 from jpoa.matrix.models import Activity
-from tests.rounds_factories import coordinator, focal_point
+from tests.rounds_factories import bearer, coordinator, focal_point
 
 CSV = """Lead organisation,Title (English),Pillars,Countries,Status
 OSCE,Police reform,II,KZ,ongoing
 UNODC,Border control,IV,TJ,planned
 """
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-
-
-def bearer(user) -> dict:
-    _record, token = ApiToken.issue(user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
 def upload(client, text: str, name: str = "rows.csv", **headers):

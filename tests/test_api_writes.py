@@ -2,25 +2,14 @@
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.cache import cache
 from django.core.management import call_command
 
 from jpoa.api.models import ApiToken, hash_token
 from jpoa.matrix.models import Activity
-from tests.rounds_factories import coordinator, focal_point, make_activity
+from tests.rounds_factories import bearer, coordinator, focal_point, make_activity
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-
-
-def bearer(user) -> dict:
-    _record, token = ApiToken.issue(user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
 NEW = {

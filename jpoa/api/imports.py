@@ -29,38 +29,38 @@ from .writes import AUTH, InvalidInput
 
 
 class ImportIssue(Schema):
-    file: str
+    file: str = Field(description="The file's name.")
     row: int | None = Field(None, description="The row of the file (1 is the header).")
     field: str = Field(description="The column, as the file names it.")
-    message: str
+    message: str = Field(description="What is wrong, and what was expected.")
     level: str = Field(description="error or warning")
     suggestion: str = Field("", description="A known name close to the one given.")
 
 
 class ImportProgress(Schema):
     phase: str = Field(description="checking or writing")
-    done: int
-    total: int
+    done: int = Field(description="Rows done in this phase.")
+    total: int = Field(description="Rows in the file.")
 
 
 class ImportOut(Schema):
-    id: int
-    file_name: str
-    format: str
-    sha256: str
-    size: int
+    id: int = Field(description="The import's number.")
+    file_name: str = Field(description="The uploaded file's name (without directories).")
+    format: str = Field(description="csv, xlsx or iati.")
+    sha256: str = Field(description="SHA-256 of the file, as received.")
+    size: int = Field(description="Size of the file in bytes.")
     status: str = Field(
         description="checking, pending (checked, waiting for confirmation), writing, "
         "applied or failed (nothing written)."
     )
-    message: str = ""
+    message: str = Field("", description="Why it failed, if it did.")
     counts: dict[str, int] = Field(
         default_factory=dict,
         description="Rows to add, update, unchanged, skipped, with errors; errors and warnings.",
     )
-    has_errors: bool = False
+    has_errors: bool = Field(False, description="True: the file cannot be written as it is.")
     issues: list[ImportIssue] = Field(default_factory=list, description="The first 2,000.")
-    progress: ImportProgress | None = None
+    progress: ImportProgress | None = Field(None, description="While checking or writing.")
     page: str = Field(description="The import's page on the web.")
 
 
