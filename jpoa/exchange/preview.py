@@ -14,7 +14,7 @@ twice updates instead of duplicating.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -391,6 +391,7 @@ class _Planner:
         self.statuses = _status_names()
         self.seen: dict[Any, int] = {}  # activity id, or ("key", k) for a new one → row
         self.reserved_keys: set[str] = set()
+        self.outcomes: dict[tuple, tuple[dict, list[Issue]]] = {}
         self.taken: dict[str, dict] = {"key": {}, "iati_identifier": {}}
         self.validator = RowValidator(self.choices, self.taken)
 
@@ -404,14 +405,48 @@ class _Planner:
 
     # -- names and values -> the form's data
 
+    # Columns whose reading depends on the cell alone: a value seen before (a country
+    # list, a status, a date) is read once per file, its outcome replayed for each row.
+    SAME_VALUE_SAME_OUTCOME = frozenset(
+        (
+            "lead_organisation",
+            "partners",
+            "donors",
+            "countries",
+            "pillars",
+            "status",
+            "start_date",
+            "end_date",
+            "budget",
+            "currency",
+        )
+    )
+
     def resolve(self, source: SourceRow) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for name, value in source.values.items():
             handler = getattr(self, f"_value_{name}", None)
-            if handler is not None:
+            if handler is None:
+                if name in FORM_FIELDS:
+                    data[name] = "" if value is None else str(value).strip()
+                continue
+            if name not in self.SAME_VALUE_SAME_OUTCOME:
                 handler(source, data, value)
-            elif name in FORM_FIELDS:
-                data[name] = "" if value is None else str(value).strip()
+                continue
+            try:
+                outcome = self.outcomes.get((name, value))
+            except TypeError:  # an unhashable cell: read it each time
+                handler(source, data, value)
+                continue
+            if outcome is None:
+                found: dict[str, Any] = {}
+                before = len(source.issues)
+                handler(source, found, value)
+                outcome = self.outcomes[(name, value)] = (found, source.issues[before:])
+            else:
+                source.issues.extend(replace(i, row=source.row) for i in outcome[1])
+            found, _issues = outcome
+            data.update((k, list(v) if isinstance(v, list) else v) for k, v in found.items())
         return data
 
     def _organisation(self, source, name, value):
