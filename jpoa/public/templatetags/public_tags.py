@@ -122,3 +122,36 @@ def breakdown_chart(breakdown, title: str, description: str, value_label: str, c
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}\u00a0%"
+
+
+@register.inclusion_tag("public/includes/data_links.html", takes_context=True)
+def data_links(context, url_name: str) -> dict:
+    """'Download this page: JSON · CSV', each link keeping the page's filters."""
+    request = context.get("request")
+    query = request.GET.urlencode() if request else ""
+    suffix = f"?{query}" if query else ""
+    return {
+        "links": [
+            (label, reverse(url_name, kwargs={"format": format}) + suffix)
+            for label, format in (("JSON", "json"), ("CSV", "csv"))
+        ]
+    }
+
+
+@register.inclusion_tag("public/includes/canonical.html", takes_context=True)
+def canonical_links(context) -> dict:
+    """The page's canonical URL and its address in every language (hreflang, x-default)."""
+    request = context.get("request")
+    if request is None:
+        return {}
+    path = request.path
+    current = translation.get_language()
+    alternates = [
+        (code, request.build_absolute_uri(translate_url(path, code)))
+        for code, _name in settings.LANGUAGES
+    ]
+    default = dict(alternates).get(settings.LANGUAGE_CODE)
+    return {
+        "canonical": request.build_absolute_uri(translate_url(path, current)),
+        "alternates": [*alternates, ("x-default", default)] if default else alternates,
+    }
