@@ -20,7 +20,9 @@ PAGES_WITH_TWINS = [
 
 
 def head_links(html: str) -> dict[str, str]:
-    links = re.findall(r'<link rel="(canonical|alternate)"(?: hreflang="([\w-]+)")? href="([^"]+)"', html)
+    links = re.findall(
+        r'<link rel="(canonical|alternate)"(?: hreflang="([\w-]+)")? href="([^"]+)"', html
+    )
     return {hreflang or rel: href for rel, hreflang, href in links}
 
 

@@ -24,7 +24,7 @@ NAVIGATION = [
     ("public:states", _("States"), ("public:states", "public:state")),
     ("matrix:organisations", _("Matrix"), ("matrix:*",)),
     ("public:events", _("Events"), ("public:events", "public:event", "public:phase")),
-    ("public:library", _("Library"), ("public:library",)),
+    ("public:library", _("Library"), ("public:library", "public:resource", "library:*")),
 ]
 
 
