@@ -33,6 +33,21 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def site_with_matrix(site):  # noqa: F811
+    """The default data plus a published edition of a few activities made for the test
+    (the default data set has none), so the matrix and heatmap show cells to check."""
+    from matrix_factory import make_activity
+
+    from jpoa.matrix.editions import publish_edition
+
+    make_activity("osce-police", "osce", pillars=(2, 3), countries=("KZ", "KG"))
+    make_activity("eu-region", "eu", pillars=(1, 4), region_wide=True, countries=())
+    make_activity("unodc-border", "unodc", pillars=(2,), countries=("TJ",), status="completed")
+    publish_edition(title="Test edition")
+    return site
+
+
 @pytest.fixture(scope="module")
 def axe_script() -> Path:
     if not AXE.exists():
@@ -61,13 +76,16 @@ def axe_violations(page, script: Path) -> list[dict]:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_the_main_pages_pass_axe(site, browser, axe_script, language, width):  # noqa: F811
+def test_the_main_pages_pass_axe(site_with_matrix, browser, axe_script, language, width):  # noqa: F811
+    base = site_with_matrix
     w, h = WIDTHS[width]
     page = browser.new_page(viewport={"width": w, "height": h})
     report = []
     for path in PAGES:
-        response = page.goto(f"{site}/{language}{path}")
+        response = page.goto(f"{base}/{language}{path}")
         assert response.status == 200, path
+        if path.startswith("/matrix/"):  # the cells are there to be checked
+            assert page.locator("td a").count() > 0, path
         for violation in axe_violations(page, axe_script):
             report.append(f"{language}{path} [{width}] {violation['id']}: {violation['help']}")
             report.extend(f"    {node}" for node in violation["nodes"])

@@ -43,7 +43,7 @@ def test_a_coordinator_uploads_a_pdf_and_a_visitor_downloads_it(
     staff.get_by_role("button", name="Sign in").click()
     staff.wait_for_url(f"{base}/en/library/jpoa-2011/files/")
     staff.get_by_role("combobox", name="Language").select_option("en")
-    staff.get_by_label("File:").set_input_files(str(document))
+    staff.get_by_label("File").set_input_files(str(document))
     staff.get_by_role("button", name="Upload").click()
     assert "characters of text extracted" in staff.get_by_role("status").inner_text()
 

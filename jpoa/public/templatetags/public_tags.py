@@ -1,6 +1,7 @@
 """Template helpers of the public site: language switch, navigation, dates."""
 
 import datetime
+from pathlib import PurePath
 
 from django import template
 from django.conf import settings
@@ -90,6 +91,12 @@ def date_range(start: datetime.date | None, end: datetime.date | None = None) ->
     if start.year == end.year:
         return f"{_date(start, with_year=False)} – {_date(end)}"
     return f"{_date(start)} – {_date(end)}"
+
+
+@register.filter
+def file_name(path: str) -> str:
+    """The last part of a stored file's path: 'plan.pdf' for 'library/2026/plan.pdf'."""
+    return PurePath(path).name
 
 
 @register.filter
