@@ -106,3 +106,12 @@ def test_csv_cells_cannot_run_as_formulas(default_data, client):
     rows = rows_of_csv(client.get("/en/library.csv"))
     hostile = next(row for row in rows if row["key"] == "hostile")
     assert hostile["title"].startswith("'=HYPERLINK")
+
+
+def test_a_twin_with_no_rows_still_names_its_columns(default_data, client):
+    response = client.get("/en/findings.csv?kind=gap&status=closed")
+    lines = response.content.decode().splitlines()
+    assert lines == [
+        "key,kind,status,text,event,pillars,addressed_to_countries,addressed_to_organisations,url"
+    ]
+    assert json.loads(client.get("/en/findings.json?kind=gap").content)["count"] == 0

@@ -37,7 +37,7 @@ class DataFormatConverter:
 def respond(request: HttpRequest, format: str, name: str, rows: list[dict], page: str):
     """The rows as a download named after the page (``events.csv``); `page` is its HTML URL."""
     if format == "csv":
-        body = _csv(rows)
+        body = _csv(COLUMNS[name], rows)
     else:
         body = json.dumps(
             {"page": page, "count": len(rows), "rows": rows},
@@ -51,13 +51,13 @@ def respond(request: HttpRequest, format: str, name: str, rows: list[dict], page
     return response
 
 
-def _csv(rows: list[dict]) -> str:
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    """A header row (also when nothing matches), then the rows' cells, made safe."""
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: safe_cell(_flat(value)) for key, value in row.items()})
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: safe_cell(_flat(value)) for key, value in row.items()})
     return out.getvalue()
 
 
@@ -194,4 +194,70 @@ ROWS: dict[str, Callable[[HttpRequest, dict], list[dict]]] = {
     "findings": finding_rows,
     "participants": participant_rows,
     "library": resource_rows,
+}
+
+# The CSV header of each twin: the keys its row function writes, in order.
+COLUMNS: dict[str, list[str]] = {
+    "plan": [
+        "version",
+        "pillar",
+        "code",
+        "title",
+        "activities",
+        "current_activities",
+        "gap",
+        "countries",
+        "region_wide",
+        "events",
+        "edition",
+    ],
+    "events": [
+        "key",
+        "label",
+        "title",
+        "kind",
+        "start_date",
+        "end_date",
+        "city",
+        "country",
+        "phase",
+        "pillars",
+        "co_organisers",
+        "upcoming",
+        "url",
+    ],
+    "findings": [
+        "key",
+        "kind",
+        "status",
+        "text",
+        "event",
+        "pillars",
+        "addressed_to_countries",
+        "addressed_to_organisations",
+        "url",
+    ],
+    "participants": [
+        "group",
+        "key",
+        "label",
+        "events",
+        "events_without_numbers",
+        "participants",
+        "women",
+        "men",
+    ],
+    "library": [
+        "key",
+        "kind",
+        "title",
+        "symbol",
+        "date",
+        "year",
+        "source_organisation",
+        "languages",
+        "pillars",
+        "countries",
+        "url",
+    ],
 }

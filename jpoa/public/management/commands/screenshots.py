@@ -53,10 +53,16 @@ class Command(JpoaCommand):
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="where to write the PNGs")
         parser.add_argument(
+            "--page",
+            action="append",
+            choices=[name for name, _path in PAGES],
+            help="only this page (repeatable; default: all of them)",
+        )
+        parser.add_argument(
             "--chromium", type=Path, default=CHROMIUM, help="Chromium (default: %(default)s)"
         )
 
-    def handle(self, *args, directory: Path, chromium: Path, **options):
+    def handle(self, *args, directory: Path, chromium: Path, page: list | None, **options):
         require_migrated_database()
         if not Plan.objects.exists():
             raise CommandError("the database holds no plan: run `jpoa init` first")
@@ -78,19 +84,20 @@ class Command(JpoaCommand):
                     browser = playwright.chromium.launch(
                         executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
                     )
-                    written = self.shoot(browser, base, directory)
+                    pages = [(n, p) for n, p in PAGES if not page or n in page]
+                    written = self.shoot(browser, base, directory, pages)
                     browser.close()
             finally:
                 server.shutdown()
                 server.server_close()
         self.stdout.write(f"Wrote {written} screenshots to {directory}")
 
-    def shoot(self, browser, base: str, directory: Path) -> int:
+    def shoot(self, browser, base: str, directory: Path, pages: list[tuple[str, str]]) -> int:
         written = 0
         for width_name, (width, height) in WIDTHS.items():
             page = browser.new_page(viewport={"width": width, "height": height})
             for language, _name in settings.LANGUAGES:
-                for name, path in PAGES:
+                for name, path in pages:
                     response = page.goto(f"{base}/{language}{path}")
                     if response is None or response.status != 200:
                         status = response.status if response else "no response"
