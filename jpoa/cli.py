@@ -32,6 +32,8 @@ Commands:
   round        open, follow and publish an update round (open | status | publish)
   plan         import a plan version's action items from a spreadsheet
   token        create, list and revoke personal API tokens
+  library      attach a file to a library resource (add-file KEY LANG PATH)
+  screenshots  write PNGs of the main pages, desktop and phone, both languages
 
 Any Django management command works too, e.g. `jpoa check --deploy`,
 `jpoa migrate`, `jpoa shell`; `jpoa help` lists them all.

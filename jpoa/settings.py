@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "auditlog",
     "jpoa.core",
     "jpoa.accounts",
@@ -199,6 +200,11 @@ LOGIN_REDIRECT_URL = "rounds:index"
 # Uploads are untrusted: keep them small in memory and bounded in size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Library files (PDF, DOCX, HTML): the largest upload, the largest a DOCX may unpack to,
+# and how much extracted text is kept for search.
+LIBRARY_UPLOAD_MAX_BYTES = int(os.environ.get("JPOA_LIBRARY_UPLOAD_MAX_MB") or 25) * 1024 * 1024
+LIBRARY_DOCX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+LIBRARY_TEXT_MAX_CHARS = 2_000_000
 
 # Security headers. Behind TLS in production set JPOA_HTTPS=1.
 HTTPS = env_bool("JPOA_HTTPS")

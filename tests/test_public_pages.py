@@ -403,7 +403,7 @@ def test_an_event_page_takes_a_fixed_number_of_queries(
         ("public:state", {"iso2": "kz"}, 7),
         ("public:phase", {"key": "phase-1"}, 7),
         ("public:events", {}, 7),  # + the country and year filters' choices
-        ("public:library", {}, 4),
+        ("public:library", {}, 5),  # + the countries of each resource
         ("public:sources", {}, 2),
     ],
 )

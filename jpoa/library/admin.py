@@ -2,11 +2,13 @@ from django.contrib import admin
 
 from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 
+from .forms import ResourceVersionAdminForm
 from .models import Resource, ResourceVersion
 
 
 class ResourceVersionInline(admin.TabularInline):
     model = ResourceVersion
+    form = ResourceVersionAdminForm
     fields = ("language", "file", "url")
     extra = 0
     show_change_link = True
@@ -24,6 +26,8 @@ class ResourceAdmin(TranslatedAdmin):
 
 @admin.register(ResourceVersion)
 class ResourceVersionAdmin(BackOfficeAdmin):
+    form = ResourceVersionAdminForm
+    fields = ("resource", "language", "file", "url")
     list_display = ("resource", "language", "file", "url")
     list_filter = ("language",)
     list_select_related = ("resource",)

@@ -17,7 +17,7 @@ from jpoa.events import selectors as event_selectors
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding
 from jpoa.events.selectors import EventFilters, FindingFilters, is_upcoming
 from jpoa.events.statistics import event_statistics, events_with_participants, participants_report
-from jpoa.library.models import Resource
+from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.models import Activity
 from jpoa.plan.comparison import compare_versions
 from jpoa.plan.coverage import latest_edition, plan_coverage
@@ -304,13 +304,28 @@ def event_page(key: str) -> dict:
     }
 
 
+def _resources() -> QuerySet[Resource]:
+    return Resource.objects.select_related(
+        "source", "source_organisation", "event"
+    ).prefetch_related(
+        Prefetch("versions", ResourceVersion.objects.order_by("language").defer("text")),
+        "pillars",
+        Prefetch("countries", Country.objects.order_by("name")),
+    )
+
+
 def library_page() -> dict:
-    resources = (
-        Resource.objects.select_related("source", "source_organisation", "event")
-        .prefetch_related("versions", "pillars")
-        .order_by(F("year").desc(nulls_last=True), F("date").desc(nulls_last=True), "pk")
+    resources = _resources().order_by(
+        F("year").desc(nulls_last=True), F("date").desc(nulls_last=True), "pk"
     )
     return {"resources": list(resources)}
+
+
+def resource_page(key: str) -> dict:
+    resource = _resources().filter(key=key).first()
+    if resource is None:
+        raise Http404("No such resource")
+    return {"resource": resource}
 
 
 def sources_page() -> dict:

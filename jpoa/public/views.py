@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jpoa.accounts.access import is_coordinator
 from jpoa.events import selectors as event_selectors
 from jpoa.events.calendar import events_calendar
 
-from . import selectors
+from . import data, selectors
 from .forms import EventFilterForm, FindingFilterForm, VersionCompareForm
 
 
@@ -20,14 +21,27 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
     return render(request, f"public/{template}", context, status=status)
 
 
+def _page_or_data(
+    request: HttpRequest, template: str, context: dict, *, name: str, format: str | None
+) -> HttpResponse:
+    """The page, or with `format` its data twin built from the same context."""
+    if format is None:
+        return _page(request, template, context)
+    query = request.GET.urlencode()
+    page = request.build_absolute_uri(reverse(f"public:{name}") + (f"?{query}" if query else ""))
+    rows = data.ROWS[name](request, context)
+    return data.respond(request, format, name, rows, page)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     plan = selectors.site_plan()
     return _page(request, "home.html", {"plan": plan, **selectors.home_page(plan)})
 
 
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: HttpRequest, format: str | None = None) -> HttpResponse:
     plan = selectors.site_plan()
-    return _page(request, "plan.html", {"plan": plan, **selectors.plan_page(plan)})
+    context = {"plan": plan, **selectors.plan_page(plan)}
+    return _page_or_data(request, "plan.html", context, name="plan", format=format)
 
 
 def plan_compare(request: HttpRequest) -> HttpResponse:
@@ -68,7 +82,7 @@ def phase_detail(request: HttpRequest, key: str) -> HttpResponse:
     return _page(request, "phase_detail.html", selectors.phase_page(key))
 
 
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: HttpRequest, format: str | None = None) -> HttpResponse:
     plan = selectors.site_plan()
     form = EventFilterForm(
         request.GET,
@@ -77,7 +91,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         years=event_selectors.event_years(),
     )
     context = selectors.event_list_page(filters=form.event_filters())
-    return _page(request, "event_list.html", {"plan": plan, "form": form, **context})
+    context = {"plan": plan, "form": form, **context}
+    return _page_or_data(request, "event_list.html", context, name="events", format=format)
 
 
 def upcoming_calendar(request: HttpRequest) -> HttpResponse:
@@ -94,11 +109,12 @@ def upcoming_calendar(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def participants(request: HttpRequest) -> HttpResponse:
-    return _page(request, "participants.html", selectors.participants_page())
+def participants(request: HttpRequest, format: str | None = None) -> HttpResponse:
+    context = selectors.participants_page()
+    return _page_or_data(request, "participants.html", context, name="participants", format=format)
 
 
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: HttpRequest, format: str | None = None) -> HttpResponse:
     plan = selectors.site_plan()
     form = FindingFilterForm(
         request.GET,
@@ -107,7 +123,8 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         events=list(event_selectors.events_with_findings()),
     )
     context = selectors.findings_page(form.finding_filters())
-    return _page(request, "finding_list.html", {"plan": plan, "form": form, **context})
+    context = {"plan": plan, "form": form, **context}
+    return _page_or_data(request, "finding_list.html", context, name="findings", format=format)
 
 
 def finding_detail(request: HttpRequest, key: str) -> HttpResponse:
@@ -118,9 +135,29 @@ def event_detail(request: HttpRequest, key: str) -> HttpResponse:
     return _page(request, "event_detail.html", selectors.event_page(key))
 
 
-def library(request: HttpRequest) -> HttpResponse:
-    return _page(request, "library.html", selectors.library_page())
+def library(request: HttpRequest, format: str | None = None) -> HttpResponse:
+    context = selectors.library_page()
+    return _page_or_data(request, "library.html", context, name="library", format=format)
+
+
+def resource_detail(request: HttpRequest, key: str) -> HttpResponse:
+    context = selectors.resource_page(key)
+    context["can_upload"] = is_coordinator(request.user)
+    return _page(request, "resource_detail.html", context)
 
 
 def sources(request: HttpRequest) -> HttpResponse:
     return _page(request, "sources.html", selectors.sources_page())
+
+
+def robots(request: HttpRequest) -> HttpResponse:
+    """Everything public may be indexed; the sitemap lists it."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /*/admin/",
+        "Disallow: /*/accounts/",
+        "Disallow: /*/rounds/",
+        "Disallow: /*/data/import/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,6 +1,7 @@
 """Template helpers of the public site: language switch, navigation, dates."""
 
 import datetime
+from pathlib import PurePath
 
 from django import template
 from django.conf import settings
@@ -24,7 +25,7 @@ NAVIGATION = [
     ("public:states", _("States"), ("public:states", "public:state")),
     ("matrix:organisations", _("Matrix"), ("matrix:*",)),
     ("public:events", _("Events"), ("public:events", "public:event", "public:phase")),
-    ("public:library", _("Library"), ("public:library",)),
+    ("public:library", _("Library"), ("public:library", "public:resource", "library:*")),
 ]
 
 
@@ -93,6 +94,12 @@ def date_range(start: datetime.date | None, end: datetime.date | None = None) ->
 
 
 @register.filter
+def file_name(path: str) -> str:
+    """The last part of a stored file's path: 'plan.pdf' for 'library/2026/plan.pdf'."""
+    return PurePath(path).name
+
+
+@register.filter
 def local_date(value: datetime.date | None) -> str:
     return _date(value) if value else ""
 
@@ -122,3 +129,36 @@ def breakdown_chart(breakdown, title: str, description: str, value_label: str, c
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}\u00a0%"
+
+
+@register.inclusion_tag("public/includes/data_links.html", takes_context=True)
+def data_links(context, url_name: str) -> dict:
+    """'Download this page: JSON · CSV', each link keeping the page's filters."""
+    request = context.get("request")
+    query = request.GET.urlencode() if request else ""
+    suffix = f"?{query}" if query else ""
+    return {
+        "links": [
+            (label, reverse(url_name, kwargs={"format": format}) + suffix)
+            for label, format in (("JSON", "json"), ("CSV", "csv"))
+        ]
+    }
+
+
+@register.inclusion_tag("public/includes/canonical.html", takes_context=True)
+def canonical_links(context) -> dict:
+    """The page's canonical URL and its address in every language (hreflang, x-default)."""
+    request = context.get("request")
+    if request is None:
+        return {}
+    path = request.path
+    current = translation.get_language()
+    alternates = [
+        (code, request.build_absolute_uri(translate_url(path, code)))
+        for code, _name in settings.LANGUAGES
+    ]
+    default = dict(alternates).get(settings.LANGUAGE_CODE)
+    return {
+        "canonical": request.build_absolute_uri(translate_url(path, current)),
+        "alternates": [*alternates, ("x-default", default)] if default else alternates,
+    }

@@ -1,0 +1,92 @@
+"""WCAG 2.1 AA, checked by axe-core (from npm, see package.json) inside headless Chromium.
+
+The main public pages in both languages, at desktop and phone widths; any violation
+of a wcag2a or wcag2aa rule fails the test with the rule, the page and the elements.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM, browser, site  # noqa: F401 (fixtures)
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "/",
+    "/plan/",
+    "/pillars/1/",
+    "/states/kz/",
+    "/matrix/",
+    "/matrix/heatmap/",
+    "/events/",
+    "/events/high-level-meeting-2011/",
+    "/findings/",
+    "/library/",
+    "/library/jpoa-2011/",
+]
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def site_with_matrix(site):  # noqa: F811
+    """The default data plus a published edition of a few activities made for the test
+    (the default data set has none), so the matrix and heatmap show cells to check."""
+    from matrix_factory import make_activity
+
+    from jpoa.matrix.editions import publish_edition
+
+    make_activity("osce-police", "osce", pillars=(2, 3), countries=("KZ", "KG"))
+    make_activity("eu-region", "eu", pillars=(1, 4), region_wide=True, countries=())
+    make_activity("unodc-border", "unodc", pillars=(2,), countries=("TJ",), status="completed")
+    publish_edition(title="Test edition")
+    return site
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    if not AXE.exists():
+        if os.environ.get("JPOA_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"JPOA_REQUIRE_BROWSER=1 but axe-core is missing at {AXE}: run `npm ci`")
+        pytest.skip(f"axe-core is not installed at {AXE} (run `npm ci`)")
+    return AXE
+
+
+def axe_violations(page, script: Path) -> list[dict]:
+    page.add_script_tag(path=str(script))
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                resultTypes: ["violations"],
+            });
+            return result.violations.map(v => ({
+                id: v.id,
+                help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }"""
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_main_pages_pass_axe(site_with_matrix, browser, axe_script, language, width):  # noqa: F811
+    base = site_with_matrix
+    w, h = WIDTHS[width]
+    page = browser.new_page(viewport={"width": w, "height": h})
+    report = []
+    for path in PAGES:
+        response = page.goto(f"{base}/{language}{path}")
+        assert response.status == 200, path
+        if path.startswith("/matrix/"):  # the cells are there to be checked
+            assert page.locator("td a").count() > 0, path
+        for violation in axe_violations(page, axe_script):
+            report.append(f"{language}{path} [{width}] {violation['id']}: {violation['help']}")
+            report.extend(f"    {node}" for node in violation["nodes"])
+    assert not report, "accessibility violations:\n" + "\n".join(report)
