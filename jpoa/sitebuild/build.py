@@ -28,7 +28,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -173,7 +172,7 @@ def code_fingerprint() -> str:
     if manifest and staticfiles_storage.exists(manifest):
         with staticfiles_storage.open(manifest) as f:
             digest.update(f.read())
-    digest.update(repr(settings.LANGUAGES).encode())
+    digest.update(" ".join(code for code, _name in settings.LANGUAGES).encode())
     return digest.hexdigest()
 
 
@@ -230,7 +229,10 @@ class _Builder:
             del self.kept[url]
             self._render(url)
         return [
-            link for url in stale if url in self.pages for link in _followed(url, self.pages[url].links)
+            link
+            for url in stale
+            if url in self.pages
+            for link in _followed(url, self.pages[url].links)
         ]
 
     def _probe_editions(self, language: str, queue: deque) -> None:
@@ -353,7 +355,7 @@ class _Builder:
                 entry = self._entry(page, body)
                 if entry:
                     entries[language].append(entry)
-        for url, old in self.kept.items():
+        for old in self.kept.values():
             files[old["file"]] = old_files.get(old["file"], "")
             report.unchanged.append(old["file"])
         for language, language_entries in entries.items():
@@ -428,11 +430,8 @@ class _Builder:
         html = LINK.sub(replace, html)
         if dead:
             html = A_TAG.sub(lambda m: _unlink(m.group(0), dead), html)
-            html = re.sub(
-                r'<link\b[^>]*href="(?:%s)"[^>]*>' % "|".join(re.escape(d) for d in dead),
-                "",
-                html,
-            )
+            dead_hrefs = "|".join(re.escape(d) for d in dead)
+            html = re.sub(rf'<link\b[^>]*href="(?:{dead_hrefs})"[^>]*>', "", html)
         return html.encode()
 
     def absolute(self, body: bytes) -> bytes:
@@ -473,11 +472,15 @@ class _Builder:
         with translation.override(settings.LANGUAGE_CODE):
             home = output_path(reverse("public:home"))
         return (
-            '<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-            '<meta http-equiv="refresh" content="0; url={home}">'
-            "<title>jpoa</title></head>"
-            '<body><p><a href="{home}">{home}</a></p></body></html>\n'
-        ).format(lang=settings.LANGUAGE_CODE, home=escape(home)).encode()
+            (
+                '<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+                '<meta http-equiv="refresh" content="0; url={home}">'
+                "<title>jpoa</title></head>"
+                '<body><p><a href="{home}">{home}</a></p></body></html>\n'
+            )
+            .format(lang=settings.LANGUAGE_CODE, home=escape(home))
+            .encode()
+        )
 
     def _remove_stale(self, keep: set[str]) -> list[str]:
         removed = []
