@@ -158,6 +158,7 @@ def test_the_search_index_holds_every_public_page_in_its_language(site):
     assert "Ашхабад" in meeting["text"] and meeting["section"] == "Мероприятия"
     assert "../matrix/activities/youth-dialogue/index.html" in pages
     assert "XYZZY" not in json.dumps(index, ensure_ascii=False)
+    assert "index.html" not in pages  # the search page itself
     script = (tmp_path / "ru/search/search-index.js").read_text()
     assert script.startswith("window.jpoaSearchIndex = ")
 
@@ -183,6 +184,7 @@ def test_a_second_build_after_changing_one_event_rewrites_only_the_pages_that_sh
     # The shared build, of the same data, is this test's first build.
     shutil.copytree(site[0], tmp_path, dirs_exist_ok=True)
     first = json.loads((tmp_path / MANIFEST).read_text())["files"]
+    (tmp_path / ".htaccess").write_text("Options -Indexes\n")
     Event.objects.filter(key="expert-meeting-2").update(title_en="Second expert meeting, renamed")
     Event.objects.filter(key="next-workshop").delete()
 
@@ -201,6 +203,7 @@ def test_a_second_build_after_changing_one_event_rewrites_only_the_pages_that_sh
     assert len(second.written) < len(first) / 10
     # The removed event's pages go with --clean; nothing left links to them.
     assert "en/events/next-workshop/index.html" in second.removed
+    assert (tmp_path / ".htaccess").is_file()  # the host's own settings stay
     assert broken_links(tmp_path) == []
 
 

@@ -351,7 +351,8 @@ class _Builder:
             body = self.rewrite(page, report) if page.is_html else self.absolute(page.body)
             put(page.file, body)
             language = page.url.split("/")[1]
-            if page.is_html and "?" not in page.url and language in entries:
+            indexed = language in entries and "?" not in page.url and page.is_html
+            if indexed and page.file != f"{index_dirs[language]}/index.html":
                 entry = self._entry(page, body)
                 if entry:
                     entries[language].append(entry)
@@ -486,7 +487,7 @@ class _Builder:
         removed = []
         for path in sorted(self.out_dir.rglob("*")):
             name = path.relative_to(self.out_dir).as_posix()
-            if path.is_file() and name not in keep and name != MANIFEST:
+            if path.is_file() and name not in keep and not path.name.startswith("."):
                 path.unlink()
                 removed.append(name)
         for path in sorted(self.out_dir.rglob("*"), reverse=True):

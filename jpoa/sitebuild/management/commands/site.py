@@ -30,7 +30,7 @@ class Command(JpoaCommand):
         p.add_argument(
             "--clean",
             action="store_true",
-            help="remove files an earlier build wrote that this build no longer has",
+            help="remove the files in DIR this build did not write (hidden files are kept)",
         )
 
     def handle(self, *args, action, dir, base_url, clean, **options):
