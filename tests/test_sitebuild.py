@@ -178,6 +178,16 @@ def test_clean_refuses_a_directory_that_holds_no_earlier_build(db, tmp_path):
     assert not (tmp_path / "en").exists()
 
 
+def test_it_says_what_is_wrong_with_a_bad_directory_or_address(db, tmp_path):
+    (tmp_path / "file.txt").write_text("")
+
+    with pytest.raises(CommandError, match="is a file, not a directory"):
+        call_command("site", "build", str(tmp_path / "file.txt"))
+    with pytest.raises(CommandError, match="expected a path"):
+        call_command("site", "build", str(tmp_path / "out"), "--base-url", "ftp://example.org/")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_second_build_after_changing_one_event_rewrites_only_the_pages_that_show_it(
     site, data, tmp_path
 ):

@@ -106,6 +106,10 @@ def build_site(
     """Write the public site into `out_dir`; returns what was written and what was not."""
     started = time.monotonic()
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir} is a file, not a directory")
+    if urlsplit(base_url).scheme not in ("", "http", "https"):
+        raise BuildError(f"--base-url {base_url!r}: expected a path (/jpoa/) or an http(s) URL")
     previous = _read_manifest(out_dir)
     if clean and previous is None and out_dir.exists() and any(out_dir.iterdir()):
         raise BuildError(
