@@ -34,6 +34,7 @@ Commands:
   token        create, list and revoke personal API tokens
   library      attach a file to a library resource (add-file KEY LANG PATH)
   screenshots  write PNGs of the main pages, desktop and phone, both languages
+  site         write the public site as static files (site build DIR)
 
 Any Django management command works too, e.g. `jpoa check --deploy`,
 `jpoa migrate`, `jpoa shell`; `jpoa help` lists them all.

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "jpoa.exchange",
     "jpoa.api",
     "jpoa.public",
+    "jpoa.sitebuild",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jpoa.public.context_processors.site",
+                "jpoa.sitebuild.context_processors.static_site",
             ],
         },
     },
