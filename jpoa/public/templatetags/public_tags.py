@@ -25,6 +25,7 @@ NAVIGATION = [
     ("matrix:organisations", _("Matrix"), ("matrix:*",)),
     ("public:events", _("Events"), ("public:events", "public:event", "public:phase")),
     ("public:library", _("Library"), ("public:library",)),
+    ("analysis:gaps", _("Analysis"), ("analysis:*",)),
 ]
 
 
