@@ -33,14 +33,14 @@ COVERED = "covered"
 # How a cell changed since the previous edition.
 NEW = "new"  # a gap or thin now, covered before
 WORSE = "worse"  # a gap now, thin before
-CLOSED = "closed"  # covered now, a gap or thin before
+BETTER = "better"  # covered now where it was a gap or thin, or thin where it was a gap
 SAME = "same"
 FIRST = "first"  # no previous edition, or the cell was not in it
 
 TREND_LABELS = {
     NEW: _("new since the previous edition"),
     WORSE: _("worse than in the previous edition"),
-    CLOSED: _("closed since the previous edition"),
+    BETTER: _("better than in the previous edition"),
     SAME: _("as in the previous edition"),
     FIRST: _("no previous edition to compare"),
 }
@@ -75,7 +75,7 @@ class Cell:
         if now == before:
             return SAME
         if now < before:
-            return CLOSED
+            return BETTER
         return NEW if before == 0 else WORSE
 
     @property
