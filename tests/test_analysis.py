@@ -21,6 +21,7 @@ from jpoa.analysis.overlaps import dismiss_overlap, find_overlaps
 from jpoa.analysis.trends import activity_trends
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
+from jpoa.plan.models import Pillar
 
 REGION = ("KG", "KZ", "TJ", "TM", "UZ")
 
@@ -213,7 +214,8 @@ def test_the_editor_sees_suggestions_and_accepts_them(client, default_data):
 
     client.force_login(focal_point("osce"))
     client.post(
-        reverse("analysis:accept", args=[activity.pk]), {"pillar": [2], "version": activity.version}
+        reverse("analysis:accept", args=[activity.pk]),
+        {"pillar": [Pillar.objects.get(number=2).pk, 99999], "version": activity.version},
     )
     assert [p.number for p in activity.pillars.all()] == [2]
 

@@ -12,6 +12,7 @@ from jpoa.accounts.access import can_edit_activity, is_coordinator
 from jpoa.matrix.editing import EditConflict, update_activity
 from jpoa.matrix.models import Activity
 from jpoa.matrix.selectors import pick_edition, published_editions
+from jpoa.plan.models import Pillar
 
 from . import pages
 from .overlaps import dismiss_overlap, find_overlaps
@@ -108,7 +109,8 @@ def accept_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
     if not can_edit_activity(request.user, activity):
         raise PermissionDenied
-    chosen = [int(n) for n in request.POST.getlist("pillar") if n.isdigit()]
+    ids = [int(n) for n in request.POST.getlist("pillar") if n.isdigit()]
+    chosen = list(Pillar.objects.filter(pk__in=ids))
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
