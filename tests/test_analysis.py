@@ -250,3 +250,20 @@ def test_public_analysis_pages(client, matrix, language):
 def test_analysis_pages_without_an_edition(client, default_data):
     assert "nothing to analyse" in client.get(reverse("analysis:gaps")).text
     assert client.get(reverse("analysis:trends")).status_code == 200
+
+
+def test_the_gaps_page_has_a_json_twin(client, matrix):
+    data = client.get(reverse("analysis:gaps_json")).json()
+    gaps = {(c["subject"], c["country"]) for c in data["cells"] if c["state"] == "gap"}
+    assert len(gaps) == 18 and ("4", "TM") in gaps
+    assert data["cells"][-1] == {
+        "subject": "1",
+        "country": "KZ",
+        "state": "covered",
+        "current_activities": 2,
+        "organisations": 2,
+        "activities_ever": 2,
+        "last_year": 2016,
+        "trend": "first",
+        "explanation": "Pillar I in Kazakhstan: 2 current activities.",
+    }

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,6 +49,36 @@ def gaps(request: HttpRequest) -> HttpResponse:
         analysis = pages.edition_gaps(edition, year_from, year_to)
         context.update(analysis=analysis, heatmap=pages.gaps_heatmap(analysis))
     return _render(request, "analysis/gaps.html", context)
+
+
+def gaps_json(request: HttpRequest) -> JsonResponse:
+    """The gaps page's data: every pillar and plan item cell of the edition, ranked."""
+    _editions, edition = _edition(request)
+    if edition is None:
+        return JsonResponse({"edition": None, "cells": []})
+    analysis = pages.edition_gaps(edition, _year(request, "from"), _year(request, "to"))
+    cells = sorted([*analysis.pillar_cells, *analysis.item_cells], key=lambda c: c.rank())
+    return JsonResponse(
+        {
+            "edition": edition.number,
+            "previous_edition": analysis.previous.number if analysis.previous else None,
+            "cells": [
+                {
+                    "subject": c.subject_key,
+                    "country": c.country.iso2,
+                    "state": c.state,
+                    "current_activities": c.current,
+                    "organisations": c.organisations,
+                    "activities_ever": c.ever,
+                    "last_year": c.last_year,
+                    "trend": c.trend,
+                    "explanation": c.explanation,
+                }
+                for c in cells
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def trends(request: HttpRequest) -> HttpResponse:
