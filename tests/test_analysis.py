@@ -267,3 +267,27 @@ def test_the_gaps_page_has_a_json_twin(client, matrix):
         "trend": "first",
         "explanation": "Pillar I in Kazakhstan: 2 current activities.",
     }
+
+
+def test_charts_have_titles_descriptions_and_escaped_labels():
+    from jpoa.lib.charts import Moment, column_chart, heatmap, timeline
+
+    grid = heatmap(
+        title="Grid", description="Cells", rows=["<script>"], columns=["A & B"], values=[[0]]
+    )
+    columns = column_chart(
+        title="Years",
+        description="By year",
+        categories=["2014"],
+        series=[("<b>", [3])],
+        value_label="n",
+        category_label="year",
+    )
+    line = timeline(
+        title="When", description="Events", moments=[Moment(datetime.date(2015, 3, 4), "<i>")]
+    )
+    for svg in (grid, columns, line):
+        assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+        assert "<script>" not in svg and "<b>" not in svg and "<i>" not in svg
+    assert "&lt;script&gt;" in grid and "A &amp; B" in grid and 'class="empty"' in grid
+    assert "2015-03-04" in line
