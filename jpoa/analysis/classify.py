@@ -18,7 +18,7 @@ pillar suggestions on a held-out part of the labelled set (see docs/analysis.md)
 import json
 import random
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from jpoa.events.models import Event
@@ -114,7 +114,7 @@ class PillarModel:
         return {best} | {n for n, p in probabilities.items() if p >= SUGGEST_AT}
 
 
-@cache
+@lru_cache(maxsize=1)  # only the model of the current data is kept
 def _trained(fingerprint: tuple) -> PillarModel:
     return PillarModel(synthetic_examples() + recorded_examples())
 
