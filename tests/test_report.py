@@ -44,7 +44,8 @@ def test_the_pdf_has_the_workshops_and_numbered_pages(phase_two):
     dates = ["2013-11-20", "2014-07-09", "2015-03-04", "2016-03-29", "2016-12-14"]
     for (title, city, _year), label, date in zip(WORKSHOPS, labels, dates, strict=True):
         assert f"{date} Regional {label}" in text and city in text
-        assert all(word in text for word in title.split())
+        # pypdf may split a kerned word ("T errorism"): compare without spaces.
+        assert title.replace(" ", "") in text.replace(" ", "")
     assert "Contents" in text and "Nov. 20, 2013" in text and "UNODC" in text
     last = len(pdf.pages)
     assert f"Page {last} of {last}" in " ".join(pdf.pages[-1].extract_text().split())
