@@ -31,6 +31,7 @@ Commands:
   publish      publish the current activities as a new edition of the matrix
   round        open, follow and publish an update round (open | status | publish)
   plan         import a plan version's action items from a spreadsheet
+  report       write the donor progress report (pdf, docx, xlsx) for a phase or dates
   token        create, list and revoke personal API tokens
   library      attach a file to a library resource (add-file KEY LANG PATH)
   screenshots  write PNGs of the main pages, desktop and phone, both languages

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "jpoa.api",
     "jpoa.public",
     "jpoa.sitebuild",
+    "jpoa.analysis",
 ]
 
 MIDDLEWARE = [

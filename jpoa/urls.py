@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("rounds/", include("jpoa.rounds.urls")),
     path("data/", include("jpoa.exchange.urls")),
     path("library/", include("jpoa.library.urls")),
+    path("analysis/", include("jpoa.analysis.urls")),
     path("", include("jpoa.public.urls")),
     prefix_default_language=True,
 )

@@ -8,6 +8,7 @@ no script), so it passes a strict Content Security Policy and can be embedded in
 page, saved as a file or placed in a PDF.
 """
 
+import datetime
 import itertools
 from dataclasses import dataclass
 
@@ -84,3 +85,211 @@ def bar_chart(
         "</svg>"
     )
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+_PALETTE = ("#1f5f8b", "#c2702a", "#4a7f3a", "#7a4a8c", "#8c6d1f", "#2f8c8c", "#8c2f4a")
+
+
+def _open(chart_id: str, width: int, height: int, title: str, description: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+
+
+def _text(x, y, text, *, size=12, anchor="start", weight="normal", fill="#1b1b1b") -> str:
+    return (
+        f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" text-anchor="{anchor}" '
+        f'font-weight="{weight}" fill="{fill}">{escape(str(text))}</text>'
+    )
+
+
+def heatmap(
+    *,
+    title: str,
+    description: str,
+    rows: list[str],
+    columns: list[str],
+    values: list[list[int]],
+    label_width: int = 180,
+    cell_width: int = 96,
+    cell_height: int = 34,
+    chart_id: str | None = None,
+) -> SafeString:
+    """A grid of rows by columns, each cell shaded by its value and the value written in it.
+
+    Empty cells (0) are white with a dashed border and a dash, so a gap reads without colour.
+    """
+    chart_id = chart_id or f"chart-{next(_ids)}"
+    top = 40
+    width = label_width + cell_width * len(columns) + 8
+    height = top + cell_height * len(rows) + 8
+    largest = max((v for row in values for v in row), default=0) or 1
+    parts = _open(chart_id, width, height, title, description)
+    for n, column in enumerate(columns):
+        x = label_width + n * cell_width + cell_width / 2
+        parts.append(_text(x, top - 12, column, anchor="middle", weight="bold"))
+    for r, (row, row_values) in enumerate(zip(rows, values, strict=True)):
+        y = top + r * cell_height
+        parts.append(_text(label_width - 8, y + cell_height * 0.62, row, size=13, anchor="end"))
+        for c, value in enumerate(row_values):
+            x = label_width + c * cell_width
+            if value:
+                # From a light to a dark blue; text turns white on the dark half.
+                share = value / largest
+                shade = round(225 - 160 * share)
+                fill = f"rgb({shade - 30},{shade + 10},{min(shade + 40, 255)})"
+                colour = "#ffffff" if share > 0.5 else "#1b1b1b"
+                parts.append(
+                    f'<rect x="{x + 1}" y="{y + 1}" width="{cell_width - 2}" '
+                    f'height="{cell_height - 2}" fill="{fill}"/>'
+                )
+                parts.append(
+                    _text(
+                        x + cell_width / 2,
+                        y + cell_height * 0.62,
+                        _number(value),
+                        size=13,
+                        anchor="middle",
+                        fill=colour,
+                    )
+                )
+            else:
+                parts.append(
+                    f'<rect class="empty" x="{x + 2}" y="{y + 2}" width="{cell_width - 4}" '
+                    f'height="{cell_height - 4}" fill="#ffffff" stroke="#b3261e" '
+                    'stroke-dasharray="4 3" stroke-width="1.5"/>'
+                )
+                parts.append(
+                    _text(
+                        x + cell_width / 2,
+                        y + cell_height * 0.62,
+                        "–",
+                        size=13,
+                        anchor="middle",
+                        fill="#b3261e",
+                    )
+                )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def column_chart(
+    *,
+    title: str,
+    description: str,
+    categories: list[str],
+    series: list[tuple[str, list[int | float]]],
+    value_label: str,
+    category_label: str,
+    width: int = 680,
+    height: int = 300,
+    chart_id: str | None = None,
+) -> SafeString:
+    """Vertical bars by category (e.g. year), one colour per series, with a legend.
+
+    With one series each bar's value is written above it; with several, the legend
+    names the series and the page shows the numbers in a table beside the chart.
+    """
+    chart_id = chart_id or f"chart-{next(_ids)}"
+    left, right, top = 48, 12, 16 + 18 * ((len(series) + 3) // 4)
+    bottom = 52
+    plot_width, plot_height = width - left - right, height - top - bottom
+    largest = max((v for _label, vs in series for v in vs), default=0) or 1
+    parts = _open(chart_id, width, height, title, description)
+    for n, (label, _values) in enumerate(series if len(series) > 1 else []):
+        x, y = left + (n % 4) * 150, 14 + 18 * (n // 4)
+        parts.append(
+            f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{_PALETTE[n % 7]}"/>'
+        )
+        parts.append(_text(x + 16, y, label))
+    group = plot_width / max(len(categories), 1)
+    bar = max(min((group - 4) / max(len(series), 1), 40), 1)
+    base = top + plot_height
+    for c, category in enumerate(categories):
+        x0 = left + c * group + (group - bar * len(series)) / 2
+        for s, (_label, values) in enumerate(series):
+            value = values[c]
+            h = plot_height * value / largest if value > 0 else 0
+            x = x0 + s * bar
+            parts.append(
+                f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{_PALETTE[s % 7]}"/>'
+            )
+            if len(series) == 1 and value:
+                parts.append(
+                    _text(x + bar / 2, base - h - 3, _number(value), size=10, anchor="middle")
+                )
+        if len(categories) <= 16 or c % 2 == 0:
+            parts.append(
+                _text(left + c * group + group / 2, base + 14, category, size=11, anchor="middle")
+            )
+    parts.append(
+        f'<line x1="{left}" y1="{base}" x2="{left + plot_width}" y2="{base}" stroke="#1b1b1b"/>'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#1b1b1b"/>'
+    )
+    parts.append(_text(left - 4, top + 4, _number(largest), size=11, anchor="end"))
+    parts.append(_text(left - 4, base, "0", size=11, anchor="end"))
+    parts.append(_text(left + plot_width / 2, height - 8, category_label, size=12, anchor="middle"))
+    parts.append(
+        f'<text x="12" y="{top + plot_height / 2:.0f}" font-size="12" text-anchor="middle" '
+        f'fill="#1b1b1b" transform="rotate(-90 12 {top + plot_height / 2:.0f})">'
+        f"{escape(value_label)}</text>"
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+@dataclass(frozen=True)
+class Moment:
+    when: "datetime.date"
+    label: str
+
+
+def timeline(
+    *,
+    title: str,
+    description: str,
+    moments: list[Moment],
+    width: int = 680,
+    row_height: int = 22,
+    chart_id: str | None = None,
+) -> SafeString:
+    """Dated moments (events) on a time axis, one row each, labelled with date and name."""
+    chart_id = chart_id or f"chart-{next(_ids)}"
+    top, left, axis_room = 12, 16, 36
+    height = top + row_height * len(moments) + axis_room
+    parts = _open(chart_id, width, height, title, description)
+    if moments:
+        first = min(m.when for m in moments).toordinal()
+        last = max(m.when for m in moments).toordinal()
+        span = max(last - first, 1)
+        plot = width * 0.35
+        base = top + row_height * len(moments) + 6
+        for n, moment in enumerate(sorted(moments, key=lambda m: m.when)):
+            x = left + plot * (moment.when.toordinal() - first) / span
+            y = top + n * row_height + row_height / 2
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{base}" stroke="#c8ccd0"/>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#1f5f8b"/>'
+            )
+            parts.append(
+                _text(left + plot + 16, y + 4, f"{moment.when.isoformat()}  {moment.label}")
+            )
+        parts.append(
+            f'<line x1="{left}" y1="{base}" x2="{left + plot:.0f}" y2="{base}" stroke="#1b1b1b"/>'
+        )
+        years = range(date_of(first).year, date_of(last).year + 1)
+        for year in years:
+            x = left + plot * (datetime.date(year, 1, 1).toordinal() - first) / span
+            if left <= x <= left + plot:
+                parts.append(_text(x, base + 16, year, size=11, anchor="middle"))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def date_of(ordinal: int) -> "datetime.date":
+    return datetime.date.fromordinal(ordinal)

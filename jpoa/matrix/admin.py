@@ -50,6 +50,8 @@ class ActivityAdmin(TranslatedAdmin):
     # The form carries the version the editor loaded: a save over someone else's
     # newer save is refused instead of silently overwriting it.
     form = ActivityEditForm
+    # Adds the analysis app's pillar suggestions (jpoa.analysis) above the form.
+    change_form_template = "admin/matrix/activity/change_form.html"
     readonly_fields = ("version", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("key", "iati_identifier", "lead_organisation", "title", "description")}),

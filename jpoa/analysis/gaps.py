@@ -1,0 +1,267 @@
+"""Coverage gaps: the pillar × state and plan item × state cells that lack current activity.
+
+Read from a published edition's facts (`EditionFact`, `EditionItemFact`): one GROUP BY
+per kind of cell, whatever the size of the edition. A cell is
+
+* a **gap** when the edition holds no current (planned or ongoing) activity in that
+  state under that pillar or item;
+* **thin** when its current activities all rest on a single lead organisation.
+
+Region-wide activities are not counted in any one state: a state is served by
+activities that name it. Each cell says when it last had any activity ("no activity
+since 2014"), and how it stood in the edition before ("new since the previous edition").
+Activities can be narrowed to those overlapping a year range.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from jpoa.core.models import Country, Organisation
+from jpoa.matrix.models import Activity, Edition, EditionFact, EditionItemFact
+from jpoa.plan.models import ActionItem, Pillar, Plan, roman
+
+CURRENT = (Activity.Status.PLANNED, Activity.Status.ONGOING)
+
+GAP = "gap"
+THIN = "thin"
+COVERED = "covered"
+
+# How a cell changed since the previous edition.
+NEW = "new"  # a gap or thin now, covered before
+WORSE = "worse"  # a gap now, thin before
+BETTER = "better"  # covered now where it was a gap or thin, or thin where it was a gap
+SAME = "same"
+FIRST = "first"  # no previous edition, or the cell was not in it
+
+TREND_LABELS = {
+    NEW: _("new since the previous edition"),
+    WORSE: _("worse than in the previous edition"),
+    BETTER: _("better than in the previous edition"),
+    SAME: _("as in the previous edition"),
+    FIRST: _("no previous edition to compare"),
+}
+
+
+@dataclass
+class Cell:
+    """One pillar (or plan item) in one state, as an edition has it."""
+
+    subject: str  # "Pillar IV" or "item II.3"
+    subject_key: str  # the pillar number or the item code, for sorting and links
+    country: Country
+    current: int = 0  # current activities
+    organisations: int = 0  # distinct lead organisations of the current activities
+    only_organisation: Organisation | None = None
+    ever: int = 0  # activities of any status
+    last_year: int | None = None  # the last year any activity ran
+    previous_state: str | None = None
+
+    @property
+    def state(self) -> str:
+        if not self.current:
+            return GAP
+        return THIN if self.organisations == 1 else COVERED
+
+    @property
+    def trend(self) -> str:
+        if self.previous_state is None:
+            return FIRST
+        order = {COVERED: 0, THIN: 1, GAP: 2}
+        now, before = order[self.state], order[self.previous_state]
+        if now == before:
+            return SAME
+        if now < before:
+            return BETTER
+        return NEW if before == 0 else WORSE
+
+    @property
+    def trend_label(self) -> str:
+        return str(TREND_LABELS[self.trend])
+
+    @property
+    def explanation(self) -> str:
+        """The cell in one sentence: 'Pillar IV in Turkmenistan: no activity since 2014.'"""
+        where = {"subject": self.subject, "country": self.country.name}
+        if self.state == GAP and not self.ever:
+            text = gettext("%(subject)s in %(country)s: no activity recorded.") % where
+        elif self.state == GAP and self.last_year:
+            text = gettext("%(subject)s in %(country)s: no activity since %(year)s.") % {
+                **where,
+                "year": self.last_year,
+            }
+        elif self.state == GAP:
+            text = gettext("%(subject)s in %(country)s: no current activity.") % where
+        elif self.state == THIN:
+            organisation = self.only_organisation
+            text = gettext(
+                "%(subject)s in %(country)s: every current activity is led by %(organisation)s."
+            ) % {**where, "organisation": organisation.acronym or organisation.name}
+        else:
+            text = gettext("%(subject)s in %(country)s: %(n)s current activities.") % {
+                **where,
+                "n": self.current,
+            }
+        return text
+
+    def rank(self) -> tuple:
+        """Gaps first, the longest without activity first; then cells resting on one organisation."""
+        order = {GAP: 0, THIN: 1, COVERED: 2}[self.state]
+        return (order, bool(self.ever), self.last_year or 0, self.subject_key, self.country.name)
+
+
+@dataclass
+class GapAnalysis:
+    edition: Edition
+    previous: Edition | None
+    countries: list[Country]
+    pillars: list[Pillar]
+    items: list[ActionItem]
+    pillar_cells: list[Cell]
+    item_cells: list[Cell]
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def gaps(self) -> list[Cell]:
+        """Every pillar and item cell without current activity or resting on one organisation."""
+        return sorted(
+            (c for c in [*self.pillar_cells, *self.item_cells] if c.state != COVERED),
+            key=Cell.rank,
+        )
+
+    @property
+    def pillar_gaps(self) -> list[Cell]:
+        return sorted((c for c in self.pillar_cells if c.state != COVERED), key=Cell.rank)
+
+    @property
+    def item_gaps(self) -> list[Cell]:
+        return sorted((c for c in self.item_cells if c.state != COVERED), key=Cell.rank)
+
+    def grid(self) -> list[tuple[Pillar, list[Cell]]]:
+        """Pillar cells as rows of pillars by columns of states, for a heat map."""
+        by_key = {(c.subject_key, c.country.pk): c for c in self.pillar_cells}
+        return [
+            (p, [by_key[(str(p.number), country.pk)] for country in self.countries])
+            for p in self.pillars
+        ]
+
+
+def site_plan() -> Plan | None:
+    return Plan.objects.select_related("strategy").order_by("pk").first()
+
+
+def previous_edition(edition: Edition) -> Edition | None:
+    return Edition.objects.filter(number__lt=edition.number).order_by("-number").first()
+
+
+def years_q(year_from: int | None, year_to: int | None) -> Q:
+    """Facts of activities overlapping the year range (all when no range is given)."""
+    q = Q()
+    if year_to is not None:
+        q &= Q(start_year__isnull=True) | Q(start_year__lte=year_to)
+    if year_from is not None:
+        q &= Q(end_year__isnull=True) | Q(end_year__gte=year_from)
+    return q
+
+
+def coverage_gaps(
+    edition: Edition,
+    *,
+    plan: Plan | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> GapAnalysis:
+    """The gaps of an edition, against the previous edition, for the plan's states."""
+    plan = plan or site_plan()
+    countries = list(plan.countries.order_by("name")) if plan else []
+    pillars = list(Pillar.objects.filter(strategy_id=plan.strategy_id)) if plan else []
+    items = _current_items(plan)
+    previous = previous_edition(edition)
+    years = years_q(year_from, year_to)
+
+    pillar_cells = [
+        Cell(gettext("Pillar %(n)s") % {"n": roman(p.number)}, str(p.number), c)
+        for p in pillars
+        for c in countries
+    ]
+    item_cells = [
+        Cell(gettext("Item %(code)s") % {"code": i.code}, i.code, c)
+        for i in items
+        for c in countries
+    ]
+    by_pillar = {(int(c.subject_key), c.country.pk): c for c in pillar_cells}
+    by_item = {(i.pk, c.pk): cell for i, c, cell in _item_keys(items, countries, item_cells)}
+
+    facts = EditionFact.objects.filter(years, country__in=countries, pillar_number__isnull=False)
+    item_facts = EditionItemFact.objects.filter(years, country__in=countries, action_item__in=items)
+    _fill(by_pillar, _cell_counts(facts.filter(edition=edition), "pillar_number"))
+    _fill(by_item, _cell_counts(item_facts.filter(edition=edition), "action_item_id"))
+    if previous is not None:
+        _fill_previous(by_pillar, _cell_counts(facts.filter(edition=previous), "pillar_number"))
+        _fill_previous(by_item, _cell_counts(item_facts.filter(edition=previous), "action_item_id"))
+    _name_organisations([*pillar_cells, *item_cells])
+    return GapAnalysis(
+        edition, previous, countries, pillars, items, pillar_cells, item_cells, year_from, year_to
+    )
+
+
+def _current_items(plan: Plan | None) -> list[ActionItem]:
+    """The items of the plan's latest version: the plan as it stands."""
+    if plan is None:
+        return []
+    version = plan.versions.order_by("-adopted_on", "-label").first()
+    if version is None:
+        return []
+    return list(version.items.select_related("pillar").order_by("pillar__number", "position"))
+
+
+def _item_keys(items, countries, cells):
+    pairs = [(i, c) for i in items for c in countries]
+    return [(i, c, cell) for (i, c), cell in zip(pairs, cells, strict=True)]
+
+
+def _cell_counts(facts, subject: str) -> list[dict]:
+    current = Q(status__in=CURRENT)
+    return list(
+        facts.values(subject, "country_id").annotate(
+            current=Count("entry_id", distinct=True, filter=current),
+            organisations=Count("lead_organisation_id", distinct=True, filter=current),
+            only_organisation=Min("lead_organisation_id", filter=current),
+            ever=Count("entry_id", distinct=True),
+            last_year=Max(Coalesce("end_year", "start_year")),
+        )
+    )
+
+
+def _fill(cells: dict, rows: list[dict]) -> None:
+    for row in rows:
+        subject = row.get("pillar_number") or row.get("action_item_id")
+        cell = cells.get((subject, row["country_id"]))
+        if cell is None:
+            continue
+        cell.current = row["current"]
+        cell.organisations = row["organisations"]
+        cell.only_organisation = row["only_organisation"]
+        cell.ever = row["ever"]
+        cell.last_year = row["last_year"]
+
+
+def _fill_previous(cells: dict, rows: list[dict]) -> None:
+    for cell in cells.values():
+        cell.previous_state = GAP
+    for row in rows:
+        subject = row.get("pillar_number") or row.get("action_item_id")
+        cell = cells.get((subject, row["country_id"]))
+        if cell is not None and row["current"]:
+            cell.previous_state = THIN if row["organisations"] == 1 else COVERED
+
+
+def _name_organisations(cells: list[Cell]) -> None:
+    thin = [c for c in cells if c.state == THIN]
+    organisations = Organisation.objects.in_bulk({c.only_organisation for c in thin})
+    for cell in cells:
+        cell.only_organisation = organisations.get(cell.only_organisation)
