@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("matrix/", include("jpoa.matrix.urls")),
     path("rounds/", include("jpoa.rounds.urls")),
     path("data/", include("jpoa.exchange.urls")),
+    path("search/", include("jpoa.search.urls")),
     path("", include("jpoa.public.urls")),
     prefix_default_language=True,
 )
