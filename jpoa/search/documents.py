@@ -141,13 +141,14 @@ def events(ids: Iterable[int] | None = None) -> Iterator[Entry]:
     queryset = Event.objects.select_related("country").prefetch_related("pillars")
     for chunk in _chunks(queryset, ids):
         for e in chunk:
-            labels = _in_each_language(lambda _lang, e=e: e.label)
+            # "Regional Workshop III: ...": a numbered meeting is known by its number too.
+            labels = _in_each_language(lambda _lang, e=e: e.label if e.number else "")
             country = e.country
             entry = Entry(
                 kind=Document.Kind.EVENT,
                 object_id=e.pk,
                 titles={
-                    lang: f"{labels[lang]}: {title}" if title else ""
+                    lang: f"{labels[lang]}: {title}" if title and labels[lang] else title
                     for lang, title in _translated(e, "title").items()
                 },
                 texts={

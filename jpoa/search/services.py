@@ -72,6 +72,7 @@ class SearchResults:
     query: str
     terms: list[str]
     filters: SearchFilters
+    language: str
     page: int
     page_size: int
     count: int = 0
@@ -101,6 +102,7 @@ def search(
         query=query,
         terms=text.query_terms(query),
         filters=filters,
+        language=language,
         page=max(page, 1),
         page_size=page_size,
     )
@@ -167,10 +169,14 @@ def _facets(counts: list[tuple[str, str, int]], filters: SearchFilters) -> dict:
     return facets
 
 
-def chosen_filters(filters: SearchFilters) -> list[tuple[str, str, str]]:
-    """(facet, value, label) of each chosen filter, to show and to remove."""
-    chosen = filters.chosen()
-    labels = _labels([(name, value, 0) for name, value in chosen])
+def chosen_filters(results: SearchResults) -> list[tuple[str, str, str]]:
+    """(facet, value, label) of each filter of a search, to show and to remove."""
+    labels = {(n, v.value): v.label for n, values in results.facets.items() for v in values}
+    chosen = results.filters.chosen()
+    missing = [(n, v, 0) for n, v in chosen if (n, v) not in labels]
+    if missing:  # a filter that nothing matched: its name is looked up
+        with translation.override(results.language):
+            labels |= _labels(missing)
     return [(name, value, labels.get((name, value), value)) for name, value in chosen]
 
 

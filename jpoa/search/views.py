@@ -24,7 +24,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "facet_groups": _facet_groups(results, params),
         "chosen": [
             {"name": Facet.Name(name).label, "label": label, "remove_url": _url(params, name)}
-            for name, _value, label in chosen_filters(results.filters)
+            for name, _value, label in chosen_filters(results)
         ],
         "first_number": (results.page - 1) * results.page_size + 1,
         "first_page_url": _url(params, "page", 1),
