@@ -97,6 +97,7 @@ def search(
     record has it. A query with no letter or digit matches nothing.
     """
     filters = filters or SearchFilters()
+    language = language if language in LANGUAGES else LANGUAGES[0]
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     results = SearchResults(
         query=query,
@@ -126,12 +127,16 @@ def _hit(row: dict, terms: list[str], language: str) -> Hit:
     order = [language, *(lang for lang in LANGUAGES if lang != language)]
     titles = {lang: row[f"title_{lang}"] for lang in LANGUAGES}
     title_language = next((lang for lang in order if titles[lang]), language)
-    snippets = {lang: text.snippet(row[f"text_{lang}"], terms) for lang in order}
-    # The reader's language when its text matches (or nothing does), else one that matches.
-    snippet_language = next(
-        (lang for lang in order if snippets[lang].matched and row[f"text_{lang}"]),
-        next((lang for lang in order if row[f"text_{lang}"]), title_language),
-    )
+    # The reader's language when its text matches, else another that matches, else the
+    # beginning of the first text there is.
+    texts = [lang for lang in order if row[f"text_{lang}"]]
+    snippet, snippet_language = None, title_language
+    for lang in texts:
+        candidate = text.snippet(row[f"text_{lang}"], terms)
+        if snippet is None or candidate.matched:
+            snippet, snippet_language = candidate, lang
+        if candidate.matched:
+            break
     urls = {lang: row[f"url_{lang}"] for lang in LANGUAGES}
     return Hit(
         kind=row["kind"],
@@ -142,7 +147,7 @@ def _hit(row: dict, terms: list[str], language: str) -> Hit:
         titles=titles,
         url=urls.get(language) or urls[title_language],
         urls=urls,
-        snippet=snippets[snippet_language].html,
+        snippet=snippet.html if snippet else SafeString(""),
         snippet_language=snippet_language,
     )
 

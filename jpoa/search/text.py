@@ -8,6 +8,7 @@ finds "конференция" and "workshops" finds "workshop" on SQLite and Po
 alike: neither database's own dictionaries are used.
 """
 
+import functools
 import re
 import threading
 from collections.abc import Iterable
@@ -41,8 +42,9 @@ def normalise(word: str) -> str:
     return word.lower().replace("ё", "е")
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """The stem of one word (already normalised)."""
+    """The stem of one word (already normalised); a text repeats its words, so stems are kept."""
     if CYRILLIC.search(word):
         return _stemmer("russian").stemWord(word)
     if LETTER.search(word):
