@@ -73,9 +73,9 @@ def drop_index(apps, schema_editor) -> None:
 class Match:
     """How one database says "the documents matching these terms", and their score."""
 
-    documents: str  # SQL selecting the ids of the matching documents
-    ranked: str  # FROM and WHERE of the ranked documents, as `d`, with a `score` to sort by
-    order: str
+    documents: str  # SQL selecting the ids of the matching documents (as `id`)
+    ranked: str  # SQL selecting `id` and `score` of the matching documents
+    order: str  # ORDER BY of `ranked`, best first
     param: str
 
 
@@ -85,17 +85,17 @@ def _match(terms: list[str]) -> Match:
         query = " & ".join(f"'{t}'" for t in terms)
         return Match(
             documents=f"SELECT id FROM {DOCUMENTS} WHERE search_vector @@ %s::tsquery",
-            ranked=f"ts_rank(d.search_vector, q) AS score FROM {DOCUMENTS} d, "
-            "CAST(%s AS tsquery) q WHERE d.search_vector @@ q",
-            order="score DESC, d.id",
+            ranked=f"SELECT id, ts_rank(search_vector, q) AS score FROM {DOCUMENTS}, "
+            "CAST(%s AS tsquery) q WHERE search_vector @@ q",
+            order="score DESC, id",
             param=query,
         )
     query = " ".join(f'"{t}"' for t in terms)
     return Match(
-        documents=f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s",
-        ranked=f"bm25({FTS}, 10.0, 1.0) AS score FROM {FTS} JOIN {DOCUMENTS} d "
-        f"ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s",
-        order="score, d.id",
+        documents=f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s",
+        ranked=f"SELECT rowid AS id, bm25({FTS}, 10.0, 1.0) AS score FROM {FTS} "
+        f"WHERE {FTS} MATCH %s",
+        order="score, id",
         param=query,
     )
 
@@ -123,11 +123,19 @@ DOCUMENT_COLUMNS = (
 def ranked_documents(
     terms: list[str], filters: list[tuple[str, str]], limit: int, offset: int
 ) -> list[dict]:
-    """One page of the matching documents, best first (as dicts of DOCUMENT_COLUMNS)."""
+    """One page of the matching documents, best first (as dicts of DOCUMENT_COLUMNS).
+
+    The matches are ranked on their ids and scores alone; only the page's documents are
+    then read whole (sorting tens of thousands of rows with their texts is what is slow).
+    """
     match = _match(terms)
-    where, params = _filters("d.id", filters)
+    where, params = _filters("id", filters)
     columns = ", ".join(f"d.{c}" for c in ("id", *DOCUMENT_COLUMNS))
-    sql = f"SELECT {columns}, {match.ranked}{where} ORDER BY {match.order} LIMIT %s OFFSET %s"
+    sql = (
+        f"SELECT {columns} FROM ({match.ranked}{where} ORDER BY {match.order} "
+        f"LIMIT %s OFFSET %s) page JOIN {DOCUMENTS} d ON d.id = page.id "
+        f"ORDER BY {match.order.replace('score', 'page.score').replace(', id', ', page.id')}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [match.param, *params, limit, offset])
         names = [c[0] for c in cursor.description]
