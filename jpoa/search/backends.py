@@ -131,9 +131,12 @@ def ranked_documents(
     match = _match(terms)
     where, params = _filters("id", filters)
     columns = ", ".join(f"d.{c}" for c in ("id", *DOCUMENT_COLUMNS))
+    # The matches are materialised before the filters apply: given a filter on rowid,
+    # SQLite would otherwise probe the full-text index once per filtered document.
     sql = (
-        f"SELECT {columns} FROM ({match.ranked}{where} ORDER BY {match.order} "
-        f"LIMIT %s OFFSET %s) page JOIN {DOCUMENTS} d ON d.id = page.id "
+        f"WITH matches AS MATERIALIZED ({match.ranked}) "
+        f"SELECT {columns} FROM (SELECT id, score FROM matches WHERE TRUE{where} "
+        f"ORDER BY {match.order} LIMIT %s OFFSET %s) page JOIN {DOCUMENTS} d ON d.id = page.id "
         f"ORDER BY {match.order.replace('score', 'page.score').replace(', id', ', page.id')}"
     )
     with connection.cursor() as cursor:
