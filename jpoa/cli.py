@@ -36,6 +36,7 @@ Commands:
   library      attach a file to a library resource (add-file KEY LANG PATH)
   screenshots  write PNGs of the main pages, desktop and phone, both languages
   site         write the public site as static files (site build DIR)
+  search       rebuild the search index (search rebuild)
 
 Any Django management command works too, e.g. `jpoa check --deploy`,
 `jpoa migrate`, `jpoa shell`; `jpoa help` lists them all.

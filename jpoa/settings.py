@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "jpoa.public",
     "jpoa.sitebuild",
     "jpoa.analysis",
+    "jpoa.search",
 ]
 
 MIDDLEWARE = [

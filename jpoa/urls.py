@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("data/", include("jpoa.exchange.urls")),
     path("library/", include("jpoa.library.urls")),
     path("analysis/", include("jpoa.analysis.urls")),
+    path("search/", include("jpoa.search.urls")),
     path("", include("jpoa.public.urls")),
     prefix_default_language=True,
 )

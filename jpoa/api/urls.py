@@ -33,6 +33,7 @@ from .pagination import PageNotFound, page_not_found
 from .problems import problem
 from .reads import InvalidQuery
 from .reads import router as reads
+from .search import router as search_router
 from .security import AnonThrottle, TokenThrottle
 from .writes import InvalidInput  # importing writes adds its operations to the router
 
@@ -134,6 +135,7 @@ api = JpoaAPI(
     throttle=[AnonThrottle(), TokenThrottle()],
 )
 api.add_router("/", reads)
+api.add_router("/", search_router)
 
 
 # -- errors as problem details --------------------------------------------------------------

@@ -23,6 +23,7 @@ from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.editions import build_edition_facts
 from jpoa.matrix.models import Activity, Edition, EditionEntry
 from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion, Strategy
+from jpoa.search import index as search_index
 
 from . import FORMAT, FORMAT_VERSION, LANGUAGES, DatasetError
 
@@ -74,7 +75,7 @@ def load_dataset(path: Path, *, force: bool = False) -> LoadReport:
     if not force and DatasetLoad.objects.filter(dataset_key=key).exists():
         report.already_loaded = True
         return report
-    with transaction.atomic():
+    with transaction.atomic(), search_index.suspend_updates():
         _Loader(reader, report).run()
         DatasetLoad.objects.create(
             dataset_key=key,
@@ -82,6 +83,7 @@ def load_dataset(path: Path, *, force: bool = False) -> LoadReport:
             created=dict(report.created),
             kept=dict(report.kept),
         )
+        search_index.rebuild()
     return report
 
 

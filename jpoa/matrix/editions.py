@@ -30,6 +30,7 @@ from jpoa.dataset import LANGUAGES
 from jpoa.plan.models import ActionItem
 
 from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
+from .signals import edition_published
 
 CHUNK = 5000
 
@@ -78,6 +79,7 @@ def publish_edition(
             count += len(ids)
         edition.activity_count = count
         edition.save(update_fields=["activity_count"])
+        edition_published.send(sender=Edition, edition=edition)
     return edition
 
 

@@ -7,6 +7,7 @@ from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset import DEFAULT_DATASET, DatasetError
 from jpoa.dataset.load import load_dataset
 from jpoa.lib.database import database_vendor, describe_database
+from jpoa.search import index as search_index
 
 from ._report import describe_load
 
@@ -34,6 +35,8 @@ class Command(JpoaCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database ready ({database_vendor()}): {describe_database()}")
         call_command("collectstatic", interactive=False, verbosity=0)
+        if not search_index.is_built():  # a database made before search, or with --no-data
+            search_index.rebuild()
         if no_data:
             return
         try:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "jpoa.search"
+    verbose_name = _("Search")
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the receivers that keep the index current)

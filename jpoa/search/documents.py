@@ -1,0 +1,279 @@
+"""What search indexes of each public record: titles, texts, facets and page, per language.
+
+Only what the public site shows is read: activities from the latest published matrix
+edition (never the current, draft rows, never internal notes); events, findings,
+library resources and plan action items as their public pages show them.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import Truncator
+
+from jpoa.core.models import Country, Organisation
+from jpoa.dataset import LANGUAGES
+from jpoa.events.models import Event, Finding
+from jpoa.library.models import Resource, ResourceVersion
+from jpoa.matrix.models import EditionEntry
+from jpoa.plan.coverage import latest_edition
+from jpoa.plan.models import ActionItem, Pillar
+
+from . import text
+from .models import Document, Facet
+
+CHUNK = 2000
+MAX_YEARS = 30  # an activity is under each year it runs, up to this many
+
+
+@dataclass
+class Entry:
+    """One document to write, with its facets."""
+
+    kind: str
+    object_id: int
+    titles: dict[str, str]
+    texts: dict[str, str]
+    urls: dict[str, str]
+    facets: set[tuple[str, str]] = field(default_factory=set)
+    keywords: str = ""  # searched as part of the title (a symbol, a code), in no language
+    languages: set[str] = field(default_factory=set)  # those of its titles when empty
+
+    def document(self) -> Document:
+        limit = Document._meta.get_field("title_en").max_length
+        titles = {lang: Truncator(self.titles.get(lang, "")).chars(limit) for lang in LANGUAGES}
+        texts = {lang: self.texts.get(lang, "")[: text.MAX_INDEXED_CHARS] for lang in LANGUAGES}
+        return Document(
+            kind=self.kind,
+            object_id=self.object_id,
+            **{f"title_{lang}": titles[lang] for lang in LANGUAGES},
+            **{f"text_{lang}": texts[lang] for lang in LANGUAGES},
+            **{f"url_{lang}": self.urls[lang] for lang in LANGUAGES},
+            title_stems=text.stem_text([*titles.values(), self.keywords]),
+            body_stems=text.stem_text(texts.values()),
+        )
+
+    def facet_rows(self, document: Document) -> list[Facet]:
+        facets = {("kind", self.kind), *self.facets}
+        languages = self.languages or {lang for lang in LANGUAGES if self.titles.get(lang)}
+        facets |= {("language", lang) for lang in languages}
+        return [Facet(document=document, name=n, value=v) for n, v in sorted(facets)]
+
+
+def _translated(obj, name: str) -> dict[str, str]:
+    return {lang: getattr(obj, f"{name}_{lang}") or "" for lang in LANGUAGES}
+
+
+def _urls(name: str, *args, anchor: str = "") -> dict[str, str]:
+    urls = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            urls[lang] = reverse(name, args=args) + anchor
+    return urls
+
+
+def _join(*parts: str | None) -> str:
+    return " · ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _in_each_language(build) -> dict[str, str]:
+    out = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            out[lang] = build(lang)
+    return out
+
+
+def _chunks(queryset, ids: Iterable[int] | None) -> Iterator[list]:
+    if ids is not None:
+        yield list(queryset.filter(pk__in=list(ids)))
+        return
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+# -- each kind of record -------------------------------------------------------------------
+
+
+def resources(ids: Iterable[int] | None = None) -> Iterator[Entry]:
+    queryset = Resource.objects.select_related("source_organisation").prefetch_related(
+        "pillars", "countries", Prefetch("versions", ResourceVersion.objects.order_by("language"))
+    )
+    for chunk in _chunks(queryset, ids):
+        for r in chunk:
+            versions = list(r.versions.all())
+            version_text = {v.language: v.text for v in versions}
+            org = r.source_organisation
+            description = _translated(r, "description")
+            entry = Entry(
+                kind=Document.Kind.RESOURCE,
+                object_id=r.pk,
+                titles=_translated(r, "title"),
+                texts={
+                    lang: _join(
+                        description[lang],
+                        org and (getattr(org, f"name_{lang}") or org.name),
+                        org and (getattr(org, f"acronym_{lang}") or org.acronym),
+                        version_text.get(lang, ""),
+                    )
+                    for lang in LANGUAGES
+                },
+                urls=_urls("public:library", anchor=f"#resource-{r.key}"),
+                facets=_pillars_countries(r.pillars.all(), r.countries.all()),
+                keywords=r.symbol,
+            )
+            year = r.year or (r.date.year if r.date else None)
+            if year:
+                entry.facets.add(("year", str(year)))
+            # The languages of a resource are those of its files and links, when it has any.
+            entry.languages = {v.language for v in versions} & set(LANGUAGES)
+            yield entry
+
+
+def events(ids: Iterable[int] | None = None) -> Iterator[Entry]:
+    queryset = Event.objects.select_related("country").prefetch_related("pillars")
+    for chunk in _chunks(queryset, ids):
+        for e in chunk:
+            # "Regional Workshop III: ...": a numbered meeting is known by its number too.
+            labels = _in_each_language(lambda _lang, e=e: e.label if e.number else "")
+            country = e.country
+            entry = Entry(
+                kind=Document.Kind.EVENT,
+                object_id=e.pk,
+                titles={
+                    lang: f"{labels[lang]}: {title}" if title and labels[lang] else title
+                    for lang, title in _translated(e, "title").items()
+                },
+                texts={
+                    lang: _join(
+                        getattr(e, f"summary_{lang}"),
+                        getattr(e, f"outcome_{lang}"),
+                        ", ".join(
+                            p
+                            for p in (
+                                getattr(e, f"city_{lang}"),
+                                country and getattr(country, f"name_{lang}"),
+                            )
+                            if p
+                        ),
+                    )
+                    for lang in LANGUAGES
+                },
+                urls=_urls("public:event", e.key),
+                facets=_pillars_countries(e.pillars.all(), [country] if country else []),
+            )
+            entry.facets.add(("year", str(e.start_date.year)))
+            yield entry
+
+
+def findings(ids: Iterable[int] | None = None) -> Iterator[Entry]:
+    queryset = Finding.objects.select_related("event").prefetch_related(
+        "pillars", "addressed_to_countries"
+    )
+    for chunk in _chunks(queryset, ids):
+        for f in chunk:
+            finding_text = _translated(f, "text")
+            kinds = _in_each_language(lambda _lang, f=f: str(f.get_kind_display()).capitalize())
+            entry = Entry(
+                kind=Document.Kind.FINDING,
+                object_id=f.pk,
+                titles={
+                    lang: f"{kinds[lang]}: {Truncator(t).words(14)}" if t else ""
+                    for lang, t in finding_text.items()
+                },
+                texts=finding_text,
+                urls=_urls("public:finding", f.key),
+                facets=_pillars_countries(f.pillars.all(), f.addressed_to_countries.all()),
+            )
+            if f.event:
+                entry.facets.add(("year", str(f.event.start_date.year)))
+            yield entry
+
+
+def plan_items(ids: Iterable[int] | None = None) -> Iterator[Entry]:
+    queryset = ActionItem.objects.select_related("pillar", "version")
+    for chunk in _chunks(queryset, ids):
+        for item in chunk:
+            entry = Entry(
+                kind=Document.Kind.PLAN_ITEM,
+                object_id=item.pk,
+                titles={
+                    lang: f"{item.code} {title}" if title else ""
+                    for lang, title in _translated(item, "title").items()
+                },
+                texts=_translated(item, "text"),
+                urls=_urls("public:plan", anchor=f"#item-{item.pk}"),
+                facets={("pillar", str(item.pillar.number))},
+                keywords=item.code,
+            )
+            adopted = item.version.adopted_on
+            if adopted:
+                entry.facets.add(("year", str(adopted.year)))
+            yield entry
+
+
+def activities(ids: Iterable[int] | None = None) -> Iterator[Entry]:
+    """The activities of the latest published edition, as its snapshots have them."""
+    edition = latest_edition()
+    if edition is None:
+        return
+    organisations = {
+        o.key: o for o in Organisation.objects.only("key", *_fields("acronym", "name"))
+    }
+    queryset = EditionEntry.objects.filter(edition=edition).only("pk", "data")
+    for chunk in _chunks(queryset, ids):
+        for e in chunk:
+            record = e.data
+            org = organisations.get(record["lead_organisation"])
+            titles = {lang: record["title"].get(lang) or "" for lang in LANGUAGES}
+            entry = Entry(
+                kind=Document.Kind.ACTIVITY,
+                object_id=e.pk,
+                titles=titles,
+                texts={
+                    lang: _join(
+                        (record.get("description") or {}).get(lang, ""),
+                        org and getattr(org, f"name_{lang}"),
+                        org and getattr(org, f"acronym_{lang}"),
+                    )
+                    for lang in LANGUAGES
+                },
+                urls=_urls("matrix:activity", record["key"]),
+                facets={("pillar", str(n)) for n in record["pillars"]}
+                | {("country", iso2) for iso2 in record["countries"]},
+            )
+            entry.facets |= {("year", str(y)) for y in _years(record)}
+            yield entry
+
+
+def _fields(*names: str) -> list[str]:
+    return [f"{name}_{lang}" for name in names for lang in LANGUAGES]
+
+
+def _years(record: dict) -> range:
+    start, end = record.get("start_date"), record.get("end_date")
+    if not start:
+        return range(0)
+    first = int(start[:4])
+    last = int(end[:4]) if end else first
+    return range(first, min(max(last, first), first + MAX_YEARS - 1) + 1)
+
+
+def _pillars_countries(pillars: Iterable[Pillar], countries: Iterable[Country]) -> set:
+    return {("pillar", str(p.number)) for p in pillars} | {("country", c.iso2) for c in countries}
+
+
+BUILDERS = {
+    Document.Kind.RESOURCE: resources,
+    Document.Kind.ACTIVITY: activities,
+    Document.Kind.EVENT: events,
+    Document.Kind.FINDING: findings,
+    Document.Kind.PLAN_ITEM: plan_items,
+}

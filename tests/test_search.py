@@ -1,0 +1,325 @@
+"""Search: word forms in both languages, facets, what is never found, the page and the API."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from jpoa.core.models import Country
+from jpoa.events.models import Event, Finding
+from jpoa.library.models import Resource, ResourceVersion
+from jpoa.matrix.editions import publish_edition
+from jpoa.plan.models import ActionItem, Pillar, PlanVersion
+from jpoa.search import text
+from jpoa.search.models import Document
+from jpoa.search.services import SearchFilters, search
+from tests.matrix_factory import make_activity
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/search"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what the code defers until commit (the index updates), as a real commit would."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return run
+
+
+def make_event(key: str, title_en: str, title_ru: str = "", *, summary_en="", pillars=(), **kw):
+    event = Event.objects.create(
+        key=key,
+        kind=kw.pop("kind", Event.Kind.OTHER),
+        title_en=title_en,
+        title_ru=title_ru,
+        summary_en=summary_en,
+        start_date=kw.pop("start_date", datetime.date(2019, 5, 14)),
+        **kw,
+    )
+    event.pillars.set(Pillar.objects.filter(number__in=pillars))
+    return event
+
+
+def titles(results) -> list[str]:
+    return [hit.titles["en"] or hit.titles["ru"] for hit in results.hits]
+
+
+# -- words and stems ------------------------------------------------------------------------
+
+
+def test_stems_make_word_forms_meet():
+    assert text.query_terms("конференции") == text.query_terms("Конференция")
+    assert text.query_terms("workshops") == text.query_terms("Workshop")
+    assert text.query_terms("Ёлки") == text.query_terms("елка")
+    assert text.query_terms('"AND OR (*') == ["and", "or"]
+    assert text.query_terms("*** ()") == []
+
+
+def test_it_finds_a_russian_word_in_another_form(default_data, committed):
+    committed(
+        lambda: make_event(
+            "border-conference", "Border security meeting", "Региональная конференция по границам"
+        )
+    )
+    results = search("конференции", language="ru")
+    assert titles(results) == ["Border security meeting"]
+    assert "<mark>конференция</mark>" in results.hits[0].title
+
+
+def test_it_finds_an_english_word_in_another_form(default_data):
+    # The default data set's five regional workshops are titled "Regional Workshop N".
+    results = search("workshops")
+    assert results.count >= 5
+    assert all("<mark>Workshop</mark>" in hit.title for hit in results.hits[:5])
+
+
+def test_every_word_must_match(default_data):
+    assert search("workshop").count > search("workshop radicalization").count > 0
+    assert search("workshop zzyzx").count == 0
+
+
+# -- what is indexed, and what never is -------------------------------------------------
+
+
+def test_drafts_are_never_found_and_a_published_edition_is(default_data):
+    draft = make_activity("osce-patrols", "osce", internal_notes="secret kingfisher")
+    draft.title_en = "Zebrafish border patrols"
+    draft.save()
+    assert search("zebrafish").count == 0
+
+    publish_edition(title="First")
+    results = search("zebrafish")
+    assert titles(results) == ["Zebrafish border patrols"]
+    assert results.hits[0].url == "/en/matrix/activities/osce-patrols/"
+
+    # An edit is a draft again: the published words stay, the new ones wait for the next edition.
+    draft.title_en = "Narwhal border patrols"
+    draft.save()
+    assert search("narwhal").count == 0 and search("zebrafish").count == 1
+    publish_edition(title="Second")
+    assert search("narwhal").count == 1 and search("zebrafish").count == 0
+    # Internal notes are never published, so never searched.
+    assert search("kingfisher").count == 0
+
+
+def test_it_indexes_findings_plan_items_and_the_text_of_resource_files(default_data, committed):
+    version = PlanVersion.objects.get(label="2011")
+    event = Event.objects.get(key="regional-workshop-1")
+
+    def records():
+        ActionItem.objects.create(
+            version=version,
+            pillar=Pillar.objects.get(number=2),
+            code="II.9",
+            title_en="Exchange information on foreign terrorist fighters",
+        )
+        Finding.objects.create(
+            key="finding-fighters",
+            kind=Finding.Kind.RECOMMENDATION,
+            text_en="States should share data on returning fighters.",
+            event=event,
+        )
+        ResourceVersion.objects.create(
+            resource=Resource.objects.get(key="jpoa-2011"),
+            language="ru",
+            text="Раздел о возвращающихся боевиках.",
+        )
+
+    committed(records)
+    results = search("fighters")
+    assert {hit.kind for hit in results.hits} == {"plan_item", "finding"}
+    item = next(h for h in results.hits if h.kind == "plan_item")
+    assert item.url.startswith("/en/plan/#item-")
+
+    resource = search("боевики", language="ru").hits
+    assert [h.kind for h in resource] == ["resource"]
+    assert resource[0].url == "/ru/library/#resource-jpoa-2011"
+    assert "<mark>боевиках</mark>" in resource[0].snippet
+
+
+def test_the_index_follows_edits_and_deletions(default_data, committed):
+    event = committed(lambda: make_event("training-x", "Training on cybercrime"))
+    assert search("cybercrime").count == 1
+
+    def rename():
+        event.title_en = "Training on border management"
+        event.save()
+
+    committed(rename)
+    assert search("cybercrime").count == 0
+    assert search("training border").count >= 1
+
+    committed(event.delete)
+    assert not Document.objects.filter(kind="event", object_id=event.pk).exists()
+
+
+def test_rebuild_command_indexes_everything_anew(default_data):
+    Document.objects.all().delete()
+    assert search("workshops").count == 0
+    call_command("search", "rebuild", stdout=(out := _Out()))
+    assert search("workshops").count >= 5
+    assert "Search index rebuilt" in out.text and "9 event" in out.text
+
+
+class _Out:
+    text = ""
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+# -- facets ------------------------------------------------------------------------------
+
+
+def test_facet_counts_follow_the_filters(default_data, committed):
+    def events():
+        kz = Country.objects.get(iso2="KZ")
+        make_event("a", "Gazelle forum one", pillars=(1,), country=kz)
+        make_event("b", "Gazelle forum two", pillars=(1, 2), start_date=datetime.date(2020, 1, 1))
+        make_event("c", "Gazelle forum three", pillars=(2,))
+
+    committed(events)
+    facets = search("gazelle").facets
+    counts = {name: {v.value: v.count for v in values} for name, values in facets.items()}
+    assert counts["kind"] == {"event": 3}
+    assert counts["pillar"] == {"1": 2, "2": 2}
+    assert counts["country"] == {"KZ": 1}
+    assert counts["year"] == {"2019": 2, "2020": 1}
+    assert counts["language"] == {"en": 3}
+
+    narrowed = search("gazelle", SearchFilters(pillar="2"))
+    assert narrowed.count == 2
+    counts = {name: {v.value: v.count for v in values} for name, values in narrowed.facets.items()}
+    assert counts["pillar"] == {"1": 1, "2": 2}
+    assert counts["year"] == {"2019": 1, "2020": 1}
+    assert [v.selected for v in narrowed.facets["pillar"]] == [False, True]
+    assert search("gazelle", SearchFilters(pillar="2", country="KZ")).count == 0
+
+
+# -- the page ----------------------------------------------------------------------------
+
+
+def test_the_page_explains_itself_before_a_search(client, default_data):
+    response = client.get("/en/search/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<label for="search-q">' in html and "Other forms of a word are found too" in html
+
+
+def test_the_page_lists_results_with_facets_and_a_count(client, default_data):
+    response = client.get("/ru/search/", {"q": "семинары"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="status"' in html and "results for <strong>семинары</strong>" in html
+    assert '<ol class="hits" start="1">' in html
+    assert 'href="/ru/events/regional-workshop-3/"' in html
+    assert "<mark>семинар</mark>" in html
+    assert "?q=%D1%81%D0%B5%D0%BC%D0%B8%D0%BD%D0%B0%D1%80%D1%8B&amp;kind=event" in html
+
+
+def test_a_search_with_no_result_suggests_removing_filters(client, default_data):
+    html = client.get("/en/search/", {"q": "workshop", "country": "xx"}).content.decode()
+    assert "Nothing was found" in html and "search without any filter" in html
+    assert 'href="?q=workshop"' in html
+
+
+def test_snippets_and_titles_are_escaped(client, default_data, committed):
+    committed(
+        lambda: make_event(
+            "xss",
+            "<b>Bold</b> platypus",
+            summary_en='<script>alert("x")</script> a platypus & friends',
+        )
+    )
+    html = client.get("/en/search/", {"q": "platypus"}).content.decode()
+    assert "<script>alert" not in html and "<b>Bold</b>" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; <mark>platypus</mark>" in html
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; a <mark>platypus</mark> &amp; friends"
+        in html
+    )
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"AND OR (*',
+        "'; DROP TABLE search_document; --",
+        "NEAR(a b) title_stems:x ^y -z {a b}: * \\",
+        "x\x00y",
+        "workshop " * 3000,
+        "",
+        "   ",
+    ],
+)
+def test_odd_queries_never_fail(client, default_data, q):
+    response = client.get("/en/search/", {"q": q, "year": "2011'--", "page": "-3"})
+    assert response.status_code == 200
+    api = client.get(API, {"q": q[:2000] or "x"})
+    assert api.status_code == 200
+    assert Document.objects.count() == 15
+
+
+def test_the_search_page_takes_a_fixed_number_of_queries(
+    client, default_data, django_assert_num_queries
+):
+    # Site plan, facet counts, pillar names, country names, one page of results.
+    with django_assert_num_queries(5):
+        assert client.get("/en/search/", {"q": "workshop"}).status_code == 200
+    with django_assert_num_queries(5):
+        assert client.get("/en/search/", {"q": "terrorism", "pillar": "2"}).status_code == 200
+
+
+# -- the API -------------------------------------------------------------------------------
+
+
+def test_the_api_searches_with_filters_facets_and_pages(client, default_data):
+    response = client.get(API, {"q": "workshops", "page_size": 2}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] >= 5 and len(body["results"]) == 2
+    assert body["terms"] == ["workshop"]
+    assert body["next"].endswith("page_size=2&page=2") and body["previous"] is None
+    hit = body["results"][0]
+    assert hit["kind"] == "event" and hit["url"].startswith("http://testserver/ru/events/")
+    assert set(hit["title"]) == {"en", "ru"}
+    assert {
+        "value": "event",
+        "label": "мероприятие",
+        "count": body["count"],
+        "selected": False,
+    } in body["facets"]["kind"]
+
+    narrowed = client.get(API, {"q": "workshops", "pillar": 2, "country": "tm"}).json()
+    assert 0 < narrowed["count"] < body["count"]
+    assert [v for v in narrowed["facets"]["country"] if v["selected"]] == [
+        {"value": "TM", "label": "Turkmenistan", "count": narrowed["count"], "selected": True}
+    ]
+
+
+def test_the_api_refuses_bad_parameters_clearly(client, default_data):
+    assert client.get(API).status_code == 422
+    long = client.get(API, {"q": "a" * 2001})
+    assert long.status_code == 422 and long.json()["errors"][0]["field"] == "query.q"
+    assert client.get(API, {"q": "workshop", "country": "KAZ"}).status_code == 422
+    assert client.get(API, {"q": "workshop", "kind": "draft"}).status_code == 422
+    beyond = client.get(API, {"q": "workshop", "page": 9})
+    assert beyond.status_code == 404 and "last is 1" in beyond.json()["detail"]
+
+
+def test_the_api_finds_nothing_for_a_query_without_words(client, default_data):
+    body = client.get(API, {"q": "*** ()"}).json()
+    assert body["count"] == 0 and body["terms"] == [] and body["facets"]["kind"] == []
