@@ -32,6 +32,7 @@ Commands:
   round        open, follow and publish an update round (open | status | publish)
   plan         import a plan version's action items from a spreadsheet
   token        create, list and revoke personal API tokens
+  bench        benchmark on synthetic data (generate | run) in a database of its own
 
 Any Django management command works too, e.g. `jpoa check --deploy`,
 `jpoa migrate`, `jpoa shell`; `jpoa help` lists them all.

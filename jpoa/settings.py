@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jpoa.exchange",
     "jpoa.api",
     "jpoa.public",
+    "jpoa.bench",
 ]
 
 MIDDLEWARE = [
