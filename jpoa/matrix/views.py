@@ -7,12 +7,11 @@ is not signed in gets are kept in the cache, keyed by their URL and the time the
 last changed, and served from there until then.
 """
 
+import functools
+import hashlib
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
 from urllib.parse import urlencode
-
-import functools
-import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,7 +27,6 @@ from .editions import compare_editions
 from .forms import MatrixFilterForm
 from .models import Edition
 from .selectors import Matrix, MatrixFilters, query_string
-
 
 # The order of a URL's parameters, as `query_string` writes them.
 URL_ORDER = ("edition", *(f.name for f in fields(MatrixFilters)))
