@@ -304,6 +304,8 @@ def run(
 ) -> dict:
     manifest = target.manifest()
     env = target.env()
+    say("bringing the benchmark database up to date (migrate) ...")
+    target.jpoa("migrate", "--verbosity=0", capture=True)
     report: dict = {
         "machine": machine(),
         "data": manifest,
