@@ -290,7 +290,7 @@ def views(manifest: dict, has_search: bool) -> list[View]:
     ]
 
 
-CACHED_PAGES = ["/en/", "/en/matrix/editions/"]
+CACHED_PAGES = ["/en/matrix/", "/en/matrix/heatmap/", "/en/matrix/editions/"]
 
 
 def run(
