@@ -7,6 +7,7 @@ keep-alive connection; the first request of each URL is timed apart (cold). Publ
 imports and the static site build run as the commands a user runs, timed from outside.
 """
 
+import contextlib
 import csv
 import http.client
 import itertools
@@ -63,21 +64,25 @@ def _get(connection: http.client.HTTPConnection, path: str) -> int:
     return response.status
 
 
-def measure(port: int, paths: list[str], clients: int, requests: int) -> Latency:
-    """Latency of `requests` GETs rotating over `paths`, from `clients` concurrent clients."""
+def measure(ports: list[int], paths: list[str], clients: int, requests: int) -> Latency:
+    """Latency of `requests` GETs rotating over `paths`, from `clients` concurrent clients.
+
+    With several servers (ports), the clients are spread over them in turn.
+    """
     cold = []
-    warm = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    for path in paths:
-        t = time.perf_counter()
-        _get(warm, path)
-        cold.append(time.perf_counter() - t)
-    warm.close()
+    for port in ports:
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for path in paths:
+            t = time.perf_counter()
+            _get(warm, path)
+            cold.append(time.perf_counter() - t)
+        warm.close()
     jobs = itertools.count()
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
 
-    def client():
+    def client(port: int):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while (n := next(jobs)) < requests:
             path = paths[n % len(paths)]
@@ -94,7 +99,9 @@ def measure(port: int, paths: list[str], clients: int, requests: int) -> Latency
         connection.close()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(ports[n % len(ports)],)) for n in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -301,6 +308,7 @@ def run(
     import_rows: int,
     skip: set[str],
     say: Callable[[str], None],
+    servers: int = 1,
 ) -> dict:
     manifest = target.manifest()
     env = target.env()
@@ -313,15 +321,26 @@ def run(
         "requests_per_view": requests,
         "views": [],
     }
-    port = free_port()
-    serve = target.command("serve", f"--port={port}")
-    log = target.data_dir / "bench-server.log"
-    with Server(serve, env, port, "/en/", log) as server:
-        has_search = _status(port, "/en/search/") == 200
+    ports = [free_port() for _ in range(servers)]
+    report["servers"] = servers
+    with contextlib.ExitStack() as stack:
+        running = [
+            stack.enter_context(
+                Server(
+                    target.command("serve", f"--port={port}"),
+                    env,
+                    port,
+                    "/en/",
+                    target.data_dir / f"bench-server-{n}.log",
+                )
+            )
+            for n, port in enumerate(ports, start=1)
+        ]
+        has_search = _status(ports[0], "/en/search/") == 200
         measured = views(manifest, has_search)
         for view in measured:
             say(f"measuring {view.name} ...")
-            latency = measure(port, view.paths, clients, requests)
+            latency = measure(ports, view.paths, clients, requests)
             report["views"].append(
                 {
                     "name": view.name,
@@ -332,8 +351,8 @@ def run(
             )
         if "throughput" not in skip:
             say("measuring the cached public pages ...")
-            report["cached_pages"] = asdict(measure(port, CACHED_PAGES, clients, requests * 2))
-    report["server_peak_rss_mb"] = server.peak_mb
+            report["cached_pages"] = asdict(measure(ports, CACHED_PAGES, clients, requests * 2))
+    report["server_peak_rss_mb"] = round(sum(server.peak_mb for server in running), 1)
     if "datasette" not in skip:
         report["datasette"] = _datasette(target, measured, report, clients, requests, say)
     if "publish" not in skip:
@@ -385,7 +404,7 @@ def _datasette(target, measured, report, clients, requests, say) -> dict:
             if not view.datasette_paths:
                 continue
             say(f"measuring Datasette: {view.name} ...")
-            latency = measure(port, view.datasette_paths, clients, max(clients, requests // 5))
+            latency = measure([port], view.datasette_paths, clients, max(clients, requests // 5))
             row["datasette"] = asdict(latency)
             row["datasette_path"] = view.datasette_paths[0]
             if row["jpoa"]["median_ms"]:
@@ -549,7 +568,8 @@ def table(report: dict) -> str:
     data = report["data"]
     lines = [
         f"jpoa bench: {data['activities']:,} synthetic activities on {data['vendor']}, "
-        f"{report['clients']} clients, {report['requests_per_view']} requests per view; "
+        f"{report['servers']} server(s), {report['clients']} clients, "
+        f"{report['requests_per_view']} requests per view; "
         f"{report['machine']['cpus']} CPUs, load {report['machine']['load_average']}",
         "",
         f"{'view':<40} {'median':>8} {'p95':>8} {'cold':>8} {'req/s':>7} {'err':>4}"

@@ -44,6 +44,13 @@ class Command(JpoaCommand):
         run.add_argument("--requests", type=positive_int, default=200, metavar="N", help="per view")
         run.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
         run.add_argument(
+            "--servers",
+            type=positive_int,
+            default=1,
+            metavar="N",
+            help="start N `jpoa serve` processes and spread the clients over them",
+        )
+        run.add_argument(
             "--import-rows", type=positive_int, default=2000, metavar="N", help="per file"
         )
         run.add_argument("--skip", action="append", default=[], choices=runner.OPTIONAL_STEPS)
@@ -99,7 +106,7 @@ class Command(JpoaCommand):
             f"({', '.join(f'{s:.1f} s' for s in manifest['publish_seconds'])})."
         )
 
-    def run(self, target: Target, *, clients, requests, json, import_rows, skip, **options):
+    def run(self, target: Target, *, clients, requests, json, import_rows, skip, servers, **opts):
         if not target.manifest_path.exists():
             raise CommandError(
                 f"no benchmark data set in {target.data_dir}; run `jpoa bench generate` first"
@@ -111,6 +118,7 @@ class Command(JpoaCommand):
             import_rows=import_rows,
             skip=set(skip),
             say=self.say,
+            servers=servers,
         )
         self.stdout.write(runner.table(report))
         if json:
