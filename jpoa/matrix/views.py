@@ -84,7 +84,7 @@ def _matrix_page(request: HttpRequest, template: str, build) -> HttpResponse:
     return render(request, template, {"state": state, "matrix": matrix})
 
 
-PAGE_CACHE_SECONDS = 60 * 60
+PAGE_CACHE_SECONDS = 60 * 60  # settings.MATRIX_PAGE_CACHE_SECONDS overrides; 0 turns it off
 
 
 def published_page(view):
@@ -96,8 +96,9 @@ def published_page(view):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        seconds = getattr(settings, "MATRIX_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
         personal = {settings.SESSION_COOKIE_NAME, "messages"} & set(request.COOKIES)
-        if request.method != "GET" or personal:
+        if request.method != "GET" or personal or not seconds:
             return view(request, *args, **kwargs)
         changed = data_changed_at()
         if changed is None:  # nothing was ever published or loaded: nothing worth keeping
@@ -108,7 +109,7 @@ def published_page(view):
         if response is None:
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
-                cache.set(key, response, PAGE_CACHE_SECONDS)
+                cache.set(key, response, seconds)
         return response
 
     return wrapped
