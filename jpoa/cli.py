@@ -37,6 +37,7 @@ Commands:
   screenshots  write PNGs of the main pages, desktop and phone, both languages
   site         write the public site as static files (site build DIR)
   search       rebuild the search index (search rebuild)
+  bench        benchmark on synthetic data (generate | run) in a database of its own
 
 Any Django management command works too, e.g. `jpoa check --deploy`,
 `jpoa migrate`, `jpoa shell`; `jpoa help` lists them all.

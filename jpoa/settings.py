@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "jpoa.sitebuild",
     "jpoa.analysis",
     "jpoa.search",
+    "jpoa.bench",
 ]
 
 MIDDLEWARE = [

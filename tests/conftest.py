@@ -56,3 +56,10 @@ def english_between_tests():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Tests read `response.context`, which a page served from the cache has not: the matrix
+    pages' cache is off unless a test turns it on (tests/test_matrix.py does)."""
+    settings.MATRIX_PAGE_CACHE_SECONDS = 0

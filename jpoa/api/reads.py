@@ -150,7 +150,7 @@ def _matrix(m: Matrix) -> dict:
 def _matrix_endpoint(build):
     def endpoint(request: HttpRequest, response: HttpResponse, query: Query[MatrixQuery]):
         edition = _edition(request, response)
-        return _matrix(build(edition, _filters(request)))
+        return _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
 
     endpoint.__doc__ = build.__doc__
     return endpoint

@@ -1,17 +1,35 @@
-"""The public matrix pages: thin views over `selectors`, published editions only."""
+"""The public matrix pages: thin views over `selectors`, published editions only.
 
-from dataclasses import dataclass
+A page shows published editions, which never change, and names of organisations,
+countries and pillars: what it shows changes only when the public data changes (an
+edition is published, a record edited, a data set loaded). So the pages a visitor who
+is not signed in gets are kept in the cache, keyed by their URL and the time the data
+last changed, and served from there until then.
+"""
+
+import functools
+import hashlib
+from dataclasses import dataclass, fields
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
+
+from jpoa.api.caching import data_changed_at
 
 from . import selectors
 from .editions import compare_editions
 from .forms import MatrixFilterForm
 from .models import Edition
 from .selectors import Matrix, MatrixFilters, query_string
+
+# The order of a URL's parameters, as `query_string` writes them.
+URL_ORDER = ("edition", *(f.name for f in fields(MatrixFilters)))
 
 
 @dataclass
@@ -38,14 +56,25 @@ def _state(request: HttpRequest) -> PageState:
 
 
 def _link(matrix: Matrix, state: PageState) -> Matrix:
-    """Give every cell, row and column the URL of its activities, with the page's filters."""
+    """Give every cell, row and column the URL of its activities, with the page's filters.
+
+    A matrix has thousands of cells: the page's own parameters are read once, not per cell.
+    """
     base = reverse("matrix:activities")
+    page = state.filters.params()
+    if state.explicit_edition is not None:
+        page = {"edition": state.explicit_edition.number, **page}
+
+    def url(params: dict) -> str:
+        merged = {**page, **params}
+        return f"{base}?{urlencode({k: merged[k] for k in URL_ORDER if k in merged})}"
+
     for column in matrix.columns:
-        column.url = f"{base}?{state.query(**column.params)}"
+        column.url = url(column.params)
     for row in matrix.rows:
-        row.url = f"{base}?{state.query(**row.params)}"
+        row.url = url(row.params)
         for cell in row.cells:
-            cell.url = f"{base}?{state.query(**cell.params)}"
+            cell.url = url(cell.params)
     return matrix
 
 
@@ -55,18 +84,53 @@ def _matrix_page(request: HttpRequest, template: str, build) -> HttpResponse:
     return render(request, template, {"state": state, "matrix": matrix})
 
 
+PAGE_CACHE_SECONDS = 60 * 60  # settings.MATRIX_PAGE_CACHE_SECONDS overrides; 0 turns it off
+
+
+def published_page(view):
+    """Serve a page from the cache to visitors who are not signed in (see the module's doc).
+
+    A request with a session or pending messages is never served from the cache nor
+    stored: its page may show the user's name or a message meant for that user alone.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        seconds = getattr(settings, "MATRIX_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+        personal = {settings.SESSION_COOKIE_NAME, "messages"} & set(request.COOKIES)
+        if request.method != "GET" or personal or not seconds:
+            return view(request, *args, **kwargs)
+        changed = data_changed_at()
+        if changed is None:  # nothing was ever published or loaded: nothing worth keeping
+            return view(request, *args, **kwargs)
+        url = f"{get_language()} {request.get_full_path()} {changed.isoformat()}"
+        key = "matrix-page:" + hashlib.sha256(url.encode()).hexdigest()
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response, seconds)
+        return response
+
+    return wrapped
+
+
+@published_page
 def organisations(request: HttpRequest) -> HttpResponse:
     return _matrix_page(request, "matrix/organisations.html", selectors.organisations_by_pillars)
 
 
+@published_page
 def heatmap(request: HttpRequest) -> HttpResponse:
     return _matrix_page(request, "matrix/heatmap.html", selectors.countries_by_pillars)
 
 
+@published_page
 def plan_items(request: HttpRequest) -> HttpResponse:
     return _matrix_page(request, "matrix/plan_items.html", selectors.items_by_countries)
 
 
+@published_page
 def activities(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     page = None
@@ -75,6 +139,7 @@ def activities(request: HttpRequest) -> HttpResponse:
     return render(request, "matrix/activities.html", {"state": state, "page": page})
 
 
+@published_page
 def activity(request: HttpRequest, key: str) -> HttpResponse:
     state = _state(request)
     found = selectors.activity_page(key, state.explicit_edition or state.edition)
@@ -83,10 +148,12 @@ def activity(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "matrix/activity.html", {"state": state, "activity": found})
 
 
+@published_page
 def editions(request: HttpRequest) -> HttpResponse:
     return render(request, "matrix/editions.html", {"editions": selectors.published_editions()})
 
 
+@published_page
 def compare(request: HttpRequest) -> HttpResponse:
     all_editions = selectors.published_editions()
     by_number = {str(e.number): e for e in all_editions}

@@ -1,0 +1,622 @@
+"""`jpoa bench run`: serve the benchmark database and measure it from a client over HTTP.
+
+The server is jpoa's production server (`jpoa serve`: gunicorn) on a free loopback
+port; Datasette serves the same activities as one table on another. Each view is
+requested `requests` times by `clients` concurrent clients, each with its own
+keep-alive connection; the first request of each URL is timed apart (cold). Publishing,
+imports and the static site build run as the commands a user runs, timed from outside.
+"""
+
+import contextlib
+import csv
+import http.client
+import itertools
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .target import Target
+
+OPTIONAL_STEPS = ("datasette", "publish", "import", "site", "throughput")
+YEAR_RANGES = [(2018, 2022), (2015, 2019), (2020, 2024), (2012, 2016), (2022, 2026)]
+IMPORT_USER = "bench"
+
+
+@dataclass
+class Latency:
+    requests: int
+    errors: int
+    median_ms: float
+    p95_ms: float
+    cold_ms: float  # the first request of each URL, before any cache holds it
+    per_second: float
+
+
+@dataclass
+class View:
+    name: str
+    paths: list[str]
+    datasette_paths: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+# -- the client ---------------------------------------------------------------------------
+
+
+def _get(connection: http.client.HTTPConnection, path: str) -> int:
+    connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+    response = connection.getresponse()
+    response.read()
+    if response.getheader("Connection", "").lower() == "close":
+        connection.close()
+    return response.status
+
+
+def measure(ports: list[int], paths: list[str], clients: int, requests: int) -> Latency:
+    """Latency of `requests` GETs rotating over `paths`, from `clients` concurrent clients.
+
+    With several servers (ports), the clients are spread over them in turn.
+    """
+    cold = []
+    for port in ports:
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for path in paths:
+            t = time.perf_counter()
+            _get(warm, path)
+            cold.append(time.perf_counter() - t)
+        warm.close()
+    jobs = itertools.count()
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(port: int):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while (n := next(jobs)) < requests:
+            path = paths[n % len(paths)]
+            t = time.perf_counter()
+            try:
+                ok = _get(connection, path) == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                ok = False
+            elapsed = time.perf_counter() - t
+            with lock:
+                times.append(elapsed)
+                errors[0] += not ok
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(target=client, args=(ports[n % len(ports)],)) for n in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return Latency(
+        requests=len(times),
+        errors=errors[0],
+        median_ms=round(statistics.median(times) * 1000, 1),
+        p95_ms=round(_p95(times) * 1000, 1),
+        cold_ms=round(statistics.median(cold) * 1000, 1),
+        per_second=round(len(times) / wall, 1),
+    )
+
+
+def _p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+# -- processes and their memory -----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+    tree, todo, total = _children(), [pid], 0
+    while todo:
+        current = todo.pop()
+        todo.extend(tree.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class PeakMemory(threading.Thread):
+    """Samples a process tree's resident memory until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_mb = pid, every, 0.0
+        self._done = threading.Event()
+
+    def run(self):
+        while not self._done.is_set():
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self._done.wait(self.every)
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        return round(self.peak_mb, 1)
+
+
+def timed(command: list[str], env: dict, cwd: Path | None = None) -> dict:
+    """Run a command to its end; its wall time and the peak memory of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    memory = PeakMemory(process.pid)
+    memory.start()
+    output, _ = process.communicate()
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": memory.stop(),
+        "exit": process.returncode,
+        "output": output[-2000:],
+    }
+
+
+class Server:
+    """A server process on a free loopback port, stopped (SIGTERM) when done."""
+
+    def __init__(self, command: list[str], env: dict, port: int, ready_path: str, log: Path):
+        self.port, self.ready_path = port, ready_path
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.memory = PeakMemory(self.process.pid)
+
+    def __enter__(self) -> "Server":
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped at start; see {self.log.name}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if _get(connection, self.ready_path) == 200:
+                    connection.close()
+                    self.memory.start()
+                    return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"the server did not answer in 120 s; see {self.log.name}")
+
+    def __exit__(self, *exc):
+        self.peak_mb = self.memory.stop() if self.memory.is_alive() else 0.0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+# -- what is measured ---------------------------------------------------------------------
+
+
+def views(manifest: dict, has_search: bool) -> list[View]:
+    countries = manifest["countries"] or [manifest["country"]]
+    busiest = manifest["country"]
+    ordered = [busiest] + [c for c in countries if c != busiest]
+    rnd = random.Random(7)
+    keys = [f"syn-{rnd.randint(1, int(manifest['activities'] * 0.9) or 1):07d}" for _ in range(20)]
+    years = [f"year_from={a}&year_to={b}" for a, b in YEAR_RANGES]
+    facets = "status=ongoing&organisation_type=un_entity"
+    if has_search:
+        search = View(
+            "faceted search",
+            [f"/en/search/?q=border&country={c}&{facets}" for c in ordered],
+            [f"/datasette/activities?_search=border&country={c}&_facet=pillar" for c in ordered],
+        )
+    else:
+        search = View(
+            "faceted search",
+            [f"/en/matrix/activities/?country={c}&{facets}" for c in ordered],
+            [
+                f"/datasette/activities?country={c}&{facets}&_facet=pillar&_facet=lead_organisation"
+                for c in ordered
+            ],
+            note="no search page yet: the faceted activity list stands in",
+        )
+    return [
+        View(
+            "organisations x pillars, one country",
+            [f"/en/matrix/?country={c}" for c in ordered],
+            [
+                f"/datasette/activities?country={c}&_facet=lead_organisation&_facet=pillar"
+                for c in ordered
+            ],
+        ),
+        View(
+            "heatmap, all",
+            ["/en/matrix/heatmap/"],
+            ["/datasette/activities?_facet=country&_facet=pillar"],
+        ),
+        View(
+            "heatmap, year range",
+            [f"/en/matrix/heatmap/?{y}" for y in years],
+            [
+                f"/datasette/activities?start_year__lte={b}&end_year__gte={a}"
+                "&_facet=country&_facet=pillar"
+                for a, b in YEAR_RANGES
+            ],
+        ),
+        View(
+            "activity list, filtered",
+            [f"/en/matrix/activities/?country={c}&pillar=2&status=ongoing" for c in ordered],
+        ),
+        search,
+        View("activity page", [f"/en/matrix/activities/{k}/" for k in keys]),
+        View(
+            "API matrix, one country",
+            [f"/api/v1/matrix/organisations-pillars?country={c}" for c in ordered],
+        ),
+    ]
+
+
+CACHED_PAGES = ["/en/matrix/", "/en/matrix/heatmap/", "/en/matrix/editions/"]
+
+
+def run(
+    target: Target,
+    *,
+    clients: int,
+    requests: int,
+    import_rows: int,
+    skip: set[str],
+    say: Callable[[str], None],
+    servers: int = 1,
+) -> dict:
+    manifest = target.manifest()
+    env = target.env()
+    say("bringing the benchmark database up to date (migrate) ...")
+    target.jpoa("migrate", "--verbosity=0", capture=True)
+    report: dict = {
+        "machine": machine(),
+        "data": manifest,
+        "clients": clients,
+        "requests_per_view": requests,
+        "views": [],
+    }
+    ports = [free_port() for _ in range(servers)]
+    report["servers"] = servers
+    with contextlib.ExitStack() as stack:
+        running = [
+            stack.enter_context(
+                Server(
+                    target.command("serve", f"--port={port}"),
+                    env,
+                    port,
+                    "/en/",
+                    target.data_dir / f"bench-server-{n}.log",
+                )
+            )
+            for n, port in enumerate(ports, start=1)
+        ]
+        has_search = _status(ports[0], "/en/search/") == 200
+        measured = views(manifest, has_search)
+        for view in measured:
+            say(f"measuring {view.name} ...")
+            latency = measure(ports, view.paths, clients, requests)
+            report["views"].append(
+                {
+                    "name": view.name,
+                    "path": view.paths[0],
+                    "note": view.note,
+                    "jpoa": asdict(latency),
+                }
+            )
+        if "throughput" not in skip:
+            say("measuring the cached public pages ...")
+            report["cached_pages"] = asdict(measure(ports, CACHED_PAGES, clients, requests * 2))
+    report["server_peak_rss_mb"] = round(sum(server.peak_mb for server in running), 1)
+    if "datasette" not in skip:
+        report["datasette"] = _datasette(target, measured, report, clients, requests, say)
+    if "publish" not in skip:
+        say("publishing an edition (rolled back) ...")
+        figure = timed(target.command("bench", "publish-time"), env)
+        report["publish"] = {"seconds": figure["seconds"], "peak_rss_mb": figure["peak_rss_mb"]}
+        report["publish"].update(_last_json(figure["output"]))
+    if "import" not in skip:
+        report["imports"] = _imports(target, import_rows, say)
+    if "site" not in skip:
+        report["site_build"] = _site_build(target, say)
+    return report
+
+
+def _status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        return _get(connection, path)
+    finally:
+        connection.close()
+
+
+def _datasette(target, measured, report, clients, requests, say) -> dict:
+    database = target.data_dir / "datasette.sqlite3"
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(database),
+        "--host=127.0.0.1",
+        f"--port={port}",
+        # Facets get the time they need instead of giving up after 200 ms, and no facet
+        # suggestions are computed: both in Datasette's favour.
+        "--setting",
+        "facet_time_limit_ms",
+        "60000",
+        "--setting",
+        "sql_time_limit_ms",
+        "60000",
+        "--setting",
+        "suggest_facets",
+        "off",
+    ]
+    log = target.data_dir / "bench-datasette.log"
+    with Server(command, os.environ.copy(), port, "/-/versions.json", log) as server:
+        for view, row in zip(measured, report["views"], strict=True):
+            if not view.datasette_paths:
+                continue
+            say(f"measuring Datasette: {view.name} ...")
+            latency = measure([port], view.datasette_paths, clients, max(clients, requests // 5))
+            row["datasette"] = asdict(latency)
+            row["datasette_path"] = view.datasette_paths[0]
+            if row["jpoa"]["median_ms"]:
+                row["times_faster"] = round(latency.median_ms / row["jpoa"]["median_ms"], 1)
+    return {"peak_rss_mb": server.peak_mb, "version": _datasette_version()}
+
+
+def _datasette_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("datasette")
+    except Exception:  # noqa: BLE001 - only a label in the report
+        return "?"
+
+
+def _last_json(output: str) -> dict:
+    import json
+
+    start = output.rfind("{\n")
+    try:
+        return json.loads(output[start:]) if start >= 0 else {}
+    except ValueError:
+        return {}
+
+
+# -- imports, through the command line, into a scratch database ---------------------------
+
+LEADS = ["OSCE", "UNODC", "EU", "UNRCCA"]
+COUNTRIES = ["KZ", "KG", "TJ", "TM", "UZ"]
+
+
+def write_csv(path: Path, rows: int, run_id: str) -> None:
+    rnd = random.Random(3)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            ["Key", "Lead organisation", "Title (English)", "Title (Russian)", "Pillars"]
+            + ["Countries", "Start date", "End date", "Status", "Description (English)"]
+        )
+        for n in range(rows):
+            year = rnd.randint(2012, 2025)
+            writer.writerow(
+                [
+                    f"imp-{run_id}-{n:06d}",
+                    rnd.choice(LEADS),
+                    f"Synthetic imported activity {n}",
+                    f"Синтетическое импортированное мероприятие {n}",
+                    "; ".join(sorted({str(rnd.randint(1, 4)) for _ in range(rnd.randint(1, 2))})),
+                    "; ".join(sorted(set(rnd.choices(COUNTRIES, k=rnd.randint(1, 2))))),
+                    f"{year}-03-01",
+                    f"{year + rnd.randint(0, 3)}-12-31",
+                    rnd.choice(["planned", "ongoing", "completed"]),
+                    "Synthetic: made by jpoa bench run to time imports; not a real activity.",
+                ]
+            )
+
+
+def write_iati(path: Path, rows: int, run_id: str) -> None:
+    rnd = random.Random(4)
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n']
+    for n in range(rows):
+        year = rnd.randint(2012, 2025)
+        countries = "".join(
+            f'<recipient-country code="{c}"/>'
+            for c in sorted(set(rnd.choices(COUNTRIES, k=rnd.randint(1, 2))))
+        )
+        parts.append(
+            f'<iati-activity xml:lang="en"><iati-identifier>XX-SYN-{run_id}-{n}</iati-identifier>'
+            f"<title><narrative>Synthetic IATI activity {n}</narrative>"
+            f'<narrative xml:lang="ru">Синтетическое мероприятие IATI {n}</narrative></title>'
+            '<description type="1"><narrative>Synthetic: made by jpoa bench run; not real.'
+            "</narrative></description>"
+            f'<participating-org role="2"><narrative>{rnd.choice(LEADS)}</narrative>'
+            '</participating-org><activity-status code="2"/>'
+            f'<activity-date type="2" iso-date="{year}-01-01"/>{countries}</iati-activity>\n'
+        )
+    parts.append("</iati-activities>\n")
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def _imports(target: Target, rows: int, say: Callable[[str], None]) -> dict:
+    scratch = Path(tempfile.mkdtemp(prefix="import-", dir=target.data_dir))
+    try:
+        say(f"preparing a scratch database for imports in {scratch} ...")
+        imports = Target(scratch)
+        imports.jpoa("init", capture=True)
+        env = dict(imports.env(), JPOA_PASSWORD="bench-import-password-7Qx")
+        subprocess.run(
+            imports.command("createuser", f"--username={IMPORT_USER}", "--superuser", "--noinput"),
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        run_id = str(int(time.time()))
+        figures = {}
+        for kind, write, name in (
+            ("csv", write_csv, "bench.csv"),
+            ("iati", write_iati, "bench.xml"),
+        ):
+            path = scratch / name
+            write(path, rows, run_id)
+            say(f"importing {rows:,} rows of {kind} ...")
+            figure = timed(
+                imports.command("import", str(path), "--yes", f"--user={IMPORT_USER}"), env
+            )
+            figures[kind] = {
+                "rows": rows,
+                "seconds": figure["seconds"],
+                "rows_per_second": round(rows / figure["seconds"], 1),
+                "peak_rss_mb": figure["peak_rss_mb"],
+                "ok": figure["exit"] == 0,
+            }
+            if figure["exit"]:
+                figures[kind]["output"] = figure["output"]
+        return figures
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _site_build(target: Target, say: Callable[[str], None]) -> dict:
+    commands = target.jpoa("help", "--commands", capture=True).split()
+    if "site" not in commands:
+        return {"available": False}
+    say("building the static site ...")
+    out = Path(tempfile.mkdtemp(prefix="site-", dir=target.data_dir))
+    try:
+        figure = timed(target.command("site", "build", f"--output={out}"), target.env())
+        return {
+            "available": True,
+            "seconds": figure["seconds"],
+            "peak_rss_mb": figure["peak_rss_mb"],
+            "ok": figure["exit"] == 0,
+            "output": figure["output"][-500:] if figure["exit"] else "",
+        }
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def table(report: dict) -> str:
+    data = report["data"]
+    lines = [
+        f"jpoa bench: {data['activities']:,} synthetic activities on {data['vendor']}, "
+        f"{report['servers']} server(s), {report['clients']} clients, "
+        f"{report['requests_per_view']} requests per view; "
+        f"{report['machine']['cpus']} CPUs, load {report['machine']['load_average']}",
+        "",
+        f"{'view':<40} {'median':>8} {'p95':>8} {'cold':>8} {'req/s':>7} {'err':>4}"
+        f" {'Datasette':>10} {'x faster':>9}",
+    ]
+    for row in report["views"]:
+        j = row["jpoa"]
+        d = row.get("datasette")
+        lines.append(
+            f"{row['name']:<40} {j['median_ms']:>6.0f}ms {j['p95_ms']:>6.0f}ms {j['cold_ms']:>6.0f}ms"
+            f" {j['per_second']:>7.1f} {j['errors']:>4}"
+            + (f" {d['median_ms']:>8.0f}ms {row['times_faster']:>9.1f}" if d else "")
+        )
+        if row.get("note"):
+            lines.append(f"  ({row['note']})")
+    lines.append("")
+    if "cached_pages" in report:
+        c = report["cached_pages"]
+        lines.append(
+            f"cached public pages: {c['per_second']:.0f} requests/s (median {c['median_ms']:.0f} ms)"
+        )
+    lines.append(
+        f"server peak memory (all gunicorn processes): {report['server_peak_rss_mb']:.0f} MB"
+    )
+    if "datasette" in report:
+        lines.append(
+            f"Datasette {report['datasette']['version']} peak memory: "
+            f"{report['datasette']['peak_rss_mb']:.0f} MB"
+        )
+    if "publish" in report:
+        p = report["publish"]
+        lines.append(
+            f"publish an edition of {p.get('activities', 0):,} activities: {p['seconds']:.1f} s "
+            f"(process, start-up included; in-process {p.get('seconds_inside', 0):.1f} s), "
+            f"peak memory {p['peak_rss_mb']:.0f} MB"
+        )
+    for kind, figure in report.get("imports", {}).items():
+        lines.append(
+            f"import {kind}: {figure['rows']:,} rows in {figure['seconds']:.1f} s = "
+            f"{figure['rows_per_second']:.0f} rows/s, peak memory {figure['peak_rss_mb']:.0f} MB"
+            + ("" if figure["ok"] else " (FAILED)")
+        )
+    site = report.get("site_build")
+    if site is not None:
+        lines.append(
+            f"static site build: {site['seconds']:.1f} s, peak memory {site['peak_rss_mb']:.0f} MB"
+            if site.get("available")
+            else "static site build: `jpoa site build` is not available"
+        )
+    return "\n".join(lines) + "\n"
