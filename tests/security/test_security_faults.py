@@ -40,7 +40,7 @@ from jpoa.matrix.models import Activity, Edition
 
 HERE = Path(__file__).resolve().parent
 SEEDED_ACTIVITIES = 6000  # more than one chunk of a publication (editions.CHUNK)
-IMPORT_ROWS = 2000  # enough for `jpoa import` to report progress
+IMPORT_ROWS = 600  # enough for `jpoa import` to report progress (500 rows and more)
 HEADER = "organisation,title,country,status,start\n"
 
 
@@ -146,7 +146,7 @@ def state_of(site: Site) -> dict:
 
 @pytest.fixture(scope="module")
 def seeded_template(tmp_path_factory, migrated_database):  # noqa: F811
-    """A migrated installation with the default data, a coordinator and many activities."""
+    """A migrated installation with the default data and a coordinator."""
     data_dir = tmp_path_factory.mktemp("seeded")
     if ON_POSTGRES:
         name = f"jpoa_seeded_{os.getpid()}"
@@ -158,14 +158,14 @@ def seeded_template(tmp_path_factory, migrated_database):  # noqa: F811
         template = Site(data_dir)
     result = template.jpoa("load", str(DEFAULT_DATASET))
     assert result.returncode == 0, result.stderr
-    workload(template, "seed", str(SEEDED_ACTIVITIES))
+    workload(template, "coordinator")
     yield template
     if ON_POSTGRES:
         postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
-def big_site(tmp_path, seeded_template):
+def site(tmp_path, seeded_template):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     if not ON_POSTGRES:
@@ -233,7 +233,8 @@ def applying(seen: list[tuple[int, int]]) -> bool:
     )
 
 
-def test_an_import_killed_mid_way_leaves_the_data_as_before(big_site, tmp_path):
+def test_an_import_killed_mid_way_leaves_the_data_as_before(site, tmp_path):
+    big_site = site
     csv = import_csv(tmp_path / "big.csv", IMPORT_ROWS)
     before = state_of(big_site)
     args = ["import", str(csv), "--yes", "--user", "coord"]
@@ -252,7 +253,9 @@ def test_an_import_killed_mid_way_leaves_the_data_as_before(big_site, tmp_path):
     assert added == [(IMPORT_ROWS,)]
 
 
-def test_a_publication_killed_mid_way_leaves_the_data_as_before(big_site):
+def test_a_publication_killed_mid_way_leaves_the_data_as_before(site):
+    big_site = site
+    workload(big_site, "seed", str(SEEDED_ACTIVITIES))
     before = state_of(big_site)
     args = ["publish", "--title", "Killed", "--user", "coord"]
     written = kill_mid_way(big_site, args, lambda seen: any(d < t for d, t in seen))
@@ -271,9 +274,12 @@ def test_a_publication_killed_mid_way_leaves_the_data_as_before(big_site):
 # -- concurrent editors -----------------------------------------------------------------
 
 EDITORS, ROUNDS = 8, 10
+BACKUP_ACTIVITIES = 2000
 
 
-def test_eight_concurrent_editors(big_site, record_property):
+def test_eight_concurrent_editors(site, record_property):
+    big_site = site
+    workload(big_site, "seed", str(EDITORS + 1))
     report = json.loads(workload(big_site, "editors", str(EDITORS), str(ROUNDS)))
     record_property("editors", report)
     print(json.dumps(report))
@@ -303,7 +309,7 @@ def audited_versions_agree(site: Site) -> bool:
 
 def restored_site(tmp_path: Path, backup: Path, template: Site) -> Site:
     data_dir = tmp_path / "restored"
-    data_dir.mkdir()
+    data_dir.mkdir(parents=True)
     if ON_POSTGRES:
         name = f"jpoa_restored_{os.getpid()}"
         postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -316,7 +322,9 @@ def restored_site(tmp_path: Path, backup: Path, template: Site) -> Site:
     return site
 
 
-def test_a_backup_under_load_is_consistent_and_restores(big_site, tmp_path):
+def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
+    big_site = site
+    workload(big_site, "seed", str(BACKUP_ACTIVITIES))
     load = subprocess.Popen(
         [sys.executable, str(HERE / "workload.py"), "editors", str(EDITORS), str(ROUNDS)],
         env=jpoa_env(big_site.data_dir, big_site.database_url),
@@ -344,7 +352,7 @@ def test_a_backup_under_load_is_consistent_and_restores(big_site, tmp_path):
         try:
             assert audited_versions_agree(site)
             [(seeded,)] = site.query("SELECT COUNT(*) FROM matrix_activity")
-            assert seeded == SEEDED_ACTIVITIES
+            assert seeded == BACKUP_ACTIVITIES
             versions.add(site.query("SELECT SUM(version) FROM matrix_activity")[0][0])
             result = site.jpoa("publish", "--title", "After the restore")
             assert result.returncode == 0, result.stderr

@@ -1,6 +1,7 @@
 """Workloads run in a jpoa installation of their own, as separate processes.
 
-    python workload.py seed N           a coordinator and N activities (bulk, for size)
+    python workload.py coordinator      a coordinator, "coord"
+    python workload.py seed N           N activities more (bulk, for size)
     python workload.py editors P R      P editor processes, R rounds each (JSON report)
     python workload.py fingerprint      row count and checksum of every table (JSON)
 
@@ -22,20 +23,25 @@ def setup() -> None:
     django.setup()
 
 
-def seed(count: int) -> None:
+def add_coordinator() -> None:
     from django.contrib.auth import get_user_model
 
     from jpoa.accounts.models import Profile, Role
+
+    user = get_user_model().objects.create_user("coord", password="a long passphrase 4 tests")
+    Profile.objects.create(user=user, role=Role.COORDINATOR)
+
+
+def seed(count: int) -> None:
     from jpoa.core.models import Country, Organisation
     from jpoa.matrix.models import Activity
     from jpoa.plan.models import Pillar
 
-    user = get_user_model().objects.create_user("coord", password="a long passphrase 4 tests")
-    Profile.objects.create(user=user, role=Role.COORDINATOR)
     organisations = list(Organisation.objects.all())
     Activity.objects.bulk_create(
         Activity(
             key=f"seeded-{n}",
+            version=1,
             lead_organisation=organisations[n % len(organisations)],
             title_en=f"Seeded activity {n}",
             status=Activity.Status.ONGOING,
@@ -44,7 +50,7 @@ def seed(count: int) -> None:
         for n in range(count)
     )
     pillar, country = Pillar.objects.first(), Country.objects.filter(in_region=True).first()
-    ids = list(Activity.objects.values_list("pk", flat=True))
+    ids = list(Activity.objects.filter(key__startswith="seeded-").values_list("pk", flat=True))
     Activity.pillars.through.objects.bulk_create(
         Activity.pillars.through(activity_id=pk, pillar_id=pillar.pk) for pk in ids
     )
@@ -142,7 +148,9 @@ if __name__ == "__main__":
     sys.path.insert(0, os.getcwd())
     command, *args = sys.argv[1:]
     setup()
-    if command == "seed":
+    if command == "coordinator":
+        add_coordinator()
+    elif command == "seed":
         seed(int(args[0]))
     elif command == "fingerprint":
         print(json.dumps(fingerprint()))

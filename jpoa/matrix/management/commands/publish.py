@@ -49,7 +49,7 @@ class Command(JpoaCommand):
         )
 
     def progress(self, done: int, total: int) -> None:
-        if total >= 2000:
+        if total >= 500:
             self.stderr.write(f"\r{done:,}/{total:,} activities", ending="")
             if done == total:
                 self.stderr.write("")
