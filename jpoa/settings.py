@@ -75,7 +75,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
-    "django.contrib.admin",
+    "jpoa.accounts.admin_site.BackOfficeConfig",  # django.contrib.admin, for coordinators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -132,6 +132,11 @@ SOURCES: list[Callable[..., Iterator[Output]]] = [
 ]
 
 
-def public_outputs(client) -> Iterator[Output]:
-    for source in SOURCES:
+# What the web serves to anyone; the data set export is an operator's command (it
+# carries the working copy of the activities, drafts included, but never an internal field).
+WEB_SOURCES = [crawled_pages, api_responses, downloads]
+
+
+def public_outputs(client, sources=SOURCES) -> Iterator[Output]:
+    for source in sources:
         yield from source(client)

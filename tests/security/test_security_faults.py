@@ -344,6 +344,7 @@ def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
     assert load.returncode == 0, err
     assert json.loads(out)["errors"] == []
     assert len(backups) >= 2
+    print(f"{len(backups)} backups taken under load")
 
     # The restore drill: each backup brings back a consistent installation.
     versions = set()

@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from public_outputs import public_outputs
 from rounds_factories import coordinator, make_activity
 
