@@ -326,7 +326,8 @@ def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
     big_site = site
     workload(big_site, "seed", str(BACKUP_ACTIVITIES))
     load = subprocess.Popen(
-        [sys.executable, str(HERE / "workload.py"), "editors", str(EDITORS), str(ROUNDS)],
+        # Twice the rounds of the editors' test: long enough for several backups.
+        [sys.executable, str(HERE / "workload.py"), "editors", str(EDITORS), str(2 * ROUNDS)],
         env=jpoa_env(big_site.data_dir, big_site.database_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
