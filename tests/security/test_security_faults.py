@@ -20,15 +20,7 @@ from unittest import mock
 
 import pytest
 from rounds_factories import coordinator, make_activity
-from test_cli import (
-    ON_POSTGRES,
-    Site,
-    copy_sqlite,
-    database_url_named,
-    jpoa_env,
-    migrated_database,  # noqa: F401  (a fixture)
-    postgres_admin,
-)
+from test_cli import ON_POSTGRES, Site, copy_sqlite, database_url_named, jpoa_env, postgres_admin
 
 from jpoa.dataset import DEFAULT_DATASET
 from jpoa.exchange import apply
@@ -128,6 +120,18 @@ def test_a_publication_failing_in_its_last_step_leaves_no_trace(default_data):
 # -- installations of their own -------------------------------------------------------
 
 
+def jpoa(site: Site, *args: str) -> subprocess.CompletedProcess:
+    """`jpoa ARGS` in the installation, with time for a slow, shared machine."""
+    return subprocess.run(
+        [sys.executable, "-m", "jpoa", *args],
+        env=jpoa_env(site.data_dir, site.database_url),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 def workload(site: Site, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, str(HERE / "workload.py"), *args],
@@ -145,19 +149,17 @@ def state_of(site: Site) -> dict:
 
 
 @pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory, migrated_database):  # noqa: F811
+def seeded_template(tmp_path_factory):
     """A migrated installation with the default data and a coordinator."""
     data_dir = tmp_path_factory.mktemp("seeded")
+    name = f"jpoa_seeded_{os.getpid()}"
     if ON_POSTGRES:
-        name = f"jpoa_seeded_{os.getpid()}"
         postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        postgres_admin(f"CREATE DATABASE {name} TEMPLATE {migrated_database}")
-        template = Site(data_dir, database_url_named(name))
-    else:
-        copy_sqlite(Path(migrated_database), data_dir / "jpoa.sqlite3")
-        template = Site(data_dir)
-    result = template.jpoa("load", str(DEFAULT_DATASET))
-    assert result.returncode == 0, result.stderr
+        postgres_admin(f"CREATE DATABASE {name}")
+    template = Site(data_dir, database_url_named(name) if ON_POSTGRES else "")
+    for args in (["migrate", "--noinput"], ["load", str(DEFAULT_DATASET)]):
+        result = jpoa(template, *args)
+        assert result.returncode == 0, result.stderr
     workload(template, "coordinator")
     yield template
     if ON_POSTGRES:
@@ -247,7 +249,7 @@ def test_an_import_killed_mid_way_leaves_the_data_as_before(site, tmp_path):
     [(status,)] = big_site.query("SELECT status FROM exchange_importrecord")
     assert status == "pending"
 
-    result = big_site.jpoa(*args)
+    result = jpoa(big_site, *args)
     assert result.returncode == 0, result.stderr
     added = big_site.query("SELECT COUNT(*) FROM matrix_activity WHERE title_en LIKE 'Imported%'")
     assert added == [(IMPORT_ROWS,)]
@@ -262,7 +264,7 @@ def test_a_publication_killed_mid_way_leaves_the_data_as_before(site):
     assert 0 < written < SEEDED_ACTIVITIES
     assert state_of(big_site) == before
 
-    result = big_site.jpoa(*args)
+    result = jpoa(big_site, *args)
     assert result.returncode == 0, result.stderr
     assert f"{SEEDED_ACTIVITIES:,} activities" in result.stdout
     [(number, count)] = big_site.query(
@@ -317,7 +319,7 @@ def restored_site(tmp_path: Path, backup: Path, template: Site) -> Site:
         site = Site(data_dir, database_url_named(name))
     else:
         site = Site(data_dir)
-    result = site.jpoa("restore", str(backup), "--yes")
+    result = jpoa(site, "restore", str(backup), "--yes")
     assert result.returncode == 0, result.stderr
     return site
 
@@ -337,7 +339,7 @@ def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
     try:
         while load.poll() is None and len(backups) < 5:
             backup = tmp_path / f"under-load-{len(backups)}.backup"
-            result = big_site.jpoa("backup", str(backup))
+            result = jpoa(big_site, "backup", str(backup))
             assert result.returncode == 0, result.stderr
             backups.append(backup)
     finally:
@@ -356,7 +358,7 @@ def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
             [(seeded,)] = site.query("SELECT COUNT(*) FROM matrix_activity")
             assert seeded == BACKUP_ACTIVITIES
             versions.add(site.query("SELECT SUM(version) FROM matrix_activity")[0][0])
-            result = site.jpoa("publish", "--title", "After the restore")
+            result = jpoa(site, "publish", "--title", "After the restore")
             assert result.returncode == 0, result.stderr
         finally:
             if site.database_url:
