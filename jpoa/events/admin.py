@@ -55,6 +55,7 @@ class EventAdmin(TranslatedAdmin):
         (_("Classification"), {"fields": ("pillars", "action_items")}),
         (_("Organisers"), {"fields": ("organisers", "co_organisers", "donors")}),
         (_("Outcome"), {"fields": ("summary", "outcome", "participants_total")}),
+        (_("Internal"), {"fields": ("internal_notes",)}),
     )
     inlines = (EventParticipantsInline, EventDocumentInline)
 
@@ -153,6 +154,7 @@ class FindingAdmin(TranslatedAdmin):
         (_("Classification"), {"fields": ("pillars", "action_items")}),
         (_("Status"), {"fields": ("status", "status_date", "status_explanation")}),
         (_("Follow-up"), {"fields": ("follow_up_activities", "follow_up_events")}),
+        (_("Internal"), {"fields": ("internal_notes",)}),
     )
     inlines = (FindingStatusChangeInline,)
 

@@ -73,6 +73,11 @@ class Event(Provenance):
         "core.Organisation", related_name="funded_events", blank=True, verbose_name=_("donors")
     )
     participants_total = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    internal_notes = models.TextField(
+        _("internal notes"),
+        blank=True,
+        help_text=_("Contact persons, arrangements, anything for the team only. Never published."),
+    )
 
     class Meta:
         verbose_name = _("event")
@@ -241,6 +246,11 @@ class Finding(Provenance):
         related_name="followed_up_findings",
         blank=True,
         verbose_name=_("later events that follow it up"),
+    )
+    internal_notes = models.TextField(
+        _("internal notes"),
+        blank=True,
+        help_text=_("Who follows it up and how, for the team only. Never published."),
     )
 
     class Meta:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -51,7 +51,10 @@ def imports_dir() -> Path:
 def safe_file_name(name: str) -> str:
     """The uploader's file name, for display only: no directories, no odd characters."""
     base = Path(str(name).replace("\\", "/")).name
-    return (get_valid_filename(base) if base.strip(". ") else "upload")[:200] or "upload"
+    try:
+        return (get_valid_filename(base) if base.strip(". ") else "upload")[:200] or "upload"
+    except SuspiciousFileOperation:  # nothing usable left, e.g. "..;" or "."
+        return "upload"
 
 
 def sha256_of(path: Path) -> str:

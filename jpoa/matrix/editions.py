@@ -17,7 +17,7 @@ import datetime
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +49,12 @@ def publish_edition(
     user=None,
     title_ru: str = "",
     notes_ru: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Edition:
-    """Freeze all current activities as the next numbered edition, with its facts."""
+    """Freeze all current activities as the next numbered edition, with its facts.
+
+    ``progress(done, total)`` is called after each chunk of activities written.
+    """
     with transaction.atomic():
         number = (Edition.objects.aggregate(n=Max("number"))["n"] or 0) + 1
         edition = Edition.objects.create(
@@ -63,6 +67,7 @@ def publish_edition(
             published_by=user,
         )
         lookups = _Lookups.load()
+        total = Activity.objects.count()
         count = 0
         last_entry = 0
         for activities in _activity_chunks():
@@ -77,6 +82,8 @@ def publish_edition(
             _write_facts(edition, zip(ids, records, strict=True), lookups)
             last_entry = ids[-1]
             count += len(ids)
+            if progress:
+                progress(count, total)
         edition.activity_count = count
         edition.save(update_fields=["activity_count"])
         edition_published.send(sender=Edition, edition=edition)

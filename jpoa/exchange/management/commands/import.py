@@ -93,7 +93,7 @@ class Command(JpoaCommand):
         return input("Write these changes? [y/N] ").strip().lower() in ("y", "yes")
 
     def progress(self, done: int, total: int) -> None:
-        if total >= 2000:
+        if total >= 500:
             self.stderr.write(f"\r{done:,}/{total:,} rows", ending="")
             if done == total:
                 self.stderr.write("")

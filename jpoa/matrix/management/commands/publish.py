@@ -1,5 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from jpoa.accounts.access import is_coordinator
+from jpoa.accounts.audit import acting_as
 from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import EditionFact, EditionItemFact
@@ -18,15 +21,25 @@ class Command(JpoaCommand):
             "--as-of", help="The date the edition describes, YYYY-MM-DD (default: today)."
         )
         parser.add_argument("--notes", default="", help="Notes shown with the edition.")
+        parser.add_argument(
+            "--user", help="The coordinator the edition is recorded and audited as published by."
+        )
 
-    def handle(self, *args, title: str, title_ru: str, as_of, notes: str, **options):
+    def handle(self, *args, title: str, title_ru: str, as_of, notes: str, user, **options):
         if not title.strip():
             raise CommandError("--title: the title must not be empty")
         as_of = date_option("--as-of", as_of) if as_of else None
         require_migrated_database()
-        edition = publish_edition(
-            title=title.strip(), title_ru=title_ru.strip(), as_of=as_of, notes=notes
-        )
+        actor = coordinator_named(user) if user else None
+        with acting_as(actor):
+            edition = publish_edition(
+                title=title.strip(),
+                title_ru=title_ru.strip(),
+                as_of=as_of,
+                notes=notes,
+                user=actor,
+                progress=self.progress,
+            )
         facts = EditionFact.objects.filter(edition=edition).count()
         item_facts = EditionItemFact.objects.filter(edition=edition).count()
         self.stdout.write(
@@ -34,3 +47,16 @@ class Command(JpoaCommand):
             f"{edition.as_of:%Y-%m-%d}), {edition.activity_count:,} activities, "
             f"{facts:,} pillar facts, {item_facts:,} plan item facts."
         )
+
+    def progress(self, done: int, total: int) -> None:
+        if total >= 500:
+            self.stderr.write(f"\r{done:,}/{total:,} activities", ending="")
+            if done == total:
+                self.stderr.write("")
+
+
+def coordinator_named(username: str):
+    found = get_user_model().objects.filter(username=username).first()
+    if found is None or not is_coordinator(found):
+        raise CommandError(f"{username} is no coordinator")
+    return found

@@ -1,0 +1,183 @@
+"""Signing in: throttled guessing, sessions that end, password reset by e-mail, a second factor."""
+
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rounds_factories import PASSWORD, coordinator, focal_point, make_user
+
+LOGIN = "/en/accounts/login/"
+
+
+def sign_in(client, username, password=PASSWORD):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
+
+
+def code_for(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def coord(default_data):
+    user = coordinator()
+    user.email = "coord@example.org"
+    user.save()
+    return user
+
+
+def test_guessing_is_locked_out_after_five_failures(client, coord, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, "coord", "wrong").status_code == 200
+    locked = sign_in(client, "coord", "wrong")
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    # Even the right password is refused while locked out...
+    assert sign_in(client, "coord").status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ...but only for that user name from that address.
+    other = client.post(LOGIN, {"username": "coord", "password": PASSWORD}, REMOTE_ADDR="10.0.0.8")
+    assert other.status_code == 302
+
+
+def test_a_success_resets_the_count(client, coord, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "coord", "wrong")
+    assert sign_in(client, "coord").status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, "coord", "wrong").status_code == 200
+
+
+def test_passwords_are_hashed_with_argon2(coord):
+    assert coord.password.startswith("argon2$")
+
+
+def test_logout_ends_the_session_on_the_server(client, coord):
+    assert sign_in(client, "coord").status_code == 302
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+    stolen_cookie = client.cookies["sessionid"].value
+    client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    # Someone who kept the old cookie is not signed in with it.
+    client.cookies["sessionid"] = stolen_cookie
+    assert client.get(reverse("rounds:mine")).status_code == 302
+
+
+def test_a_session_expires(client, coord, settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    sign_in(client, "coord")
+    session = Session.objects.get(session_key=client.session.session_key)
+    Session.objects.filter(pk=session.pk).update(expire_date=session.expire_date.replace(year=2000))
+    assert client.get(reverse("rounds:index")).status_code == 302
+
+
+def test_password_reset_by_e_mail(client, coord):
+    page = client.get(reverse("accounts:password_reset"))
+    assert page.status_code == 200 and b"csrfmiddlewaretoken" in page.content
+    response = client.post(reverse("accounts:password_reset"), {"email": "coord@example.org"})
+    assert response.url == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["coord@example.org"]
+    link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body)[1]
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    new = "a new long passphrase 4 jpoa"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.url == reverse("accounts:password_reset_complete")
+    coord.refresh_from_db()
+    assert coord.check_password(new)
+    # The link works once.
+    assert b"has been used already" in client.get(link, follow=True).content
+
+
+def test_password_reset_tells_nothing_about_unknown_addresses(client, coord):
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert response.url == reverse("accounts:password_reset_done")
+    assert mail.outbox == []
+
+
+def test_mail_goes_to_the_console_by_default():
+    import jpoa.settings  # the module itself: the test run swaps in an outbox
+
+    assert jpoa.settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+
+
+def allow_another_try(device: TOTPDevice) -> None:
+    """Forget that a wrong code slowed further tries and that this period's code was used.
+
+    django-otp refuses a code in the second after a wrong one, and a code used once.
+    """
+    device.refresh_from_db()
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.last_t = -1
+    device.save()
+
+
+def enrol(client, user) -> TOTPDevice:
+    client.force_login(user)
+    page = client.get(reverse("accounts:two_factor"))
+    assert page.status_code == 200
+    assert b"<svg" in page.content  # the QR code, drawn on the server
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post(reverse("accounts:two_factor"), {"code": code_for(device)})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    return device
+
+
+def test_once_enrolled_signing_in_asks_for_a_code(client, coord):
+    device = enrol(client, coord)
+    client.post(reverse("accounts:logout"))
+    assert sign_in(client, "coord").status_code == 302
+    # Password alone: every page sends the user to the code.
+    for url in (reverse("rounds:index"), "/en/admin/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:verify"))
+    assert client.post(reverse("accounts:verify"), {"code": "123"}).status_code == 200
+    allow_another_try(device)
+    response = client.post(
+        reverse("accounts:verify"), {"code": code_for(device), "next": reverse("rounds:index")}
+    )
+    assert response.url == reverse("rounds:index")
+    assert client.get(reverse("rounds:index")).status_code == 200
+
+
+def test_users_without_a_device_are_not_asked(client, default_data):
+    fp = focal_point("osce")
+    assert sign_in(client, fp.username).status_code == 302
+    assert client.get(reverse("rounds:mine")).status_code == 200
+
+
+@override_settings(JPOA_COORDINATOR_2FA=True)
+def test_the_second_factor_can_be_made_mandatory_for_coordinators(client, coord):
+    sign_in(client, "coord")
+    response = client.get(reverse("rounds:index"))
+    assert response.url.startswith(reverse("accounts:two_factor"))
+    # A focal point is not obliged.
+    client.post(reverse("accounts:logout"))
+    focal_point("osce")
+    sign_in(client, "fp-osce")
+    assert client.get(reverse("rounds:mine")).status_code == 200
+
+
+def test_removing_the_second_factor_needs_a_code(client, coord):
+    device = enrol(client, coord)
+    assert client.post(reverse("accounts:two_factor"), {"code": "999999"}).status_code == 200
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    allow_another_try(device)
+    response = client.post(reverse("accounts:two_factor"), {"code": code_for(device)})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_the_enrolment_page_needs_a_signed_in_user(client, default_data):
+    response = client.get(reverse("accounts:two_factor"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    make_user("plain")
