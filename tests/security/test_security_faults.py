@@ -26,13 +26,13 @@ from jpoa.dataset import DEFAULT_DATASET
 from jpoa.exchange import apply
 from jpoa.exchange.apply import ImportFailed, apply_import, start_import_from_path
 from jpoa.exchange.models import ImportRecord
-from jpoa.matrix import editions
+from jpoa.matrix import bulk, editions
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity, Edition
 
 HERE = Path(__file__).resolve().parent
 SEEDED_ACTIVITIES = 6000  # more than one chunk of a publication (editions.CHUNK)
-IMPORT_ROWS = 600  # enough for `jpoa import` to report progress (500 rows and more)
+IMPORT_ROWS = 3000  # the import reports progress a batch (1,000 rows) at a time: kill after the first
 HEADER = "organisation,title,country,status,start\n"
 
 
@@ -73,9 +73,10 @@ def test_an_import_failing_half_way_leaves_no_trace(default_data, tmp_path, erro
     user = coordinator()
     record, preview = start_import_from_path(import_csv(tmp_path / "a.csv", 40), user=user)
     before = database_state()
-    failing = failing_after(20, apply.create_activity, error)
+    # The activities and their links are written, then their audit entries fail.
+    failing = failing_after(1, bulk.insert_rows, error)
     with (
-        mock.patch.object(apply, "create_activity", failing),
+        mock.patch.object(bulk, "insert_rows", failing),
         pytest.raises((RuntimeError, ImportFailed)),
     ):
         apply_import(record=record, user=user, preview=preview)
