@@ -70,9 +70,10 @@ def insert_rows(model, rows: list[dict], *, batch: int = 1000) -> None:
     field itself (`get_db_prep_save`), once for each distinct value of a repeated
     kind (dates, choices, foreign keys). No signals are sent and no ids returned.
     """
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
     from django.utils import timezone
 
+    connection = connections[DEFAULT_DB_ALIAS]  # the object itself: the proxy costs per use
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.name in rows[0]]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -85,35 +86,45 @@ def insert_rows(model, rows: list[dict], *, batch: int = 1000) -> None:
             defaults[f.name] = now
         elif f.has_default() or f.null or f.blank:
             defaults[f.name] = f.get_default()
-    # One memo per field whose values repeat (dates, choices, keys); long text is not kept.
-    plan = [
-        (
-            f.name,
-            defaults.get(f.name),
-            f.get_db_prep_save,
-            None if isinstance(f, models.TextField | models.JSONField) else {},
+    # Text goes to the database as it is (what a text field's preparation returns for a
+    # str); values of other kinds repeat (dates, choices, keys) and are prepared once each.
+    TEXT, OTHER, MEMO = 0, 1, 2
+    plan = []
+    for f in fields:
+        plain = (
+            type(f).get_db_prep_save is models.Field.get_db_prep_save
+            and type(f).get_db_prep_value is models.Field.get_db_prep_value
+            and type(f).get_prep_value
+            in (models.CharField.get_prep_value, models.TextField.get_prep_value)
         )
-        for f in fields
-    ]
+        if plain and isinstance(f, models.CharField | models.TextField):
+            kind = TEXT
+        elif isinstance(f, models.JSONField):
+            kind = OTHER
+        else:
+            kind = MEMO
+        plan.append((f.name, defaults.get(f.name), f.get_db_prep_save, kind, {}))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             values = []
             for row in rows[start : start + batch]:
                 line = []
-                for name, default, prepare, memo in plan:
+                for name, default, prepare, kind, memo in plan:
                     value = row.get(name, default)
-                    if memo is None:
-                        line.append(prepare(value, connection))
-                        continue
-                    try:
-                        line.append(memo[value])
-                    except KeyError:
-                        memo[value] = prepare(value, connection)
-                        line.append(memo[value])
-                    except TypeError:  # not hashable
+                    if kind == TEXT and value.__class__ is str:
+                        line.append(value)
+                    elif kind == MEMO:
+                        try:
+                            line.append(memo[value])
+                        except KeyError:
+                            memo[value] = prepare(value, connection)
+                            line.append(memo[value])
+                        except TypeError:  # not hashable
+                            line.append(prepare(value, connection))
+                    else:
                         line.append(prepare(value, connection))
                 values.append(line)
             cursor.executemany(sql, values)
             for *_, memo in plan:
-                if memo is not None and len(memo) > 10_000:
+                if len(memo) > 10_000:
                     memo.clear()
