@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 export JPOA_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core by default.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format messages clean
 
@@ -16,7 +18,7 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests
 	$(BIN)/ruff format --check jpoa tests
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=jpoa.settings
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests

@@ -408,8 +408,7 @@ def test_an_import_whose_progress_stopped_is_shown_interrupted(default_data, cli
 
 @pytest.mark.django_db(transaction=True)
 def test_web_imports_run_in_the_background_then_show_the_result(client, settings):
-    from conftest import DEFAULT_DATASET
-
+    from jpoa.dataset import DEFAULT_DATASET
     from jpoa.dataset.load import load_dataset
     from jpoa.exchange import progress
 

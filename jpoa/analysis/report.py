@@ -269,9 +269,12 @@ def report_html(report: Report) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    return HTML(string=report_html(report)).write_pdf()
+    # The print style is a template of its own (its page headers are translated): the
+    # site's HTML templates carry no inline style, for the Content Security Policy.
+    style = CSS(string=render_to_string("analysis/report.css", {"report": report}))
+    return HTML(string=report_html(report)).write_pdf(stylesheets=[style])
 
 
 # -- DOCX --------------------------------------------------------------------------------

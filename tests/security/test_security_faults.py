@@ -32,7 +32,9 @@ from jpoa.matrix.models import Activity, Edition
 
 HERE = Path(__file__).resolve().parent
 SEEDED_ACTIVITIES = 6000  # more than one chunk of a publication (editions.CHUNK)
-IMPORT_ROWS = 3000  # the import reports progress a batch (1,000 rows) at a time: kill after the first
+IMPORT_ROWS = (
+    3000  # the import reports progress a batch (1,000 rows) at a time: kill after the first
+)
 HEADER = "organisation,title,country,status,start\n"
 
 
