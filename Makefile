@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 export JPOA_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Test processes (pytest-xdist): one per core by default.
+# Test processes (pytest-xdist): one per core by default; more pytest options in PYTEST_ARGS.
 TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 .PHONY: run test lint format messages clean
 
@@ -18,7 +19,7 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests
 	$(BIN)/ruff format --check jpoa tests
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=jpoa.settings
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests

@@ -223,7 +223,7 @@ def test_the_page_lists_results_with_facets_and_a_count(client, default_data):
     response = client.get("/ru/search/", {"q": "семинары"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'role="status"' in html and "results for <strong>семинары</strong>" in html
+    assert 'role="status"' in html and "по запросу <strong>семинары</strong>" in html
     assert '<ol class="hits" start="1">' in html
     assert 'href="/ru/events/regional-workshop-3/"' in html
     assert "<mark>семинар</mark>" in html

@@ -340,7 +340,7 @@ def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
     )
     backups = []
     try:
-        while load.poll() is None and len(backups) < 5:
+        while load.poll() is None and len(backups) < 3:
             backup = tmp_path / f"under-load-{len(backups)}.backup"
             result = jpoa(big_site, "backup", str(backup))
             assert result.returncode == 0, result.stderr
