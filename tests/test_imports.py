@@ -443,3 +443,46 @@ def test_cli_refuses_a_file_over_the_limit_with_a_message_not_a_traceback(
     with pytest.raises(CommandError, match="big.csv: The file is larger than"):
         call_command("import", str(path), "--yes", "--user", "coord")
     assert Activity.objects.count() == 0
+
+
+@pytest.mark.parametrize("version", ["2.01", "2.02", "2.03"])
+def test_an_iati_file_as_publishers_write_it(default_data, tmp_path, version):
+    # Datastore namespace, pretty-printed narratives, datetimes, lower-case codes,
+    # elements jpoa does not read, an original and a revised budget of one period.
+    text = (DATA / "iati-publisher.xml").read_text(encoding="utf-8")
+    path = write(tmp_path, "publisher.xml", text.replace('version="2.01"', f'version="{version}"'))
+    user = coordinator()
+    record, preview = start_import_from_path(path, user=user)
+    issues = [str(i) for i in preview.all_issues()]
+    assert (preview.counts["add"], preview.counts["skipped"], preview.counts["error"]) == (3, 1, 0)
+    assert any("AF" in i and "left out" in i for i in issues), issues
+    assert any("no sector maps to a pillar" in i for i in issues), issues
+    apply_import(record=record, user=user, preview=preview)
+
+    border = Activity.objects.get(iati_identifier="XX-EXAMPLE-OSCE-BM-2015")
+    assert border.title_en == "Border management and security in Central Asia"
+    assert border.title_ru == "Управление границами и безопасность в Центральной Азии"
+    assert border.description_en == "Training of border and customs officers."
+    assert border.lead_organisation.key == "osce"
+    assert list(border.partners.values_list("key", flat=True)) == ["unodc"]
+    assert list(border.donors.values_list("key", flat=True)) == ["eu"]
+    assert sorted(border.countries.values_list("iso2", flat=True)) == ["KZ", "TJ"]
+    assert list(border.pillars.values_list("number", flat=True)) == [3]
+    assert (str(border.start_date), str(border.end_date)) == ("2015-02-15", "2017-12-31")
+    # 2015 counted once, at its revised amount, plus 2016.
+    assert (str(border.budget), border.currency) == ("200000.00", "EUR")
+    assert border.source_url == "https://example.org/iati/osce-bm-2015.pdf"
+
+    legal = Activity.objects.get(iati_identifier="XX-EXAMPLE-UNODC-LEGAL-7")
+    assert legal.title_ru == "Правовая помощь государствам региона" and legal.title_en
+    assert legal.lead_organisation.key == "unodc" and legal.region_wide
+    assert list(legal.donors.values_list("key", flat=True)) == ["norway"]
+    assert (legal.status, str(legal.end_date)) == ("completed", "2014-06-30")
+
+    rights = Activity.objects.get(iati_identifier="XX-EXAMPLE-EU-HR-3")
+    assert list(rights.countries.values_list("iso2", flat=True)) == ["KG"]
+    assert sorted(rights.pillars.values_list("number", flat=True)) == [4]
+    assert not Activity.objects.filter(iati_identifier="XX-EXAMPLE-UNODC-AF-1").exists()
+
+    again = build_preview(path)
+    assert (again.counts["unchanged"], again.counts["add"], again.counts["update"]) == (3, 0, 0)

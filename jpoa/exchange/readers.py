@@ -415,13 +415,31 @@ def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: 
     return SourceRow(row, values, skip, issues)
 
 
+ORIGINAL_BUDGET, REVISED_BUDGET = "1", "2"
+
+
 def _budget(activity, file_name: str, row: int, issues: list) -> dict:
+    """The total of the activity's budgets, one per period: the revised one where given.
+
+    Publishers report the original budget of a period and, once it changes, a revised
+    one for the same period; adding both would count the period twice.
+    """
     default = activity.get("default-currency", "")
-    totals: dict[str, Decimal] = {}
+    periods: dict[tuple[str, str], tuple[str, Any]] = {}
     for budget in activity.findall("budget"):
         value = budget.find("value")
         if value is None or not (value.text or "").strip():
             continue
+        period = tuple(
+            (budget.find(edge).get("iso-date") or "")[:10] if budget.find(edge) is not None else ""
+            for edge in ("period-start", "period-end")
+        )
+        kind = budget.get("type", ORIGINAL_BUDGET)
+        if period in periods and periods[period][0] == REVISED_BUDGET != kind:
+            continue
+        periods[period] = (kind, value)
+    totals: dict[str, Decimal] = {}
+    for _kind, value in periods.values():
         currency = value.get("currency") or default
         try:
             totals[currency] = totals.get(currency, Decimal(0)) + Decimal(value.text.strip())
