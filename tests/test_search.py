@@ -112,6 +112,41 @@ def test_drafts_are_never_found_and_a_published_edition_is(default_data):
     assert search("kingfisher").count == 0
 
 
+def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
+    kept = make_activity("kept", "osce", pillars=(2,))
+    kept.title_en = "Walrus training"
+    kept.save()
+    changed = make_activity("changed", "unodc")
+    changed.title_en = "Narwhal patrols"
+    changed.save()
+    gone = make_activity("gone", "eu")
+    gone.title_en = "Albatross survey"
+    gone.save()
+    publish_edition(title="First")
+    kept_document = Document.objects.get(kind="activity", title_en="Walrus training")
+
+    changed.title_en = "Beluga patrols"
+    changed.save()
+    gone.delete()
+    added = make_activity("added", "osce", countries=("TJ",))
+    added.title_en = "Orca workshop"
+    added.save()
+    second = publish_edition(title="Second")
+
+    # The unchanged activity's document stays, pointing at its entry in the new edition.
+    moved = Document.objects.get(pk=kept_document.pk)
+    assert moved.object_id == second.entries.get(activity_key="kept").pk
+    assert moved.facets.filter(name="pillar", value="2").exists()
+    assert titles(search("walrus")) == ["Walrus training"]
+    assert search("narwhal").count == 0 and titles(search("beluga")) == ["Beluga patrols"]
+    assert search("albatross").count == 0
+    assert titles(search("orca", SearchFilters(country="TJ"))) == ["Orca workshop"]
+    entries = set(second.entries.values_list("pk", flat=True))
+    documents = Document.objects.filter(kind="activity")
+    assert set(documents.values_list("object_id", flat=True)) == entries
+    assert documents.count() == 3
+
+
 def test_it_indexes_findings_plan_items_and_the_text_of_resource_files(default_data, committed):
     version = PlanVersion.objects.get(label="2011")
     event = Event.objects.get(key="regional-workshop-1")

@@ -5,6 +5,7 @@ edition (never the current, draft rows, never internal notes); events, findings,
 library resources and plan action items as their public pages show them.
 """
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -88,7 +89,10 @@ def _in_each_language(build) -> dict[str, str]:
 
 def _chunks(queryset, ids: Iterable[int] | None) -> Iterator[list]:
     if ids is not None:
-        yield list(queryset.filter(pk__in=list(ids)))
+        # A chunk at a time: a database takes only so many parameters in one query.
+        ids = iter(ids)
+        while chunk := list(itertools.islice(ids, CHUNK)):
+            yield list(queryset.filter(pk__in=chunk))
         return
     last = 0
     while True:
