@@ -4,9 +4,9 @@
 
 returns a `SearchResults`: the page of hits (best first, each with its title, page
 and a snippet with the matches marked), the number of hits, and the count of hits
-under each value of each facet, with the current filters applied. Three queries,
-plus one for the names of pillars and one for those of countries when the hits have
-any: whatever the number of documents.
+under each value of each facet, with the current filters applied. Two queries (the
+facet counts, the page), plus one for the names of pillars and one for those of
+countries when the hits have any: whatever the number of documents.
 """
 
 import math
