@@ -13,10 +13,17 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from .models import FACET_COLUMNS, Facet, needle
+
 DOCUMENTS = "search_document"
-FACETS = "search_facet"
 FTS = "search_document_fts"
 
+SQLITE_UPDATE_TRIGGER = f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
+        VALUES ('delete', old.id, old.title_stems, old.body_stems);
+        INSERT INTO {FTS}(rowid, title_stems, body_stems)
+        VALUES (new.id, new.title_stems, new.body_stems);
+    END"""
 SQLITE_CREATE = [
     f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
         title_stems, body_stems, content='{DOCUMENTS}', content_rowid='id',
@@ -29,12 +36,7 @@ SQLITE_CREATE = [
         INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
         VALUES ('delete', old.id, old.title_stems, old.body_stems);
     END""",
-    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
-        VALUES ('delete', old.id, old.title_stems, old.body_stems);
-        INSERT INTO {FTS}(rowid, title_stems, body_stems)
-        VALUES (new.id, new.title_stems, new.body_stems);
-    END""",
+    SQLITE_UPDATE_TRIGGER,
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS {FTS}_update",
@@ -73,39 +75,49 @@ def drop_index(apps, schema_editor) -> None:
 class Match:
     """How one database says "the documents matching these terms", and their score."""
 
-    documents: str  # SQL selecting the ids of the matching documents (as `id`)
-    ranked: str  # SQL selecting `id` and `score` of the matching documents
-    order: str  # ORDER BY of `ranked`, best first
+    source: str  # FROM and WHERE of the matches (their documents as `d` when joined)
+    id: str  # a match's document id
+    score: str  # a match's score (only valid with `source`)
+    order: str  # ORDER BY of the scores, best first
     param: str
 
 
-def _match(terms: list[str]) -> Match:
+def _match(terms: list[str], *, documents: bool) -> Match:
+    """The matches; DOCUMENTS: with their documents' columns as `d`."""
     if connection.vendor == "postgresql":
         # Terms are letters and digits only (`text.query_terms`), so quoting is safe.
-        query = " & ".join(f"'{t}'" for t in terms)
         return Match(
-            documents=f"SELECT id FROM {DOCUMENTS} WHERE search_vector @@ %s::tsquery",
-            ranked=f"SELECT id, ts_rank(search_vector, q) AS score FROM {DOCUMENTS}, "
-            "CAST(%s AS tsquery) q WHERE search_vector @@ q",
+            source=f"{DOCUMENTS} d, CAST(%s AS tsquery) q WHERE d.search_vector @@ q",
+            id="d.id",
+            score="ts_rank(d.search_vector, q)",
             order="score DESC, id",
-            param=query,
+            param=" & ".join(f"'{t}'" for t in terms),
         )
-    query = " ".join(f'"{t}"' for t in terms)
+    # CROSS JOIN keeps the full-text index the outer loop: SQLite would otherwise be free
+    # to read the documents first and probe the index once for each.
+    join = f" CROSS JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid" if documents else ""
     return Match(
-        documents=f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s",
-        ranked=f"SELECT rowid AS id, bm25({FTS}, 10.0, 1.0) AS score FROM {FTS} "
-        f"WHERE {FTS} MATCH %s",
+        source=f"{FTS}{join} WHERE {FTS} MATCH %s",
+        id=f"{FTS}.rowid",
+        score=f"bm25({FTS}, 10.0, 1.0)",
         order="score, id",
-        param=query,
+        param=" ".join(f'"{t}"' for t in terms),
     )
 
 
-def _filters(column: str, filters: list[tuple[str, str]]) -> tuple[str, list]:
-    sql = "".join(
-        f" AND {column} IN (SELECT document_id FROM {FACETS} WHERE name = %s AND value = %s)"
-        for _ in filters
-    )
-    return sql, [v for pair in filters for v in pair]
+def _filters(filters: list[tuple[str, str]]) -> tuple[str, list]:
+    """The condition on the document `d` that keeps those with every filter's value."""
+    sql, params = "", []
+    position = "strpos" if connection.vendor == "postgresql" else "instr"
+    for name, value in filters:
+        column = FACET_COLUMNS[name]
+        if name == Facet.KIND:
+            sql, params = f"{sql} AND d.{column} = %s", [*params, value]
+        elif (found := needle(value)) is None:
+            return " AND FALSE", []
+        else:
+            sql, params = f"{sql} AND {position}(d.{column}, %s) > 0", [*params, found]
+    return sql, params
 
 
 DOCUMENT_COLUMNS = (
@@ -128,16 +140,14 @@ def ranked_documents(
     The matches are ranked on their ids and scores alone; only the page's documents are
     then read whole (sorting tens of thousands of rows with their texts is what is slow).
     """
-    match = _match(terms)
-    where, params = _filters("id", filters)
+    match = _match(terms, documents=bool(filters))
+    where, params = _filters(filters)
     columns = ", ".join(f"d.{c}" for c in ("id", *DOCUMENT_COLUMNS))
-    # The matches are materialised before the filters apply: given a filter on rowid,
-    # SQLite would otherwise probe the full-text index once per filtered document.
+    page_order = match.order.replace("score", "page.score").replace(", id", ", page.id")
     sql = (
-        f"WITH matches AS MATERIALIZED ({match.ranked}) "
-        f"SELECT {columns} FROM (SELECT id, score FROM matches WHERE TRUE{where} "
-        f"ORDER BY {match.order} LIMIT %s OFFSET %s) page JOIN {DOCUMENTS} d ON d.id = page.id "
-        f"ORDER BY {match.order.replace('score', 'page.score').replace(', id', ', page.id')}"
+        f"SELECT {columns} FROM (SELECT {match.id} AS id, {match.score} AS score "
+        f"FROM {match.source}{where} ORDER BY {match.order} LIMIT %s OFFSET %s) page "
+        f"JOIN {DOCUMENTS} d ON d.id = page.id ORDER BY {page_order}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [match.param, *params, limit, offset])
@@ -146,13 +156,25 @@ def ranked_documents(
 
 
 def facet_counts(terms: list[str], filters: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
-    """(facet, value, number of matching documents) under the filters."""
-    match = _match(terms)
-    where, params = _filters("f.document_id", filters)
-    sql = (
-        f"SELECT f.name, f.value, COUNT(*) FROM {FACETS} f "
-        f"WHERE f.document_id IN ({match.documents}){where} GROUP BY f.name, f.value"
+    """(facet, value, number of matching documents) under the filters.
+
+    The matches' facet columns are read once; each column is then grouped on its own, so
+    that the database returns a few hundred lists of values with their counts however
+    many documents match (the pillars of 100,000 activities come in some fifteen
+    combinations). Each list's count is added to each of its values here: exact.
+    """
+    match = _match(terms, documents=True)
+    where, params = _filters(filters)
+    columns = ", ".join(f"d.{column}" for column in FACET_COLUMNS.values())
+    groups = " UNION ALL ".join(
+        f"SELECT '{name}', {column}, COUNT(*) FROM matches GROUP BY {column}"
+        for name, column in FACET_COLUMNS.items()
     )
+    sql = f"WITH matches AS MATERIALIZED (SELECT {columns} FROM {match.source}{where}) {groups}"
+    counts: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [match.param, *params])
-        return cursor.fetchall()
+        for name, values, count in cursor.fetchall():
+            for value in values.split():
+                counts[name, value] = counts.get((name, value), 0) + count
+    return [(name, value, count) for (name, value), count in counts.items()]

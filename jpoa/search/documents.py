@@ -23,7 +23,7 @@ from jpoa.plan.coverage import latest_edition
 from jpoa.plan.models import ActionItem, Pillar
 
 from . import text
-from .models import Document, Facet
+from .models import Document
 
 CHUNK = 2000
 MAX_YEARS = 30  # an activity is under each year it runs, up to this many
@@ -46,7 +46,7 @@ class Entry:
         limit = Document._meta.get_field("title_en").max_length
         titles = {lang: Truncator(self.titles.get(lang, "")).chars(limit) for lang in LANGUAGES}
         texts = {lang: self.texts.get(lang, "")[: text.MAX_INDEXED_CHARS] for lang in LANGUAGES}
-        return Document(
+        document = Document(
             kind=self.kind,
             object_id=self.object_id,
             **{f"title_{lang}": titles[lang] for lang in LANGUAGES},
@@ -55,12 +55,12 @@ class Entry:
             title_stems=text.stem_text([*titles.values(), self.keywords]),
             body_stems=text.stem_text(texts.values()),
         )
+        document.set_facets(self.facet_values())
+        return document
 
-    def facet_rows(self, document: Document) -> list[Facet]:
-        facets = {("kind", self.kind), *self.facets}
+    def facet_values(self) -> set[tuple[str, str]]:
         languages = self.languages or {lang for lang in LANGUAGES if self.titles.get(lang)}
-        facets |= {("language", lang) for lang in languages}
-        return [Facet(document=document, name=n, value=v) for n, v in sorted(facets)]
+        return self.facets | {("language", lang) for lang in languages}
 
 
 def _translated(obj, name: str) -> dict[str, str]:

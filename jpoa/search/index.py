@@ -16,7 +16,7 @@ from jpoa.matrix.models import EditionEntry
 from jpoa.plan.coverage import latest_edition
 
 from .documents import BUILDERS, Entry
-from .models import Document, Facet
+from .models import Document
 
 BATCH = 1000
 
@@ -101,7 +101,6 @@ def suspend_updates() -> Iterator[None]:
 
 
 def _delete(documents) -> None:
-    Facet.objects.filter(document__in=documents.values("pk"))._raw_delete(Facet.objects.db)
     documents._raw_delete(documents.db)
 
 
@@ -119,8 +118,4 @@ def _write(entries: Iterable[Entry]) -> int:
 def _insert(entries: list[Entry]) -> int:
     if not entries:
         return 0
-    documents = Document.objects.bulk_create([e.document() for e in entries])
-    Facet.objects.bulk_create(
-        [f for e, d in zip(entries, documents, strict=True) for f in e.facet_rows(d)]
-    )
-    return len(documents)
+    return len(Document.objects.bulk_create([e.document() for e in entries]))

@@ -1,10 +1,12 @@
-"""The search index: one document per public record, its stems and its facets.
+"""The search index: one document per public record, its stems and its facet values.
 
 The index is derived data, rebuilt from the records at any time (`jpoa search rebuild`).
 Matching runs on the stems (`jpoa.search.text`) through the database's own full-text
-index, which the migration adds beside these tables: an FTS5 table on SQLite, a
+index, which the migration adds beside this table: an FTS5 table on SQLite, a
 generated ``tsvector`` column with a GIN index on PostgreSQL (`jpoa.search.backends`).
 """
+
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,13 @@ class Document(models.Model):
     url_ru = models.CharField(_("page (Russian)"), max_length=600)
     title_stems = models.TextField(_("stems of the titles"))
     body_stems = models.TextField(_("stems of the texts"))
+    # The facet values (the kind is one, above): each list holds its values between
+    # spaces, " 1 2 ", so that "has pillar 2" is a substring test and counting the facets
+    # of the matches reads a few short columns of each, grouped (`backends.facet_counts`).
+    pillars = models.TextField(_("pillars"), default="")
+    countries = models.TextField(_("countries"), default="")
+    languages = models.TextField(_("languages"), default="")
+    years = models.TextField(_("years"), default="")
 
     class Meta:
         verbose_name = _("search document")
@@ -42,31 +51,54 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title_en or self.title_ru}"
 
+    def set_facets(self, values: Iterable[tuple[str, str]]) -> None:
+        """Set the facet columns from (facet, value) pairs; the kind is the document's own."""
+        chosen: dict[str, list[str]] = {name: [] for name in FACET_COLUMNS}
+        for name, value in values:
+            if name != Facet.KIND:
+                chosen[name].append(value)
+        for name, column in FACET_COLUMNS.items():
+            if name != Facet.KIND:
+                setattr(self, column, spaced(chosen[name]))
 
-class Facet(models.Model):
-    """One value of a document under one facet (a document has several pillars, years ...)."""
-
-    class Name(models.TextChoices):
-        KIND = "kind", _("kind")
-        PILLAR = "pillar", _("pillar")
-        COUNTRY = "country", _("country")
-        LANGUAGE = "language", _("language")
-        YEAR = "year", _("year")
-
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="facets", db_index=False
-    )
-    name = models.CharField(_("facet"), max_length=10, choices=Name.choices)
-    value = models.CharField(_("value"), max_length=20)
-
-    class Meta:
-        verbose_name = _("search facet")
-        verbose_name_plural = _("search facets")
-        indexes = [
-            # Filters: the documents with a value; counts: the values of matched documents.
-            models.Index(fields=["name", "value", "document"], name="search_facet_value"),
-            models.Index(fields=["document", "name", "value"], name="search_facet_document"),
+    def facet_values(self) -> list[tuple[str, str]]:
+        return [(Facet.KIND, self.kind)] + [
+            (name, value)
+            for name, column in FACET_COLUMNS.items()
+            if name != Facet.KIND
+            for value in getattr(self, column).split()
         ]
 
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"
+
+class Facet(models.TextChoices):
+    """What search counts its hits under; `FACET_COLUMNS` says where a document's values are."""
+
+    KIND = "kind", _("kind")
+    PILLAR = "pillar", _("pillar")
+    COUNTRY = "country", _("country")
+    LANGUAGE = "language", _("language")
+    YEAR = "year", _("year")
+
+
+# Where each facet's values are: the kind in its own column, the others as `spaced` lists.
+FACET_COLUMNS = {
+    Facet.KIND: "kind",
+    Facet.PILLAR: "pillars",
+    Facet.COUNTRY: "countries",
+    Facet.LANGUAGE: "languages",
+    Facet.YEAR: "years",
+}
+
+
+def spaced(values: Iterable[str]) -> str:
+    """' 2014 2015 ': each value between spaces (sorted, for fewer distinct lists)."""
+    values = sorted(set(values))
+    return " " + " ".join(values) + " " if values else ""
+
+
+def needle(value: str) -> str | None:
+    """What a `spaced` list holds when VALUE is in it; None when no list can (a value with
+    a space would match a run of two values)."""
+    if not value or any(c.isspace() for c in value):
+        return None
+    return f" {value} "

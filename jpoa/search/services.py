@@ -4,9 +4,9 @@
 
 returns a `SearchResults`: the page of hits (best first, each with its title, page
 and a snippet with the matches marked), the number of hits, and the count of hits
-under each value of each facet, with the current filters applied. Three queries,
-plus one for the names of pillars and one for those of countries when the hits have
-any: whatever the number of documents.
+under each value of each facet, with the current filters applied. Two queries (the
+facet counts, the page), plus one for the names of pillars and one for those of
+countries when the hits have any: whatever the number of documents.
 """
 
 import math
@@ -25,7 +25,7 @@ from .models import Document, Facet
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
-FACETS = [name for name, _label in Facet.Name.choices]
+FACETS = [name for name, _label in Facet.choices]
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def search(
         return results
     counts = backends.facet_counts(results.terms, filters.chosen())
     # Every document has exactly one kind: the kinds' counts add up to the hits.
-    results.count = sum(n for name, _value, n in counts if name == Facet.Name.KIND)
+    results.count = sum(n for name, _value, n in counts if name == Facet.KIND)
     if results.count == 0:
         return results
     with translation.override(language):
@@ -153,11 +153,11 @@ def _hit(row: dict, terms: list[str], language: str) -> Hit:
 
 
 FACET_ORDER = {
-    Facet.Name.KIND: lambda v: [k for k, _ in Document.Kind.choices].index(v.value),
-    Facet.Name.PILLAR: lambda v: int(v.value),
-    Facet.Name.COUNTRY: lambda v: v.label,
-    Facet.Name.LANGUAGE: lambda v: v.value,
-    Facet.Name.YEAR: lambda v: -int(v.value),
+    Facet.KIND: lambda v: [k for k, _ in Document.Kind.choices].index(v.value),
+    Facet.PILLAR: lambda v: int(v.value),
+    Facet.COUNTRY: lambda v: v.label,
+    Facet.LANGUAGE: lambda v: v.value,
+    Facet.YEAR: lambda v: -int(v.value),
 }
 
 
@@ -186,14 +186,14 @@ def chosen_filters(results: SearchResults) -> list[tuple[str, str, str]]:
 
 
 def _labels(counts: list[tuple[str, str, int]]) -> dict[tuple[str, str], str]:
-    labels = {(Facet.Name.KIND, k): str(label) for k, label in Document.Kind.choices}
-    labels |= {(Facet.Name.LANGUAGE, code): str(name) for code, name in settings.LANGUAGES}
+    labels = {(Facet.KIND, k): str(label) for k, label in Document.Kind.choices}
+    labels |= {(Facet.LANGUAGE, code): str(name) for code, name in settings.LANGUAGES}
     values = {name: {v for n, v, _c in counts if n == name} for name in FACETS}
-    pillars = {str(n) for n in values[Facet.Name.PILLAR] if n.isdigit()}
+    pillars = {str(n) for n in values[Facet.PILLAR] if n.isdigit()}
     if pillars:
         for p in Pillar.objects.filter(number__in=pillars).order_by("number", "pk"):
-            labels.setdefault((Facet.Name.PILLAR, str(p.number)), str(p))
-    if values[Facet.Name.COUNTRY]:
-        for c in Country.objects.filter(iso2__in=values[Facet.Name.COUNTRY]):
-            labels[(Facet.Name.COUNTRY, c.iso2)] = c.name
+            labels.setdefault((Facet.PILLAR, str(p.number)), str(p))
+    if values[Facet.COUNTRY]:
+        for c in Country.objects.filter(iso2__in=values[Facet.COUNTRY]):
+            labels[(Facet.COUNTRY, c.iso2)] = c.name
     return labels

@@ -23,7 +23,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "results": results,
         "facet_groups": _facet_groups(results, params),
         "chosen": [
-            {"name": Facet.Name(name).label, "label": label, "remove_url": _url(params, name)}
+            {"name": Facet(name).label, "label": label, "remove_url": _url(params, name)}
             for name, _value, label in chosen_filters(results)
         ],
         "first_number": (results.page - 1) * results.page_size + 1,
@@ -44,7 +44,7 @@ def _facet_groups(results, params: QueryDict) -> list[dict]:
         groups.append(
             {
                 "name": name,
-                "label": Facet.Name(name).label,
+                "label": Facet(name).label,
                 "values": [
                     {
                         "label": v.label,
