@@ -147,6 +147,16 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
     assert documents.count() == 3
 
 
+def test_the_full_text_index_follows_a_change_of_the_stems(default_data):
+    make_activity("kept", "osce")
+    publish_edition(title="First")
+    document = Document.objects.get(kind="activity")
+    Document.objects.filter(pk=document.pk).update(title_stems="platypus")
+    assert search("platypus").count == 1
+    Document.objects.filter(pk=document.pk).update(object_id=document.object_id + 1000)
+    assert search("platypus").count == 1
+
+
 def test_it_indexes_findings_plan_items_and_the_text_of_resource_files(default_data, committed):
     version = PlanVersion.objects.get(label="2011")
     event = Event.objects.get(key="regional-workshop-1")

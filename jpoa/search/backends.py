@@ -18,7 +18,10 @@ from .models import FACET_COLUMNS, Facet, needle
 DOCUMENTS = "search_document"
 FTS = "search_document_fts"
 
-SQLITE_UPDATE_TRIGGER = f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
+# Only a change of the stems touches the full-text index: publishing moves the documents
+# of unchanged activities to new entries (`object_id`) by the hundred thousand.
+SQLITE_UPDATE_TRIGGER = f"""CREATE TRIGGER {FTS}_update
+    AFTER UPDATE OF title_stems, body_stems ON {DOCUMENTS} BEGIN
         INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
         VALUES ('delete', old.id, old.title_stems, old.body_stems);
         INSERT INTO {FTS}(rowid, title_stems, body_stems)

@@ -1,0 +1,35 @@
+"""SQLite: the full-text index follows an update of a document only when its stems change.
+
+Publishing an edition moves the documents of unchanged activities to the new edition's
+entries; the trigger fired on any column re-wrote their stems into the index each time.
+"""
+
+from django.db import migrations
+
+from jpoa.search.backends import DOCUMENTS, FTS, SQLITE_UPDATE_TRIGGER
+
+ANY_COLUMN_TRIGGER = f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
+        VALUES ('delete', old.id, old.title_stems, old.body_stems);
+        INSERT INTO {FTS}(rowid, title_stems, body_stems)
+        VALUES (new.id, new.title_stems, new.body_stems);
+    END"""
+
+
+def _replace_trigger(sql: str):
+    def run(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {FTS}_update")
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0002_facets_on_the_document")]
+
+    operations = [
+        migrations.RunPython(
+            _replace_trigger(SQLITE_UPDATE_TRIGGER), _replace_trigger(ANY_COLUMN_TRIGGER)
+        ),
+    ]
