@@ -250,27 +250,31 @@ def plain_text_check(field: forms.Field) -> Callable[[str], bool] | None:
     """
     if type(field) not in (forms.CharField, forms.SlugField) or not field.strip:
         return None
-    checks = []
+    longest, shortest, searches = None, 0, []  # searches: each true of a refused text
     for validator in field.validators:
-        kind = type(validator)
-        if kind is validators.MaxLengthValidator and isinstance(validator.limit_value, int):
-            checks.append(lambda text, limit=validator.limit_value: len(text) <= limit)
-        elif kind is validators.MinLengthValidator and isinstance(validator.limit_value, int):
-            checks.append(lambda text, limit=validator.limit_value: len(text) >= limit)
+        kind, limit = type(validator), getattr(validator, "limit_value", None)
+        if kind is validators.MaxLengthValidator and isinstance(limit, int):
+            longest = limit if longest is None else min(longest, limit)
+        elif kind is validators.MinLengthValidator and isinstance(limit, int):
+            shortest = max(shortest, limit)
         elif kind is validators.ProhibitNullCharactersValidator:
-            checks.append(lambda text: "\x00" not in text)
+            searches.append(lambda text: "\x00" in text)
         elif kind is validators.RegexValidator and not validator.inverse_match:
             pattern = re.compile(validator.regex.pattern, validator.regex.flags)
-            checks.append(lambda text, search=pattern.search: search(text) is not None)
+            searches.append(lambda text, search=pattern.search: not search(text))
         else:
             return None
+    empty = field.empty_values
 
     def passes(text: str) -> bool:
-        return (
-            text not in field.empty_values
-            and text.strip() == text
-            and all(check(text) for check in checks)
-        )
+        if text in empty or text.strip() != text or len(text) < shortest:
+            return False
+        if longest is not None and len(text) > longest:
+            return False
+        for refuses in searches:
+            if refuses(text):
+                return False
+        return True
 
     return passes
 
@@ -498,13 +502,15 @@ class _Planner:
             if not by_value:
                 handler(source, data, value)
                 continue
+            # An IATI file gives lists (of countries, of organisations): keyed as tuples.
+            memo_key = (name, tuple(value) if value.__class__ is list else value)
             try:
-                found, issues = self.outcomes[(name, value)]
+                found, issues = self.outcomes[memo_key]
             except KeyError:
                 found = {}
                 before = len(source.issues)
                 handler(source, found, value)
-                self.outcomes[(name, value)] = (found, source.issues[before:])
+                self.outcomes[memo_key] = (found, source.issues[before:])
             except TypeError:  # an unhashable cell: read it each time
                 handler(source, data, value)
                 continue
