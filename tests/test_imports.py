@@ -486,3 +486,37 @@ def test_an_iati_file_as_publishers_write_it(default_data, tmp_path, version):
 
     again = build_preview(path)
     assert (again.counts["unchanged"], again.counts["add"], again.counts["update"]) == (3, 0, 0)
+
+
+TRICKY_TEXTS = ["plain", " padded ", "", "   ", "a\x00b", "x" * 150, "x" * 151, "не slug", "a-b_c9"]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_a_text_passed_without_its_field_would_pass_the_field_unchanged(default_data, text):
+    from django import forms
+
+    from jpoa.exchange.preview import Choices, ImportActivityForm, plain_text_check
+
+    form = ImportActivityForm(choices=Choices.load(), taken={"key": {}, "iati_identifier": {}})
+    assert plain_text_check(form.fields["key"]) and plain_text_check(form.fields["title_en"])
+    for name, field in form.fields.items():
+        passes = plain_text_check(field)
+        if passes is None or not passes(text):
+            continue
+        try:
+            assert field.clean(text) == text, name
+        except forms.ValidationError:
+            pytest.fail(f"{name}: {text!r} passed the shortcut but not the field")
+
+
+def test_text_errors_are_reported_per_row_as_the_editor_would(default_data, tmp_path):
+    text = (
+        "Key,Lead organisation,Title (English),Status\n"
+        "good-key,OSCE,Fine,ongoing\n"
+        "bad key!,OSCE,Fine too,ongoing\n"
+        f"k3,OSCE,{'x' * 501},ongoing\n"
+        "k4,OSCE,  spaced  ,ongoing\n"
+    )
+    preview = build_preview(write(tmp_path, "texts.csv", text))
+    assert [(i.row, i.field) for i in preview.errors] == [(3, "Key"), (4, "Title (English)")]
+    assert preview.rows[3].data["title_en"] == "spaced"

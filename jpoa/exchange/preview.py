@@ -13,6 +13,7 @@ twice updates instead of duplicating.
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -20,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jpoa.lib.database import rows_where_in
 from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin, check_activity_rules
 from jpoa.matrix.models import Activity
 
@@ -42,7 +45,9 @@ FATE_LABELS = {
     ERROR: gettext_lazy("error"),
 }
 FORM_FIELDS = ("key", "iati_identifier", "lead_organisation", *EDITABLE_FIELDS, "source_url")
+FORM_FIELD_NAMES = frozenset(FORM_FIELDS)
 MANY = ("partners", "donors", "pillars", "countries")
+MANY_NAMES = frozenset(MANY)
 IDENTITY = ("key", "iati_identifier")
 TRUE = {"yes", "y", "true", "1", "x", "да", "д"}
 FALSE = {"no", "n", "false", "0", "нет", "н", ""}
@@ -165,7 +170,9 @@ class RowValidator:
     field objects (`field.clean`: required, lengths, choices, dates, numbers), the
     editor's cross-field rules (`check_activity_rules`) and the uniqueness check of
     the form. What a field makes of a value that repeats across rows (a status, a
-    date, a list of countries) is remembered instead of being worked out again.
+    date, a list of countries) is remembered instead of being worked out again, and
+    a text that passes its field's checks as it is (see `plain_text_check`) is not
+    sent through the field's machinery to come back unchanged.
     """
 
     UNIQUE_TEXT = (
@@ -182,16 +189,22 @@ class RowValidator:
     def __init__(self, choices: "Choices", taken: dict[str, dict]):
         self.form = ImportActivityForm(choices=choices, taken=taken)
         self.fields = self.form.fields
+        self.plan = [
+            (name, field, name not in self.UNIQUE_TEXT, plain_text_check(field))
+            for name, field in self.fields.items()
+        ]
         self.memo: dict[tuple, tuple[bool, Any]] = {}
         self.blank = Activity()  # building one per new row costs more than validating it
 
-    def clean(self, name: str, field: forms.Field, raw: Any) -> tuple[bool, Any]:
+    def clean(self, name: str, field: forms.Field, raw: Any, remember: bool = True):
         """(True, cleaned value) or (False, error messages)."""
         memo_key = None
-        if name not in self.UNIQUE_TEXT:
-            memo_key = (name, tuple(raw) if isinstance(raw, list) else raw)
-            if memo_key in self.memo:
+        if remember or raw == "":
+            memo_key = (name, tuple(raw) if raw.__class__ is list else raw)
+            try:
                 return self.memo[memo_key]
+            except KeyError:
+                pass
         try:
             result = (True, field.clean(raw))
         except forms.ValidationError as error:
@@ -205,19 +218,65 @@ class RowValidator:
     def validate(self, data: dict, instance: Activity | None) -> tuple[dict, dict[str, list]]:
         """The cleaned values of a row and its errors by field (``{}`` if none)."""
         form = self.form
-        form.cleaned_data, form._errors = {}, forms.utils.ErrorDict()
+        cleaned, errors = {}, forms.utils.ErrorDict()
+        form.cleaned_data, form._errors = cleaned, errors
         form.instance = instance if instance is not None else self.blank
-        for name, form_field in self.fields.items():
+        for name, form_field, remember, passes in self.plan:
             raw = data.get(name)
-            ok, value = self.clean(name, form_field, "" if raw is None else raw)
+            if raw is None:
+                raw = ""
+            elif passes is not None and raw.__class__ is str and passes(raw):
+                cleaned[name] = raw
+                continue
+            ok, value = self.clean(name, form_field, raw, remember)
             if ok:
-                form.cleaned_data[name] = value
+                cleaned[name] = value
             else:
-                form._errors[name] = form.error_class(value)
+                errors[name] = form.error_class(value)
         check_activity_rules(form)
         form.validate_unique()
-        errors = {name: list(messages) for name, messages in form._errors.items()}
-        return form.cleaned_data, errors
+        return cleaned, {name: list(messages) for name, messages in errors.items()}
+
+
+def plain_text_check(field: forms.Field) -> Callable[[str], bool] | None:
+    """A test that a text is valid for ``field`` and cleans to itself, or None.
+
+    True only where `field.clean` is certain to return the text unchanged without an
+    error: a non-empty text without surrounding spaces that passes each of the
+    field's validators, all of kinds whose rule the test repeats exactly (lengths,
+    NUL characters, a pattern). A field of another kind, or with another validator,
+    gets None, and so does every text the test is not sure of: those go through
+    `field.clean`, which gives the value or the error.
+    """
+    if type(field) not in (forms.CharField, forms.SlugField) or not field.strip:
+        return None
+    longest, shortest, searches = None, 0, []  # searches: each true of a refused text
+    for validator in field.validators:
+        kind, limit = type(validator), getattr(validator, "limit_value", None)
+        if kind is validators.MaxLengthValidator and isinstance(limit, int):
+            longest = limit if longest is None else min(longest, limit)
+        elif kind is validators.MinLengthValidator and isinstance(limit, int):
+            shortest = max(shortest, limit)
+        elif kind is validators.ProhibitNullCharactersValidator:
+            searches.append(lambda text: "\x00" in text)
+        elif kind is validators.RegexValidator and not validator.inverse_match:
+            pattern = re.compile(validator.regex.pattern, validator.regex.flags)
+            searches.append(lambda text, search=pattern.search: not search(text))
+        else:
+            return None
+    empty = field.empty_values
+
+    def passes(text: str) -> bool:
+        if text in empty or text.strip() != text or len(text) < shortest:
+            return False
+        if longest is not None and len(text) > longest:
+            return False
+        for refuses in searches:
+            if refuses(text):
+                return False
+        return True
+
+    return passes
 
 
 @dataclass
@@ -394,6 +453,7 @@ class _Planner:
         self.outcomes: dict[tuple, tuple[dict, list[Issue]]] = {}
         self.taken: dict[str, dict] = {"key": {}, "iati_identifier": {}}
         self.validator = RowValidator(self.choices, self.taken)
+        self.handlers: dict[str, tuple[Callable | None, bool]] = {}
 
     def label(self, name: str) -> str:
         return self.table.labels.get(name) or (BY_FIELD[name].label if name in BY_FIELD else name)
@@ -422,31 +482,43 @@ class _Planner:
         )
     )
 
+    def handler(self, name: str) -> tuple[Callable | None, bool]:
+        """How a column is read: its ``_value_`` method, if any, and whether by value."""
+        try:
+            return self.handlers[name]
+        except KeyError:
+            found = getattr(self, f"_value_{name}", None)
+            self.handlers[name] = (found, name in self.SAME_VALUE_SAME_OUTCOME)
+            return self.handlers[name]
+
     def resolve(self, source: SourceRow) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for name, value in source.values.items():
-            handler = getattr(self, f"_value_{name}", None)
+            handler, by_value = self.handler(name)
             if handler is None:
-                if name in FORM_FIELDS:
+                if name in FORM_FIELD_NAMES:
                     data[name] = "" if value is None else str(value).strip()
                 continue
-            if name not in self.SAME_VALUE_SAME_OUTCOME:
+            if not by_value:
                 handler(source, data, value)
                 continue
+            # An IATI file gives lists (of countries, of organisations): keyed as tuples.
+            memo_key = (name, tuple(value) if value.__class__ is list else value)
             try:
-                outcome = self.outcomes.get((name, value))
+                found, issues = self.outcomes[memo_key]
+            except KeyError:
+                found = {}
+                before = len(source.issues)
+                handler(source, found, value)
+                self.outcomes[memo_key] = (found, source.issues[before:])
             except TypeError:  # an unhashable cell: read it each time
                 handler(source, data, value)
                 continue
-            if outcome is None:
-                found: dict[str, Any] = {}
-                before = len(source.issues)
-                handler(source, found, value)
-                outcome = self.outcomes[(name, value)] = (found, source.issues[before:])
             else:
-                source.issues.extend(replace(i, row=source.row) for i in outcome[1])
-            found, _issues = outcome
-            data.update((k, list(v) if isinstance(v, list) else v) for k, v in found.items())
+                if issues:
+                    source.issues.extend(replace(i, row=source.row) for i in issues)
+            for key, read in found.items():
+                data[key] = list(read) if read.__class__ is list else read
         return data
 
     def _organisation(self, source, name, value):
@@ -577,8 +649,8 @@ class _Planner:
     def existing(self, datas: list[dict]) -> tuple[dict, dict]:
         iatis = {d["_match"][0] for d in datas if d["_match"][0]}
         keys = {d["_match"][1] for d in datas if d["_match"][1]}
-        found = Existing.load(iati_identifier__in=iatis) if iatis else []
-        found += Existing.load(key__in=keys) if keys else []
+        found = Existing.load("iati_identifier", sorted(iatis)) if iatis else []
+        found += Existing.load("key", sorted(keys)) if keys else []
         return (
             {a.iati_identifier: a for a in found if a.iati_identifier in iatis},
             {a.key: a for a in found if a.key in keys},
@@ -677,17 +749,14 @@ class _Planner:
         )
 
     def form_data(self, data: dict, activity: "Existing | None") -> tuple[dict, dict]:
-        originals = dict(activity.values) if activity else {}
-        form_data = dict(originals)
-        form_data.update(
-            (k, v)
-            for k, v in data.items()
+        originals = activity.values if activity else {}
+        form_data = {k: ("" if v is None else v) for k, v in originals.items()}
+        for k, v in data.items():
             # An empty key or identifier cell means "not given", never "clear it".
-            if not k.startswith("_") and not (k in IDENTITY and not v and activity)
-        )
+            if k[0] != "_" and not (activity and k in IDENTITY and not v):
+                form_data[k] = "" if v is None else v
         if activity is None and data.get("_derived"):
             form_data["key"] = data["_match"][1]
-        form_data = {k: ("" if v is None else v) for k, v in form_data.items()}
         return form_data, originals
 
     def form_issues(self, source: SourceRow, form_errors: dict[str, list]) -> None:
@@ -704,8 +773,8 @@ class _Planner:
         out = {}
         for name in names:
             value = cleaned.get(name)
-            if name in MANY:
-                value = sorted(o.pk for o in value) if value is not None else []
+            if name in MANY_NAMES:
+                value = sorted([o.pk for o in value]) if value is not None else []
             elif name == "lead_organisation":
                 value = value.pk if value is not None else None
             out[name] = value
@@ -728,37 +797,30 @@ class Existing:
     values: dict[str, Any]
 
     @classmethod
-    def load(cls, **lookup) -> list["Existing"]:
+    def load(cls, name: str, values: list[str]) -> list["Existing"]:
+        """The activities whose ``name`` (key or IATI identifier) is one of ``values``."""
         plain = [n for n in FORM_FIELDS if n not in MANY and n != "lead_organisation"]
-        rows = list(
-            Activity.objects.filter(**lookup)
-            .order_by()
-            .values("pk", "version", "lead_organisation_id", *plain)
-        )
+        columns = ["id", "version", "lead_organisation", *plain]
+        rows = rows_where_in(Activity, columns, name, values)
+        ids = [row[0] for row in rows]
         many: dict[str, dict[int, list[int]]] = {}
-        ids = [row["pk"] for row in rows]
-        for name in MANY:
-            relation = Activity._meta.get_field(name)
-            through = relation.remote_field.through
-            own, other = relation.m2m_field_name(), relation.m2m_reverse_field_name()
-            links = many[name] = {}
-            for activity_id, pk in (
-                through.objects.filter(**{f"{own}_id__in": ids})
-                .order_by()
-                .values_list(f"{own}_id", f"{other}_id")
-            ):
+        for relation in MANY:
+            model_field = Activity._meta.get_field(relation)
+            through = model_field.remote_field.through
+            own, other = model_field.m2m_field_name(), model_field.m2m_reverse_field_name()
+            links = many[relation] = {}
+            for activity_id, pk in rows_where_in(through, [own, other], own, ids):
                 links.setdefault(activity_id, []).append(pk)
         out = []
-        for row in rows:
+        for pk, version, lead, *rest in rows:
             values = {
                 name: value.isoformat() if isinstance(value, datetime.date) else value
-                for name, value in row.items()
-                if name in plain
+                for name, value in zip(plain, rest, strict=True)
             }
-            values["lead_organisation"] = row["lead_organisation_id"]
-            for name in MANY:
-                values[name] = sorted(many[name].get(row["pk"], ()))
-            out.append(cls(row["pk"], row["key"], row["iati_identifier"], row["version"], values))
+            values["lead_organisation"] = lead
+            for relation in MANY:
+                values[relation] = sorted(many[relation].get(pk, ()))
+            out.append(cls(pk, values["key"], values["iati_identifier"], version, values))
         return out
 
 

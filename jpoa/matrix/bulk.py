@@ -26,7 +26,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -117,7 +117,55 @@ def _free_keys(rows: list[dict[str, Any]]) -> None:
         taken.add(candidate)
 
 
-def _new_row(values: dict[str, Any], many: dict[str, Any], now) -> tuple[dict, dict[str, list]]:
+class _PythonValues:
+    """``field.to_python(value)`` for the fields of new activities, at a batch's pace.
+
+    A str for a plain text field is itself; a value of another kind (a date, a
+    status, an organisation) is converted once for each distinct value. Budgets are
+    converted every time: equal decimals (1.0 and 1.00) may differ in how they are written.
+    """
+
+    def __init__(self):
+        self.fields: dict[str, tuple[models.Field, bool]] = {}
+        self.memo: dict[tuple[str, Any], Any] = {}
+
+    def field(self, name: str) -> tuple[models.Field, bool]:
+        try:
+            return self.fields[name]
+        except KeyError:
+            model_field = Activity._meta.get_field(name)
+            text = type(model_field).to_python in (
+                models.CharField.to_python,
+                models.TextField.to_python,
+            )
+            self.fields[name] = (model_field, text)
+            return self.fields[name]
+
+    def __call__(self, name: str, value: Any) -> tuple[str, Any]:
+        """The model field's name and the value it holds."""
+        model_field, text = self.field(name)
+        if text and (value.__class__ is str or value is None):
+            return model_field.name, value
+        if isinstance(model_field, models.DecimalField) or value.__class__ is list:
+            return model_field.name, model_field.to_python(value)
+        key = (name, value)
+        try:
+            return model_field.name, self.memo[key]
+        except KeyError:
+            if len(self.memo) > 10_000:
+                self.memo.clear()
+            converted = self.memo[key] = model_field.to_python(value)
+            return model_field.name, converted
+        except TypeError:  # not hashable
+            return model_field.name, model_field.to_python(value)
+
+
+TRANSLATED = translated_originals(Activity)
+
+
+def _new_row(
+    values: dict[str, Any], many: dict[str, Any], now, python: _PythonValues
+) -> tuple[dict, dict[str, list]]:
     """The column values of a new activity (by field name) and its many-to-many values."""
     row: dict[str, Any] = {"created_at": now, "updated_at": now, "version": 1}
     links = {}
@@ -125,9 +173,8 @@ def _new_row(values: dict[str, Any], many: dict[str, Any], now) -> tuple[dict, d
         if name in many:
             links[name] = list(dict.fromkeys(int(v) for v in value or ()))
         else:
-            model_field = Activity._meta.get_field(name)
-            row[model_field.name] = model_field.to_python(value)
-    for name in translated_originals(Activity):
+            field_name, row[field_name] = python(name, value)
+    for name in TRANSLATED:
         # What save() writes to the untranslated column: the first language given.
         row[name] = next(
             (row[f"{name}_{code}"] for code in LANGUAGE_ORDER if row.get(f"{name}_{code}")), ""
@@ -138,6 +185,18 @@ def _new_row(values: dict[str, Any], many: dict[str, Any], now) -> tuple[dict, d
         (end.year if end else None),
     )
     return row, links
+
+
+def _ids_by_key(keys: list[str]) -> dict[str, int]:
+    """The ids of the activities with these keys (just inserted: no ids came back)."""
+    quote, meta = connection.ops.quote_name, Activity._meta
+    key, pk = quote(meta.get_field("key").column), quote(meta.pk.column)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key}, {pk} FROM {quote(meta.db_table)} WHERE {key} IN ({marks})", keys
+        )
+        return dict(cursor.fetchall())
 
 
 def _link_rows(many: dict[str, Any], links: list[tuple[int, dict[str, list]]]) -> None:
@@ -196,6 +255,7 @@ def write_activities(
             "additional_data": audit_data,
         }
 
+    python = _PythonValues()
     with transaction.atomic():
         _check_permission(user, (a.lead_organisation_id for a in adds))
         for batch in _batches(adds, BATCH):
@@ -206,16 +266,12 @@ def write_activities(
                     **new.data,
                     "lead_organisation": new.lead_organisation_id,
                 }
-                row, row_links = _new_row(values, many, now)
+                row, row_links = _new_row(values, many, now, python)
                 rows.append(row)
                 links.append(row_links)
             _free_keys(rows)
             insert_rows(Activity, rows)
-            ids = dict(
-                Activity.objects.filter(key__in=[row["key"] for row in rows]).values_list(
-                    "key", "pk"
-                )
-            )
+            ids = _ids_by_key([row["key"] for row in rows])
             added = [ids[row["key"]] for row in rows]
             _link_rows(many, list(zip(added, links, strict=True)))
             insert_rows(
