@@ -6,6 +6,7 @@ library resources and plan action items as their public pages show them.
 """
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from jpoa.plan.coverage import latest_edition
 from jpoa.plan.models import ActionItem, Pillar
 
 from . import text
-from .models import Document
+from .models import Document, facet_columns
 
 CHUNK = 2000
 MAX_YEARS = 30  # an activity is under each year it runs, up to this many
@@ -43,24 +44,33 @@ class Entry:
     languages: set[str] = field(default_factory=set)  # those of its titles when empty
 
     def document(self) -> Document:
-        limit = Document._meta.get_field("title_en").max_length
-        titles = {lang: Truncator(self.titles.get(lang, "")).chars(limit) for lang in LANGUAGES}
+        return Document(**self.row())
+
+    def row(self) -> dict:
+        """The document's columns (field name -> value), as `Document` would have them."""
+        titles = {lang: _title(self.titles.get(lang, "")) for lang in LANGUAGES}
         texts = {lang: self.texts.get(lang, "")[: text.MAX_INDEXED_CHARS] for lang in LANGUAGES}
-        document = Document(
-            kind=self.kind,
-            object_id=self.object_id,
+        return {
+            "kind": self.kind,
+            "object_id": self.object_id,
             **{f"title_{lang}": titles[lang] for lang in LANGUAGES},
             **{f"text_{lang}": texts[lang] for lang in LANGUAGES},
             **{f"url_{lang}": self.urls[lang] for lang in LANGUAGES},
-            title_stems=text.stem_text([*titles.values(), self.keywords]),
-            body_stems=text.stem_text(texts.values()),
-        )
-        document.set_facets(self.facet_values())
-        return document
+            "title_stems": text.stem_text([*titles.values(), self.keywords]),
+            "body_stems": text.stem_text(texts.values()),
+            **facet_columns(self.facet_values()),
+        }
 
     def facet_values(self) -> set[tuple[str, str]]:
         languages = self.languages or {lang for lang in LANGUAGES if self.titles.get(lang)}
         return self.facets | {("language", lang) for lang in languages}
+
+
+TITLE_LIMIT = Document._meta.get_field("title_en").max_length
+
+
+def _title(title: str) -> str:
+    return title if len(title) <= TITLE_LIMIT else Truncator(title).chars(TITLE_LIMIT)
 
 
 def _translated(obj, name: str) -> dict[str, str]:
@@ -73,6 +83,30 @@ def _urls(name: str, *args, anchor: str = "") -> dict[str, str]:
         with translation.override(lang):
             urls[lang] = reverse(name, args=args) + anchor
     return urls
+
+
+class _KeyedUrls:
+    """The pages of many records under one URL name and a slug: reversed once, then filled.
+
+    Reversing costs more than the rest of a search document; a slug (letters, digits,
+    hyphens, underscores) is inserted as it is, as `reverse` would leave it.
+    """
+
+    PLACEHOLDER = "jpoa-slug-placeholder"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.patterns = {
+            lang: url.split(self.PLACEHOLDER) for lang, url in _urls(name, self.PLACEHOLDER).items()
+        }
+
+    def __call__(self, slug: str) -> dict[str, str]:
+        if not SLUG.fullmatch(slug):
+            return _urls(self.name, slug)
+        return {lang: slug.join(parts) for lang, parts in self.patterns.items()}
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _join(*parts: str | None) -> str:
@@ -232,6 +266,7 @@ def activities(ids: Iterable[int] | None = None) -> Iterator[Entry]:
         o.key: o for o in Organisation.objects.only("key", *_fields("acronym", "name"))
     }
     queryset = EditionEntry.objects.filter(edition=edition).only("pk", "data")
+    activity_urls = _KeyedUrls("matrix:activity")
     for chunk in _chunks(queryset, ids):
         for e in chunk:
             record = e.data
@@ -249,7 +284,7 @@ def activities(ids: Iterable[int] | None = None) -> Iterator[Entry]:
                     )
                     for lang in LANGUAGES
                 },
-                urls=_urls("matrix:activity", record["key"]),
+                urls=activity_urls(record["key"]),
                 facets={("pillar", str(n)) for n in record["pillars"]}
                 | {("country", iso2) for iso2 in record["countries"]},
             )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
 
+from jpoa.lib.database import insert_rows
 from jpoa.matrix.models import EditionEntry
 from jpoa.plan.coverage import latest_edition
 
@@ -118,4 +119,5 @@ def _write(entries: Iterable[Entry]) -> int:
 def _insert(entries: list[Entry]) -> int:
     if not entries:
         return 0
-    return len(Document.objects.bulk_create([e.document() for e in entries]))
+    insert_rows(Document, [e.row() for e in entries])
+    return len(entries)

@@ -53,13 +53,8 @@ class Document(models.Model):
 
     def set_facets(self, values: Iterable[tuple[str, str]]) -> None:
         """Set the facet columns from (facet, value) pairs; the kind is the document's own."""
-        chosen: dict[str, list[str]] = {name: [] for name in FACET_COLUMNS}
-        for name, value in values:
-            if name != Facet.KIND:
-                chosen[name].append(value)
-        for name, column in FACET_COLUMNS.items():
-            if name != Facet.KIND:
-                setattr(self, column, spaced(chosen[name]))
+        for column, value in facet_columns(values).items():
+            setattr(self, column, value)
 
     def facet_values(self) -> list[tuple[str, str]]:
         return [(Facet.KIND, self.kind)] + [
@@ -88,6 +83,17 @@ FACET_COLUMNS = {
     Facet.LANGUAGE: "languages",
     Facet.YEAR: "years",
 }
+
+
+def facet_columns(values: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The facet columns (but the kind's) of a document with these (facet, value) pairs."""
+    chosen: dict[str, list[str]] = {name: [] for name in FACET_COLUMNS}
+    for name, value in values:
+        if name != Facet.KIND:
+            chosen[name].append(value)
+    return {
+        column: spaced(chosen[name]) for name, column in FACET_COLUMNS.items() if name != Facet.KIND
+    }
 
 
 def spaced(values: Iterable[str]) -> str:
