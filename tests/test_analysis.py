@@ -291,3 +291,22 @@ def test_charts_have_titles_descriptions_and_escaped_labels():
         assert "<script>" not in svg and "<b>" not in svg and "<i>" not in svg
     assert "&lt;script&gt;" in grid and "A &amp; B" in grid and 'class="empty"' in grid
     assert "2015-03-04" in line
+
+
+def test_a_timeline_axis_spans_whole_years_with_each_labelled():
+    import re
+
+    from jpoa.lib.charts import Moment, timeline
+
+    moments = [
+        Moment(datetime.date(2013, 11, 20), "Workshop I"),
+        Moment(datetime.date(2016, 12, 14), "Workshop V"),
+    ]
+    svg = timeline(title="When", description="Workshops", moments=moments)
+    labels = re.findall(r">(\d{4})</text>", svg)
+    assert labels == ["2013", "2014", "2015", "2016", "2017"]
+    axis_start, axis_end = re.search(
+        r'<line x1="(\d+)" y1="[\d.]+" x2="(\d+)"[^>]*#1b1b1b', svg
+    ).groups()
+    dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert all(int(axis_start) < x < int(axis_end) for x in dots)  # none on an end
