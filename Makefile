@@ -19,7 +19,7 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests
 	$(BIN)/ruff format --check jpoa tests
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=jpoa.settings
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests

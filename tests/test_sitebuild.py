@@ -22,6 +22,9 @@ from jpoa.events.models import Event
 from jpoa.matrix.editions import publish_edition
 from jpoa.sitebuild.build import MANIFEST, build_site
 
+# One worker runs the whole module, so the build shared by its tests is made once.
+pytestmark = pytest.mark.xdist_group("sitebuild")
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 
