@@ -147,6 +147,20 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
     assert documents.count() == 3
 
 
+def test_a_renamed_organisation_is_found_under_its_new_name(default_data, committed):
+    from jpoa.core.models import Organisation
+
+    make_activity("patrols", "osce")
+    publish_edition(title="First")
+    osce = Organisation.objects.get(key="osce")
+    osce.acronym_en = "Quokka"
+
+    committed(osce.save)
+    assert search("quokka").count == 1
+    publish_edition(title="Second")  # the unchanged activity keeps its new text
+    assert search("quokka").count == 1
+
+
 def test_the_full_text_index_follows_a_change_of_the_stems(default_data):
     make_activity("kept", "osce")
     publish_edition(title="First")

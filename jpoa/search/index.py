@@ -73,6 +73,20 @@ def _carry_over(edition) -> None:
         )
 
 
+def refresh_organisation_activities(organisation_id: int) -> None:
+    """Index anew the activities of the latest edition that this organisation leads."""
+    edition = latest_edition()
+    if edition is None:
+        return
+    ids = list(
+        EditionEntry.objects.filter(
+            edition=edition, lead_organisation_id_at=organisation_id
+        ).values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), BATCH):
+        refresh(Document.Kind.ACTIVITY, ids[start : start + BATCH])
+
+
 def refresh(kind: str, ids: Iterable[int]) -> None:
     """Index these records as they are now (dropping any that no longer exist)."""
     ids = set(ids)

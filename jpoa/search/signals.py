@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from jpoa.core.models import Organisation
 from jpoa.events.models import Event, Finding
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.signals import edition_published
@@ -50,3 +51,11 @@ def links_changed(sender, instance, action: str, **kwargs) -> None:
 @receiver(edition_published)
 def edition_was_published(sender, edition, **kwargs) -> None:
     index.reindex_activities()
+
+
+@receiver(post_save, sender=Organisation)
+def organisation_changed(sender, instance, **kwargs) -> None:
+    # An activity's document holds its lead organisation's names, and publishing keeps
+    # the documents of unchanged activities: a renamed organisation is re-indexed here.
+    if not index.updates_suspended():
+        transaction.on_commit(partial(index.refresh_organisation_activities, instance.pk))
