@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
@@ -15,6 +17,7 @@ from jpoa.search import text
 from jpoa.search.models import Document
 from jpoa.search.services import SearchFilters, search
 from tests.matrix_factory import make_activity
+from tests.rounds_factories import coordinator
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/search"
@@ -432,6 +435,26 @@ def test_the_search_page_takes_a_fixed_number_of_queries(
         assert client.get("/en/search/", {"q": "workshop"}).status_code == 200
     with django_assert_num_queries(5):
         assert client.get("/en/search/", {"q": "terrorism", "pillar": "2"}).status_code == 200
+
+
+def test_a_search_seen_before_comes_from_the_cache_until_a_record_changes(
+    client, default_data, django_assert_num_queries, settings, committed
+):
+    settings.MATRIX_PAGE_CACHE_SECONDS = 3600
+    asks_when_changed = 3  # the cache key: when the public data last changed
+    with django_assert_num_queries(5 + asks_when_changed):
+        first = client.get("/en/search/", {"q": "workshop"})
+    with django_assert_num_queries(asks_when_changed):
+        again = client.get("/en/search/", {"q": "workshop"})
+    assert again.content == first.content
+
+    committed(lambda: make_event("new-one", "Workshop on wombats"))
+    assert "wombats" in client.get("/en/search/", {"q": "workshop"}).content.decode()
+    # A signed-in user is never served from the cache.
+    client.force_login(coordinator())
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/en/search/", {"q": "workshop"})
+    assert any("search_document" in q["sql"] for q in queries.captured_queries)
 
 
 # -- the API -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from jpoa.matrix.views import published_page
 from jpoa.public.selectors import site_plan
 
 from .forms import SearchForm
@@ -11,6 +12,9 @@ from .models import Facet
 from .services import chosen_filters, search
 
 
+# A visitor who is not signed in gets a search seen before from the cache until any
+# public record changes, as the matrix pages are (`published_page`).
+@published_page
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     arguments = form.search_arguments()
