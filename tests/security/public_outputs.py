@@ -3,7 +3,7 @@
 `public_outputs(client)` yields (label, text) for every kind of public output:
 the pages (crawled from the home page in both languages), the API (every GET
 operation of its OpenAPI description), the downloads (XLSX, CSV, JSON, the
-data package, unpacked) and the data set export. A new public output joins the
+data package, unpacked), the data set export and the donor reports (PDF, DOCX, XLSX). A new public output joins the
 checks by adding one generator to ``SOURCES`` (e.g. search results, the static site).
 """
 
@@ -124,11 +124,27 @@ def dataset_export(client) -> Iterator[Output]:
     yield "jpoa export json", json.dumps(export_dataset(), ensure_ascii=False)
 
 
+def donor_reports(client) -> Iterator[Output]:
+    """The donor progress report of each phase in each format: what is sent to donors."""
+    from pypdf import PdfReader
+
+    from jpoa.analysis.report import build_report, render_docx, render_pdf, render_xlsx
+
+    for phase in Phase.objects.order_by("number"):
+        report = build_report(phase=phase)
+        pages = PdfReader(io.BytesIO(render_pdf(report))).pages
+        # A long text may be broken across lines of the PDF: read it without them.
+        yield f"report, phase {phase.number}, PDF", "".join(p.extract_text() for p in pages)
+        yield f"report, phase {phase.number}, DOCX", text_of(render_docx(report))
+        yield f"report, phase {phase.number}, XLSX", text_of(render_xlsx(report))
+
+
 SOURCES: list[Callable[..., Iterator[Output]]] = [
     crawled_pages,
     api_responses,
     downloads,
     dataset_export,
+    donor_reports,
 ]
 
 
