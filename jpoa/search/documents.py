@@ -43,9 +43,6 @@ class Entry:
     keywords: str = ""  # searched as part of the title (a symbol, a code), in no language
     languages: set[str] = field(default_factory=set)  # those of its titles when empty
 
-    def document(self) -> Document:
-        return Document(**self.row())
-
     def row(self) -> dict:
         """The document's columns (field name -> value), as `Document` would have them."""
         titles = {lang: _title(self.titles.get(lang, "")) for lang in LANGUAGES}
@@ -88,17 +85,16 @@ def _urls(name: str, *args, anchor: str = "") -> dict[str, str]:
 class _KeyedUrls:
     """The pages of many records under one URL name and a slug: reversed once, then filled.
 
-    Reversing costs more than the rest of a search document; a slug (letters, digits,
-    hyphens, underscores) is inserted as it is, as `reverse` would leave it.
+    Reversing costs more than the rest of a search document. The name is reversed once
+    with a marker slug, and each address is the marker's split filled with the record's
+    slug (letters, digits, hyphens, underscores: what `reverse` leaves as it is).
     """
 
-    PLACEHOLDER = "jpoa-slug-placeholder"
+    MARK = "jpoa-slug-mark"
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.patterns = {
-            lang: url.split(self.PLACEHOLDER) for lang, url in _urls(name, self.PLACEHOLDER).items()
-        }
+        self.patterns = {lang: url.split(self.MARK) for lang, url in _urls(name, self.MARK).items()}
 
     def __call__(self, slug: str) -> dict[str, str]:
         if not SLUG.fullmatch(slug):

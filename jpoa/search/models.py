@@ -51,11 +51,6 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title_en or self.title_ru}"
 
-    def set_facets(self, values: Iterable[tuple[str, str]]) -> None:
-        """Set the facet columns from (facet, value) pairs; the kind is the document's own."""
-        for column, value in facet_columns(values).items():
-            setattr(self, column, value)
-
     def facet_values(self) -> list[tuple[str, str]]:
         return [(Facet.KIND, self.kind)] + [
             (name, value)
