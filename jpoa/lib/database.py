@@ -148,6 +148,62 @@ def _prepare_column(values: list, kind: str, prepare, connection) -> list:
     return out
 
 
+def plain_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list()`` queryset, as the ORM gives them, read in one go.
+
+    For the hundreds of thousands of rows a publication reads: the ORM's iterator
+    converts each value of each row through a chain of generators; here the SQL the
+    ORM compiled runs as it is, and only the columns that have converters (dates,
+    decimals and booleans on SQLite) are converted, a column at a time, each distinct
+    value once.
+    """
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+    from django.db.models.query import ValuesListIterable
+
+    query = queryset.query
+    if (
+        queryset._iterable_class is not ValuesListIterable
+        or query.annotation_select
+        or query.extra_select
+    ):
+        # modeltranslation's querysets reorder the columns they select: read the model
+        # through a plain QuerySet(Model).
+        raise TypeError("plain_rows reads a plain values_list() of model fields")
+    compiler = query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a filter no row can pass, such as pk__in=[]
+        return []
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    if not rows or not converters:
+        return [tuple(row) for row in rows]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for i, (functions, expression) in converters.items():
+        memo: dict | None = {}
+        values = columns[i]
+        for n, value in enumerate(values):
+            if memo is not None:
+                try:
+                    values[n] = memo[value]
+                    continue
+                except KeyError:
+                    pass
+                except TypeError:  # not hashable: each value converted on its own
+                    memo = None
+            converted = value
+            for convert in functions:
+                converted = convert(converted, expression, connection)
+            values[n] = converted
+            if memo is not None:
+                memo[value] = converted
+    return list(zip(*columns, strict=True))
+
+
 def rows_where_in(model, names: list[str], name: str, values: list) -> list[tuple]:
     """The ``names`` fields of each row whose ``name`` field is one of ``values``.
 
