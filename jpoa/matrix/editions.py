@@ -15,18 +15,19 @@ more per row than SQLite does), chunk by chunk, in one transaction.
 
 import datetime
 import itertools
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.dataset import LANGUAGES
+from jpoa.lib.database import plain_rows
 from jpoa.plan.models import ActionItem
 
 from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
@@ -55,7 +56,15 @@ def publish_edition(
 
     ``progress(done, total)`` is called after each chunk of activities written.
     """
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for the whole publication: the entries and the facts (written
+            # from the links in SQL) must describe the activities as they were at one
+            # moment, whatever another user commits meanwhile. (SQLite's IMMEDIATE
+            # transaction holds the write lock from the start, which does the same.)
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         number = (Edition.objects.aggregate(n=Max("number"))["n"] or 0) + 1
         edition = Edition.objects.create(
             number=number,
@@ -79,7 +88,7 @@ def publish_edition(
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            _write_facts(edition, zip(ids, records, strict=True), lookups)
+            _write_facts_in_sql(edition, last_entry, activities[0]["pk"], activities[-1]["pk"])
             last_entry = ids[-1]
             count += len(ids)
             if progress:
@@ -131,9 +140,12 @@ def _activity_chunks() -> Iterator[list[dict]]:
     ]
     last = 0
     while True:
-        # The plain manager: modeltranslation's would rewrite every row it reads.
-        activities = Activity._base_manager.filter(pk__gt=last).order_by("pk")
-        chunk = list(activities.values(*fields)[:CHUNK])
+        # A plain queryset: modeltranslation's would rewrite every row it reads.
+        activities = QuerySet(Activity).filter(pk__gt=last).order_by("pk")
+        chunk = [
+            dict(zip(fields, row, strict=True))
+            for row in plain_rows(activities.values_list(*fields)[:CHUNK])
+        ]
         if not chunk:
             return
         yield chunk
@@ -194,10 +206,8 @@ class _Lookups:
 def _links(through, target: str, lo: int, hi: int, names: dict) -> dict[int, list]:
     """activity id -> sorted names of its links, for the activities with ids in [lo, hi]."""
     out: dict[int, list] = defaultdict(list)
-    rows = through.objects.filter(activity_id__gte=lo, activity_id__lte=hi).values_list(
-        "activity_id", f"{target}_id"
-    )
-    for activity_id, target_id in rows:
+    links = through.objects.filter(activity_id__gte=lo, activity_id__lte=hi)
+    for activity_id, target_id in plain_rows(links.values_list("activity_id", f"{target}_id")):
         out[activity_id].append(names[target_id])
     for values in out.values():
         values.sort()
@@ -292,10 +302,9 @@ def _entry_rows(
 
 
 def _json_text(value: Any, _connection) -> str:
-    return _encode(value)
-
-
-_encode = json.JSONEncoder().encode
+    # orjson writes a record ten times faster than the json module, and smaller (UTF-8,
+    # no spaces); JSONField reads either.
+    return orjson.dumps(value).decode()
 
 
 FACT_COLUMNS = (
@@ -356,6 +365,76 @@ def _write_facts(edition: Edition, entries: Iterable[tuple[int, dict]], lookups:
                 )
     _insert(EditionFact, FACT_COLUMNS, facts)
     _insert(EditionItemFact, ITEM_FACT_COLUMNS, item_facts)
+
+
+def _write_facts_in_sql(edition: Edition, after_entry: int, lo: int, hi: int) -> None:
+    """Write the facts of the entries after ``after_entry``, whose activities have ids in
+    [lo, hi], from the activities' links, in the database (INSERT ... SELECT).
+
+    They are the facts `_write_facts` derives from the same entries' records (a test holds
+    the two to the same rows), at a fraction of the cost: no row passes through Python.
+    The records were read from these links in this transaction, which sees no other
+    writer's changes (SQLite's write lock; REPEATABLE READ on PostgreSQL).
+    """
+    q = connection.ops.quote_name
+    table = _table_names()
+    # Each activity's places: its countries; the region, if region-wide; else no place.
+    places = (
+        f"SELECT activity_id, country_id, FALSE AS region_wide FROM {table['countries']} "
+        "WHERE activity_id BETWEEN %(lo)s AND %(hi)s "
+        f"UNION ALL SELECT id, NULL, TRUE FROM {table['activity']} "
+        "WHERE region_wide AND id BETWEEN %(lo)s AND %(hi)s "
+        f"UNION ALL SELECT a.id, NULL, FALSE FROM {table['activity']} a "
+        "WHERE NOT a.region_wide AND a.id BETWEEN %(lo)s AND %(hi)s AND NOT EXISTS "
+        f"(SELECT 1 FROM {table['countries']} c WHERE c.activity_id = a.id)"
+    )
+    common = (
+        f"pl.country_id, pl.region_wide, e.lead_organisation_id_at, o.{q('type')}, "
+        "e.status, e.start_year, e.end_year "
+        f"FROM {table['entry']} e "
+        f"JOIN {table['organisation']} o ON o.id = e.lead_organisation_id_at "
+        f"JOIN ({places}) pl ON pl.activity_id = e.activity_id "
+    )
+    chunk = "WHERE e.edition_id = %(edition)s AND e.id > %(after)s"
+    params = {"edition": edition.pk, "after": after_entry, "lo": lo, "hi": hi}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table['fact']} ({_names(FACT_COLUMNS)}) "
+            f"SELECT e.edition_id, e.id, p.{q('number')}, {common}"
+            f"LEFT JOIN {table['pillars']} ap ON ap.activity_id = e.activity_id "
+            f"LEFT JOIN {table['pillar']} p ON p.id = ap.pillar_id {chunk}",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {table['item_fact']} ({_names(ITEM_FACT_COLUMNS)}) "
+            f"SELECT e.edition_id, e.id, ai.actionitem_id, p.{q('number')}, {common}"
+            f"JOIN {table['items']} ai ON ai.activity_id = e.activity_id "
+            f"JOIN {table['item']} i ON i.id = ai.actionitem_id "
+            f"JOIN {table['pillar']} p ON p.id = i.pillar_id {chunk}",
+            params,
+        )
+
+
+def _table_names() -> dict[str, str]:
+    from jpoa.plan.models import Pillar
+
+    models = {
+        "activity": Activity,
+        "entry": EditionEntry,
+        "fact": EditionFact,
+        "item_fact": EditionItemFact,
+        "organisation": Organisation,
+        "pillar": Pillar,
+        "item": ActionItem,
+        "countries": Activity.countries.through,
+        "pillars": Activity.pillars.through,
+        "items": Activity.action_items.through,
+    }
+    return {name: connection.ops.quote_name(m._meta.db_table) for name, m in models.items()}
+
+
+def _names(columns: tuple[str, ...]) -> str:
+    return ", ".join(connection.ops.quote_name(c) for c in columns)
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -100,8 +100,8 @@ def test_a_publication_failing_half_way_leaves_no_trace(default_data):
         make_activity(["osce", "unodc"][n % 2], f"Activity {n}")
     before = database_state()
     # The entries are written, then writing their facts fails.
-    failing = failing_after(0, editions._write_facts, RuntimeError("connection lost"))
-    with mock.patch.object(editions, "_write_facts", failing), pytest.raises(RuntimeError):
+    failing = failing_after(0, editions._write_facts_in_sql, RuntimeError("connection lost"))
+    with mock.patch.object(editions, "_write_facts_in_sql", failing), pytest.raises(RuntimeError):
         publish_edition(title="Half-way")
     assert database_state() == before
     edition = publish_edition(title="Again")
