@@ -1,6 +1,7 @@
 """Search: word forms in both languages, facets, what is never found, the page and the API."""
 
 import datetime
+import sqlite3
 
 import pytest
 from django.core.cache import cache
@@ -115,7 +116,14 @@ def test_drafts_are_never_found_and_a_published_edition_is(default_data):
     assert search("kingfisher").count == 0
 
 
-def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
+@pytest.mark.parametrize("sqlite_version", [None, (3, 31, 1)], ids=["update-from", "old-sqlite"])
+def test_a_new_edition_reindexes_only_the_activities_that_changed(
+    default_data, monkeypatch, sqlite_version
+):
+    if sqlite_version:
+        if connection.vendor != "sqlite":
+            pytest.skip("the statement for SQLite before 3.33")
+        monkeypatch.setattr(sqlite3, "sqlite_version_info", sqlite_version)
     kept = make_activity("kept", "osce", pillars=(2,))
     kept.title_en = "Walrus training"
     kept.save()

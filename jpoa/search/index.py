@@ -7,6 +7,7 @@
 """
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 
@@ -60,17 +61,27 @@ def _carry_over(edition) -> None:
     """Point the documents of unchanged activities at their entries in EDITION."""
     documents = Document._meta.db_table
     entries = EditionEntry._meta.db_table
-    same = (
-        f"FROM {entries} o JOIN {entries} n ON n.activity_key = o.activity_key "
+    pairs = (
+        f"{entries} o JOIN {entries} n ON n.activity_key = o.activity_key "
         "WHERE n.edition_id = %s AND n.data = o.data"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {documents} SET object_id = (SELECT n.id {same} "
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):
+        # No UPDATE ... FROM before SQLite 3.33: a subquery for each document, three
+        # times slower.
+        sql = (
+            f"UPDATE {documents} SET object_id = (SELECT n.id FROM {pairs} "
             f"AND o.id = {documents}.object_id) "
-            f"WHERE kind = %s AND object_id IN (SELECT o.id {same} AND o.id <> n.id)",
-            [edition.pk, Document.Kind.ACTIVITY, edition.pk],
+            f"WHERE kind = %s AND object_id IN (SELECT o.id FROM {pairs} AND o.id <> n.id)"
         )
+        params = [edition.pk, Document.Kind.ACTIVITY, edition.pk]
+    else:
+        sql = (
+            f"UPDATE {documents} SET object_id = n.id FROM {pairs} "
+            f"AND o.id = {documents}.object_id AND {documents}.kind = %s AND o.id <> n.id"
+        )
+        params = [edition.pk, Document.Kind.ACTIVITY]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def refresh_organisation_activities(organisation_id: int) -> None:
