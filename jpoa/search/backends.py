@@ -1,4 +1,4 @@
-"""The full-text index on each database, and the two queries search runs on it.
+"""The full-text index on each database, and the queries search runs on it.
 
 Both databases index the same thing, the stems of `jpoa.search.text`, so they
 match alike; only ranking differs (BM25 on SQLite, ``ts_rank`` on PostgreSQL). A
@@ -9,6 +9,7 @@ by triggers. PostgreSQL: a stored generated ``tsvector`` column with a GIN index
 built with the 'simple' configuration (no stemming nor stop words of its own).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -18,57 +19,12 @@ from .models import FACET_COLUMNS, Facet, needle
 DOCUMENTS = "search_document"
 FTS = "search_document_fts"
 
-# Only a change of the stems touches the full-text index: publishing moves the documents
-# of unchanged activities to new entries (`object_id`) by the hundred thousand.
-SQLITE_UPDATE_TRIGGER = f"""CREATE TRIGGER {FTS}_update
-    AFTER UPDATE OF title_stems, body_stems ON {DOCUMENTS} BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
-        VALUES ('delete', old.id, old.title_stems, old.body_stems);
-        INSERT INTO {FTS}(rowid, title_stems, body_stems)
-        VALUES (new.id, new.title_stems, new.body_stems);
-    END"""
-SQLITE_CREATE = [
-    f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
-        title_stems, body_stems, content='{DOCUMENTS}', content_rowid='id',
-        tokenize="unicode61 remove_diacritics 0")""",
-    f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON {DOCUMENTS} BEGIN
-        INSERT INTO {FTS}(rowid, title_stems, body_stems)
-        VALUES (new.id, new.title_stems, new.body_stems);
-    END""",
-    f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON {DOCUMENTS} BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
-        VALUES ('delete', old.id, old.title_stems, old.body_stems);
-    END""",
-    SQLITE_UPDATE_TRIGGER,
-]
-SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {FTS}_update",
-    f"DROP TRIGGER IF EXISTS {FTS}_delete",
-    f"DROP TRIGGER IF EXISTS {FTS}_insert",
-    f"DROP TABLE IF EXISTS {FTS}",
-]
-POSTGRESQL_CREATE = [
-    f"""ALTER TABLE {DOCUMENTS} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple'::regconfig, title_stems), 'A')
-        || setweight(to_tsvector('simple'::regconfig, body_stems), 'D')) STORED""",
-    f"CREATE INDEX search_document_vector ON {DOCUMENTS} USING gin (search_vector)",
-]
-POSTGRESQL_DROP = [
-    "DROP INDEX IF EXISTS search_document_vector",
-    f"ALTER TABLE {DOCUMENTS} DROP COLUMN IF EXISTS search_vector",
-]
-
-
-def create_index(apps, schema_editor) -> None:
-    statements = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRESQL_CREATE}
-    for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
-
-
-def drop_index(apps, schema_editor) -> None:
-    statements = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
-    for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+# SQLite's full-text index (migration 0004) holds the stems and, beside them, the facet
+# values: a filter ("country KZ") is then a phrase that the index intersects with the
+# words' matches, so only the documents under the filters are scored and read. The facet
+# columns weigh nothing in the ranking, and the words are looked for in the stems only.
+TEXT_COLUMNS = ("title_stems", "body_stems")
+RANK_WEIGHTS = ", ".join(["10.0", "1.0"] + ["0.0"] * len(FACET_COLUMNS))
 
 
 # -- queries ----------------------------------------------------------------------------
@@ -78,15 +34,16 @@ def drop_index(apps, schema_editor) -> None:
 class Match:
     """How one database says "the documents matching these terms", and their score."""
 
-    source: str  # FROM and WHERE of the matches (their documents as `d` when joined)
+    source: str  # FROM and WHERE of the matches, their documents joined as `d`
     id: str  # a match's document id
     score: str  # a match's score (only valid with `source`)
     order: str  # ORDER BY of the scores, best first
-    param: str
+    params: list
+    best_first: Callable[[float, int], tuple]  # the same order, as a sort key of (score, id)
 
 
-def _match(terms: list[str], *, documents: bool) -> Match:
-    """The matches; DOCUMENTS: with their documents' columns as `d`."""
+def _match(terms: list[str], filters: list[tuple[str, str]]) -> Match:
+    """The documents with every term, under the filters' values too on SQLite."""
     if connection.vendor == "postgresql":
         # Terms are letters and digits only (`text.query_terms`), so quoting is safe.
         return Match(
@@ -94,18 +51,33 @@ def _match(terms: list[str], *, documents: bool) -> Match:
             id="d.id",
             score="ts_rank(d.search_vector, q)",
             order="score DESC, id",
-            param=" & ".join(f"'{t}'" for t in terms),
+            params=[" & ".join(f"'{t}'" for t in terms)],
+            best_first=lambda score, id_: (-score, id_),
         )
+    words = " ".join(f'"{t}"' for t in terms)
+    query = f"{{{' '.join(TEXT_COLUMNS)}}} : ({words})"
+    for name, value in filters:
+        query += f" AND {FACET_COLUMNS[name]} : {_phrase(value)}"
     # CROSS JOIN keeps the full-text index the outer loop: SQLite would otherwise be free
     # to read the documents first and probe the index once for each.
-    join = f" CROSS JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid" if documents else ""
     return Match(
-        source=f"{FTS}{join} WHERE {FTS} MATCH %s",
+        source=f"{FTS} CROSS JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s",
         id=f"{FTS}.rowid",
-        score=f"bm25({FTS}, 10.0, 1.0)",
+        score=f"bm25({FTS}, {RANK_WEIGHTS})",
         order="score, id",
-        param=" ".join(f'"{t}"' for t in terms),
+        params=[query],
+        best_first=lambda score, id_: (score, id_),
     )
+
+
+def _phrase(value: str) -> str:
+    """VALUE as an FTS5 phrase, which the tokenizer splits into words as it did the column.
+
+    The phrase narrows the matches; the exact condition of `_filters` decides (a phrase
+    ignores case and punctuation). A value with no word in it is an empty phrase, which
+    matches nothing.
+    """
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _filters(filters: list[tuple[str, str]]) -> tuple[str, list]:
@@ -135,49 +107,56 @@ DOCUMENT_COLUMNS = (
 )
 
 
-def ranked_documents(
+def search_page(
     terms: list[str], filters: list[tuple[str, str]], limit: int, offset: int
-) -> list[dict]:
-    """One page of the matching documents, best first (as dicts of DOCUMENT_COLUMNS).
+) -> tuple[list[tuple[str, str, int]], list[int]]:
+    """The facet counts of the matching documents under the filters, and the ids of one
+    page of them, best first: in one pass over the matches.
 
-    The matches are ranked on their ids and scores alone; only the page's documents are
-    then read whole (sorting tens of thousands of rows with their texts is what is slow).
+    Counts are (facet, value, number of documents). The matches' ids, scores and facet
+    columns are read once; each facet column is then grouped on its own, so that the
+    database returns a few hundred lists of values with their counts however many
+    documents match (the pillars of 100,000 activities come in some fifteen
+    combinations); each list's count is added to each of its values here: exact. The
+    page is ranked on ids and scores alone; its documents are read whole by `documents`
+    (sorting tens of thousands of rows with their texts is what is slow).
     """
-    match = _match(terms, documents=bool(filters))
-    where, params = _filters(filters)
-    columns = ", ".join(f"d.{c}" for c in ("id", *DOCUMENT_COLUMNS))
-    page_order = match.order.replace("score", "page.score").replace(", id", ", page.id")
-    sql = (
-        f"SELECT {columns} FROM (SELECT {match.id} AS id, {match.score} AS score "
-        f"FROM {match.source}{where} ORDER BY {match.order} LIMIT %s OFFSET %s) page "
-        f"JOIN {DOCUMENTS} d ON d.id = page.id ORDER BY {page_order}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [match.param, *params, limit, offset])
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def facet_counts(terms: list[str], filters: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
-    """(facet, value, number of matching documents) under the filters.
-
-    The matches' facet columns are read once; each column is then grouped on its own, so
-    that the database returns a few hundred lists of values with their counts however
-    many documents match (the pillars of 100,000 activities come in some fifteen
-    combinations). Each list's count is added to each of its values here: exact.
-    """
-    match = _match(terms, documents=True)
+    match = _match(terms, filters)
     where, params = _filters(filters)
     columns = ", ".join(f"d.{column}" for column in FACET_COLUMNS.values())
     groups = " UNION ALL ".join(
-        f"SELECT '{name}', {column}, COUNT(*) FROM matches GROUP BY {column}"
+        f"SELECT '{name}', {column}, COUNT(*), NULL FROM matches GROUP BY {column}"
         for name, column in FACET_COLUMNS.items()
     )
-    sql = f"WITH matches AS MATERIALIZED (SELECT {columns} FROM {match.source}{where}) {groups}"
+    sql = (
+        f"WITH matches AS MATERIALIZED (SELECT {match.id} AS id, {match.score} AS score, "
+        f"{columns} FROM {match.source}{where}) "
+        "SELECT '', '', id, score FROM "
+        f"(SELECT id, score FROM matches ORDER BY {match.order} LIMIT %s OFFSET %s) page "
+        f"UNION ALL {groups}"
+    )
     counts: dict[tuple[str, str], int] = {}
+    page = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match.param, *params])
-        for name, values, count in cursor.fetchall():
+        cursor.execute(sql, [*match.params, *params, limit, offset])
+        for name, values, number, score in cursor.fetchall():
+            if not name:
+                page.append((score, number))
+                continue
             for value in values.split():
-                counts[name, value] = counts.get((name, value), 0) + count
-    return [(name, value, count) for (name, value), count in counts.items()]
+                counts[name, value] = counts.get((name, value), 0) + number
+    page.sort(key=lambda found: match.best_first(*found))
+    return [(name, value, n) for (name, value), n in counts.items()], [i for _s, i in page]
+
+
+def documents(ids: list[int]) -> list[dict]:
+    """The documents with these ids, in this order (as dicts of DOCUMENT_COLUMNS)."""
+    if not ids:
+        return []
+    columns = ", ".join(("id", *DOCUMENT_COLUMNS))
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {DOCUMENTS} WHERE id IN ({marks})", ids)
+        names = [c[0] for c in cursor.description]
+        found = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    return [found[i] for i in ids if i in found]

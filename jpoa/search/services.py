@@ -5,8 +5,9 @@
 returns a `SearchResults`: the page of hits (best first, each with its title, page
 and a snippet with the matches marked), the number of hits, and the count of hits
 under each value of each facet, with the current filters applied. Two queries (the
-facet counts, the page), plus one for the names of pillars and one for those of
-countries when the hits have any: whatever the number of documents.
+facet counts with the page's ids, the page's documents), plus one for the names of
+pillars and one for those of countries when the hits have any: whatever the number of
+documents.
 """
 
 import math
@@ -109,17 +110,16 @@ def search(
     )
     if not results.terms:
         return results
-    counts = backends.facet_counts(results.terms, filters.chosen())
+    offset = (results.page - 1) * page_size
+    counts, page = backends.search_page(results.terms, filters.chosen(), page_size, offset)
     # Every document has exactly one kind: the kinds' counts add up to the hits.
     results.count = sum(n for name, _value, n in counts if name == Facet.KIND)
     if results.count == 0:
         return results
     with translation.override(language):
         results.facets = _facets(counts, filters)
-        offset = (results.page - 1) * page_size
-        if offset < results.count:
-            rows = backends.ranked_documents(results.terms, filters.chosen(), page_size, offset)
-            results.hits = [_hit(row, results.terms, language) for row in rows]
+        rows = backends.documents(page)
+        results.hits = [_hit(row, results.terms, language) for row in rows]
     return results
 
 

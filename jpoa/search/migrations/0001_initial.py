@@ -1,7 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import jpoa.search.backends
+from jpoa.search.migrations import _fts_v1
 
 
 class Migration(migrations.Migration):
@@ -51,6 +51,6 @@ class Migration(migrations.Migration):
         ),
         # The database's own full-text index over the stems (FTS5 or tsvector + GIN).
         migrations.RunPython(
-            jpoa.search.backends.create_index, jpoa.search.backends.drop_index, elidable=False
+            _fts_v1.create_index, _fts_v1.drop_index, elidable=False
         ),
     ]

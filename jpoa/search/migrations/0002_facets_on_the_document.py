@@ -7,7 +7,7 @@ from the rows they replace, so the index stays whole without a rebuild.
 
 from django.db import migrations, models
 
-from jpoa.search.backends import DOCUMENTS, FTS, SQLITE_UPDATE_TRIGGER
+from jpoa.search.migrations._fts_v1 import ANY_COLUMN_TRIGGER, DOCUMENTS, FTS
 
 COLUMNS = {"pillar": "pillars", "country": "countries", "language": "languages", "year": "years"}
 
@@ -36,7 +36,7 @@ def fill_columns(apps, schema_editor) -> None:
         f"GROUP BY document_id) f WHERE f.document_id = {DOCUMENTS}.id"
     )
     if vendor == "sqlite":
-        schema_editor.execute(SQLITE_UPDATE_TRIGGER)
+        schema_editor.execute(ANY_COLUMN_TRIGGER)
 
 
 def fill_facet_rows(apps, schema_editor) -> None:

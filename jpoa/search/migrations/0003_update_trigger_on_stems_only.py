@@ -6,14 +6,7 @@ entries; the trigger fired on any column re-wrote their stems into the index eac
 
 from django.db import migrations
 
-from jpoa.search.backends import DOCUMENTS, FTS, SQLITE_UPDATE_TRIGGER
-
-ANY_COLUMN_TRIGGER = f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, title_stems, body_stems)
-        VALUES ('delete', old.id, old.title_stems, old.body_stems);
-        INSERT INTO {FTS}(rowid, title_stems, body_stems)
-        VALUES (new.id, new.title_stems, new.body_stems);
-    END"""
+from jpoa.search.migrations._fts_v1 import ANY_COLUMN_TRIGGER, FTS, STEMS_UPDATE_TRIGGER
 
 
 def _replace_trigger(sql: str):
@@ -30,6 +23,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _replace_trigger(SQLITE_UPDATE_TRIGGER), _replace_trigger(ANY_COLUMN_TRIGGER)
+            _replace_trigger(STEMS_UPDATE_TRIGGER), _replace_trigger(ANY_COLUMN_TRIGGER)
         ),
     ]
