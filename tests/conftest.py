@@ -24,12 +24,25 @@ def pytest_configure(config):
     }
 
 
+@pytest.fixture(scope="session")
+def default_data_copy(django_db_setup, django_db_blocker):
+    """The default data set, loaded once into this worker's test database and kept aside."""
+    from tests.dataset_copy import DatasetCopy
+
+    with django_db_blocker.unblock():
+        return DatasetCopy.take()
+
+
 @pytest.fixture
-def default_data(db):
+def default_data(db, default_data_copy):
     """The Central Asia default data set, loaded as `jpoa init` loads it."""
+    from django.db import connection
+
     from jpoa.dataset.load import load_dataset
 
-    return load_dataset(DEFAULT_DATASET)
+    if connection.in_atomic_block:  # the test's transaction is rolled back after it
+        return default_data_copy.copy_in()
+    return load_dataset(DEFAULT_DATASET)  # a transactional test: its tables are flushed
 
 
 @pytest.fixture(autouse=True)

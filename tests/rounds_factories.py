@@ -1,8 +1,10 @@
 """Users with roles and activities built in code, for the rounds, access and conflict tests."""
 
 import datetime
+import functools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from jpoa.accounts.models import Profile, Role
 from jpoa.core.models import Organisation
@@ -12,8 +14,18 @@ from jpoa.plan.models import Pillar
 PASSWORD = "correct horse battery staple"
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD hashed as the site hashes passwords (Argon2, at its full cost, a fifth of a
+    second): once per test process, then given to every user made here."""
+    return make_password(PASSWORD)
+
+
 def make_user(username: str, role: str | None = None, organisation: str | None = None, **extra):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    """A user who signs in with PASSWORD, with a profile of ROLE in ORGANISATION (a key)."""
+    user = get_user_model().objects.create_user(username=username, password=None, **extra)
+    user.password = password_hash()
+    user.save(update_fields=["password"])
     if role:
         org = Organisation.objects.get(key=organisation) if organisation else None
         Profile.objects.create(user=user, role=role, organisation=org)

@@ -57,9 +57,12 @@ def data(db):
     make_data()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One build, by the command, for a sub-path, shared by the tests that only read it."""
+    """One build, by the command, for a sub-path, shared by the tests that only read it.
+
+    Of the session, not the module: the database tests run first, the others after the
+    tests of other modules, and a module's fixture would be built again for each part."""
     root = tmp_path_factory.mktemp("www")
     with django_db_blocker.unblock(), transaction.atomic():
         make_data()
