@@ -251,3 +251,21 @@ def test_publishing_reads_the_activities_as_the_orm_does(activities):
     # modeltranslation's querysets reorder what they select: refused, not misread.
     with pytest.raises(TypeError):
         plain_rows(Activity.objects.values_list(*fields))
+
+
+def test_publishing_gives_back_the_memory_it_borrows(activities):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    during = []
+    publish_edition(title="First", progress=lambda done, total: during.append(cache_size()))
+    assert during == [-262_144]  # 256 MB while the one chunk of activities is written
+    assert cache_size() == before == -64000  # settings.py's 64 MB again

@@ -9,10 +9,12 @@ GROUP BY queries over indexed columns of one edition.
 
 Publishing reads the activities in chunks of primary keys and their many-to-many
 links as plain tuples (building model instances for millions of links would take
-minutes), and inserts entries and facts as plain rows (Django's bulk_create costs
-more per row than SQLite does), chunk by chunk, in one transaction.
+minutes) and inserts the entries as plain rows (Django's bulk_create costs more per
+row than SQLite does), chunk by chunk; the facts are then written by the database
+from the same links (INSERT ... SELECT), all in one transaction.
 """
 
+import contextlib
 import datetime
 import itertools
 from collections import defaultdict
@@ -34,6 +36,7 @@ from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFac
 from .signals import edition_published
 
 CHUNK = 5000
+PUBLISHING_CACHE_KIB = -262_144  # negative: KiB, as SQLite's PRAGMA cache_size takes it
 
 # Record fields holding one text per language ({"en": ..., "ru": ...}).
 TRANSLATED_FIELDS = ("title", "description")
@@ -78,21 +81,15 @@ def publish_edition(
         lookups = _Lookups.load()
         total = Activity.objects.count()
         count = 0
-        last_entry = 0
-        for activities in _activity_chunks():
-            records = _records(activities, lookups)
-            _insert(EditionEntry, ENTRY_COLUMNS, _entry_rows(edition, activities, records, lookups))
-            # Rows inserted in one transaction get ascending ids, in the order given.
-            ids = list(
-                EditionEntry.objects.filter(edition=edition, pk__gt=last_entry)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            _write_facts_in_sql(edition, last_entry, activities[0]["pk"], activities[-1]["pk"])
-            last_entry = ids[-1]
-            count += len(ids)
-            if progress:
-                progress(count, total)
+        with _page_cache_for_publishing():
+            for activities in _activity_chunks():
+                records = _records(activities, lookups)
+                rows = _entry_rows(edition, activities, records, lookups)
+                _insert(EditionEntry, ENTRY_COLUMNS, rows)
+                count += len(rows)
+                if progress:
+                    progress(count, total)
+            _write_facts_in_sql(edition)
         edition.activity_count = count
         edition.save(update_fields=["activity_count"])
         edition_published.send(sender=Edition, edition=edition)
@@ -367,25 +364,24 @@ def _write_facts(edition: Edition, entries: Iterable[tuple[int, dict]], lookups:
     _insert(EditionItemFact, ITEM_FACT_COLUMNS, item_facts)
 
 
-def _write_facts_in_sql(edition: Edition, after_entry: int, lo: int, hi: int) -> None:
-    """Write the facts of the entries after ``after_entry``, whose activities have ids in
-    [lo, hi], from the activities' links, in the database (INSERT ... SELECT).
+def _write_facts_in_sql(edition: Edition) -> None:
+    """Write the facts of the edition's entries from their activities' links, in the
+    database (INSERT ... SELECT), once all the entries are written.
 
     They are the facts `_write_facts` derives from the same entries' records (a test holds
-    the two to the same rows), at a fraction of the cost: no row passes through Python.
-    The records were read from these links in this transaction, which sees no other
-    writer's changes (SQLite's write lock; REPEATABLE READ on PostgreSQL).
+    the two to the same rows), at a fraction of the cost: no row passes through Python,
+    and one statement for the whole edition costs a quarter less than one a chunk. The
+    records were read from these links in this transaction, which sees no other writer's
+    changes (SQLite's write lock; REPEATABLE READ on PostgreSQL).
     """
     q = connection.ops.quote_name
     table = _table_names()
     # Each activity's places: its countries; the region, if region-wide; else no place.
     places = (
         f"SELECT activity_id, country_id, FALSE AS region_wide FROM {table['countries']} "
-        "WHERE activity_id BETWEEN %(lo)s AND %(hi)s "
-        f"UNION ALL SELECT id, NULL, TRUE FROM {table['activity']} "
-        "WHERE region_wide AND id BETWEEN %(lo)s AND %(hi)s "
+        f"UNION ALL SELECT id, NULL, TRUE FROM {table['activity']} WHERE region_wide "
         f"UNION ALL SELECT a.id, NULL, FALSE FROM {table['activity']} a "
-        "WHERE NOT a.region_wide AND a.id BETWEEN %(lo)s AND %(hi)s AND NOT EXISTS "
+        "WHERE NOT a.region_wide AND NOT EXISTS "
         f"(SELECT 1 FROM {table['countries']} c WHERE c.activity_id = a.id)"
     )
     common = (
@@ -395,24 +391,44 @@ def _write_facts_in_sql(edition: Edition, after_entry: int, lo: int, hi: int) ->
         f"JOIN {table['organisation']} o ON o.id = e.lead_organisation_id_at "
         f"JOIN ({places}) pl ON pl.activity_id = e.activity_id "
     )
-    chunk = "WHERE e.edition_id = %(edition)s AND e.id > %(after)s"
-    params = {"edition": edition.pk, "after": after_entry, "lo": lo, "hi": hi}
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table['fact']} ({_names(FACT_COLUMNS)}) "
             f"SELECT e.edition_id, e.id, p.{q('number')}, {common}"
             f"LEFT JOIN {table['pillars']} ap ON ap.activity_id = e.activity_id "
-            f"LEFT JOIN {table['pillar']} p ON p.id = ap.pillar_id {chunk}",
-            params,
+            f"LEFT JOIN {table['pillar']} p ON p.id = ap.pillar_id WHERE e.edition_id = %s",
+            [edition.pk],
         )
         cursor.execute(
             f"INSERT INTO {table['item_fact']} ({_names(ITEM_FACT_COLUMNS)}) "
             f"SELECT e.edition_id, e.id, ai.actionitem_id, p.{q('number')}, {common}"
             f"JOIN {table['items']} ai ON ai.activity_id = e.activity_id "
             f"JOIN {table['item']} i ON i.id = ai.actionitem_id "
-            f"JOIN {table['pillar']} p ON p.id = i.pillar_id {chunk}",
-            params,
+            f"JOIN {table['pillar']} p ON p.id = i.pillar_id WHERE e.edition_id = %s",
+            [edition.pk],
         )
+
+
+@contextlib.contextmanager
+def _page_cache_for_publishing() -> Iterator[None]:
+    """SQLite: a page cache of 256 MB while publishing, instead of the 64 MB of settings.
+
+    The facts' covering indexes take the new edition's rows in no order of theirs; with
+    the larger cache, publishing a million activities took 108 s instead of 139 s. The
+    memory is the connection's, given back after.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {PUBLISHING_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _table_names() -> dict[str, str]:
