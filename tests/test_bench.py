@@ -121,12 +121,24 @@ def test_generate_then_run_measure_every_view(tmp_path):
         "heatmap, year range",
         "activity list, filtered",
         "faceted search",
+        "faceted search, never asked before",
         "activity page",
         "API matrix, one country",
     }
+    fresh = next(v for v in report["views"] if v["name"].endswith("never asked before"))
+    assert fresh["path"].endswith("&fresh=0")
     assert all(v["jpoa"]["errors"] == 0 and v["jpoa"]["requests"] == 4 for v in report["views"])
     assert report["server_peak_rss_mb"] > 0
     assert report["publish"]["activities"] == 200
     assert report["imports"]["csv"]["ok"] and report["imports"]["iati"]["ok"]
     if "--skip=datasette" not in skip:
         assert report["views"][0]["datasette"]["errors"] == 0
+
+
+def test_a_fresh_view_asks_a_new_url_each_time():
+    from jpoa.bench.runner import View
+
+    view = View("search", ["/en/search/?q=a", "/en/search/?q=b"], fresh=True)
+    urls = view.urls(4)
+    assert len(set(urls)) == 4 and urls[1] == "/en/search/?q=b&fresh=1"
+    assert View("page", ["/en/"]).urls(4) == ["/en/"]
