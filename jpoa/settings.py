@@ -169,6 +169,18 @@ else:
         }
     }
 
+# The page cache (`jpoa.matrix.views.published_page`), shared by the server's worker
+# processes through files in the data directory: a page is built once for all of them,
+# not once in each, and kept out of their memory. Keys carry the time the public data
+# last changed, so a cached page is never stale.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Links typed without a scheme mean https (Django 6's default; transitional in 5.2).
 FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -486,6 +486,10 @@ def http_status(url: str) -> int | None:
 
 def test_serve_serves_the_site_that_init_set_up(site, tmp_path):
     assert site.jpoa("init").returncode == 0  # collects static files, loads the data set
+    # A page cached by the code that ran before: the cache is on disk, so it survives.
+    stale = site.data_dir / "cache" / "0123456789abcdef.djcache"
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_bytes(b"a page of the previous version")
     port = free_port()
     env = jpoa_env(site.data_dir, site.database_url)
     log = tmp_path / "serve.log"
@@ -505,6 +509,7 @@ def test_serve_serves_the_site_that_init_set_up(site, tmp_path):
                 time.sleep(0.1)
         assert status == 200, log.read_text()
         assert http_status(f"http://127.0.0.1:{port}/en/admin/login/") == 200
+        assert not stale.exists()  # the server starts with none of the old code's pages
     finally:
         server.terminate()
         try:

@@ -37,3 +37,21 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_the_server_processes_share_one_page_cache(tmp_path):
+    # Each worker process of `jpoa serve` is a process of its own: a page one builds must
+    # be there for the others (the cache lives in the data directory, not in memory).
+    env = {**os.environ, "JPOA_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "jpoa.settings"}
+    setup = "import django; django.setup(); from django.core.cache import cache; "
+
+    def python(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", setup + code], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    python("cache.set('page', 'built once', 60)")
+    assert python("print(cache.get('page'))") == "built once"
+    assert any((tmp_path / "cache").iterdir())

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.cache import cache
 from django.core.management.base import CommandError
 from django.db import connections
 from gunicorn.app.base import BaseApplication
@@ -66,6 +67,9 @@ class Command(JpoaCommand):
     def handle(self, *args, host, port, workers, threads, **options):
         require_migrated_database()
         self.require_collected_static_files()
+        # Pages cached by the code that ran before (the cache is kept on disk) may not be
+        # what this code renders: start without them.
+        cache.clear()
         connections.close_all()  # the workers open their own after the fork
         address = f"[{host}]" if ":" in host else host
         server = JpoaServer(
