@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.utils import OperationalError
 from django.test.utils import CaptureQueriesContext
 
 from jpoa.core.models import Country
@@ -536,7 +537,7 @@ def test_the_full_text_index_takes_the_facet_values_and_gives_them_back():
     try:
         call_command("migrate", "search", "0003", verbosity=0)
         assert fts("walrus") == 1
-        with pytest.raises(Exception, match="no such column"):
+        with pytest.raises(OperationalError, match="no such column"):
             fts("countries : kz")
     finally:
         call_command("migrate", "search", verbosity=0)
