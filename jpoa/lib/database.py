@@ -154,8 +154,7 @@ def plain_rows(queryset) -> list[tuple]:
     For the hundreds of thousands of rows a publication reads: the ORM's iterator
     converts each value of each row through a chain of generators; here the SQL the
     ORM compiled runs as it is, and only the columns that have converters (dates,
-    decimals and booleans on SQLite) are converted, a column at a time, each distinct
-    value once.
+    decimals and booleans on SQLite) are converted (`_converted`).
     """
     from django.core.exceptions import EmptyResultSet
     from django.db import connections
@@ -180,28 +179,39 @@ def plain_rows(queryset) -> list[tuple]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    return _converted(rows, converters, connection)
+
+
+def _converted(rows: list, converters: dict, connection) -> list[tuple]:
+    """ROWS with the ORM's converters applied: {column index: (functions, expression)}.
+
+    A column at a time, each distinct value converted once (a date column of a hundred
+    thousand rows holds a few thousand dates).
+    """
     if not rows or not converters:
         return [tuple(row) for row in rows]
     columns = [list(column) for column in zip(*rows, strict=True)]
     for i, (functions, expression) in converters.items():
-        memo: dict | None = {}
-        values = columns[i]
-        for n, value in enumerate(values):
-            if memo is not None:
-                try:
-                    values[n] = memo[value]
-                    continue
-                except KeyError:
-                    pass
-                except TypeError:  # not hashable: each value converted on its own
-                    memo = None
-            converted = value
-            for convert in functions:
-                converted = convert(converted, expression, connection)
-            values[n] = converted
-            if memo is not None:
-                memo[value] = converted
+        columns[i] = _converted_column(columns[i], functions, expression, connection)
     return list(zip(*columns, strict=True))
+
+
+def _converted_column(values: list, functions, expression, connection) -> list:
+    def convert(value):
+        for function in functions:
+            value = function(value, expression, connection)
+        return value
+
+    memo: dict = {}
+    out = []
+    for value in values:
+        try:
+            out.append(memo[value])
+        except KeyError:
+            out.append(memo.setdefault(value, convert(value)))
+        except TypeError:  # not hashable: converted on its own
+            out.append(convert(value))
+    return out
 
 
 def rows_where_in(model, names: list[str], name: str, values: list) -> list[tuple]:
@@ -218,12 +228,12 @@ def rows_where_in(model, names: list[str], name: str, values: list) -> list[tupl
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [meta.get_field(n) for n in names]
-    converters = []
+    converters = {}
     for i, f in enumerate(fields):
         column = f.get_col(meta.db_table)
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
-            converters.append((i, column, found))
+            converters[i] = (found, column)
     select = ", ".join(quote(f.column) for f in fields)
     where = quote(meta.get_field(name).column)
     out = []
@@ -234,12 +244,5 @@ def rows_where_in(model, names: list[str], name: str, values: list) -> list[tupl
             cursor.execute(
                 f"SELECT {select} FROM {quote(meta.db_table)} WHERE {where} IN ({marks})", chunk
             )
-            rows = cursor.fetchall()
-            if converters:
-                rows = [list(row) for row in rows]
-                for i, column, functions in converters:
-                    for row in rows:
-                        for convert in functions:
-                            row[i] = convert(row[i], column, connection)
-            out.extend(tuple(row) for row in rows)
+            out.extend(_converted(cursor.fetchall(), converters, connection))
     return out
