@@ -6,16 +6,14 @@ entries; the trigger fired on any column re-wrote their stems into the index eac
 
 from django.db import migrations
 
-from jpoa.search.migrations._fts_v1 import ANY_COLUMN_TRIGGER, FTS, STEMS_UPDATE_TRIGGER
+from jpoa.search.migrations._fts_v1 import (
+    ANY_COLUMN_TRIGGER,
+    FTS,
+    STEMS_UPDATE_TRIGGER,
+    on_sqlite,
+)
 
-
-def _replace_trigger(sql: str):
-    def run(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {FTS}_update")
-            schema_editor.execute(sql)
-
-    return run
+DROP = f"DROP TRIGGER IF EXISTS {FTS}_update"
 
 
 class Migration(migrations.Migration):
@@ -23,6 +21,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _replace_trigger(STEMS_UPDATE_TRIGGER), _replace_trigger(ANY_COLUMN_TRIGGER)
+            on_sqlite([DROP, STEMS_UPDATE_TRIGGER]), on_sqlite([DROP, ANY_COLUMN_TRIGGER])
         ),
     ]

@@ -9,6 +9,7 @@ index is unchanged (its filters stay conditions on the matches).
 from django.db import migrations
 
 from jpoa.search.migrations import _fts_v1
+from jpoa.search.migrations._fts_v1 import on_sqlite
 
 DOCUMENTS = "search_document"
 FTS = "search_document_fts"
@@ -36,22 +37,13 @@ CREATE = [
 REBUILD = f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')"
 
 
-def _sqlite(statements: list[str]):
-    def run(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "sqlite":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0003_update_trigger_on_stems_only")]
 
     operations = [
         migrations.RunPython(
-            _sqlite([*_fts_v1.SQLITE_DROP, *CREATE, REBUILD]),
-            _sqlite(
+            on_sqlite([*_fts_v1.SQLITE_DROP, *CREATE, REBUILD]),
+            on_sqlite(
                 [
                     *_fts_v1.SQLITE_DROP,
                     *_fts_v1.SQLITE_CREATE[:3],

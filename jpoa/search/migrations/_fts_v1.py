@@ -2,7 +2,8 @@
 
 Frozen here so that those migrations keep doing what they did whatever
 `jpoa.search.backends` says today (migration 0004 moves the index to its current form).
-The loader skips modules whose names begin with an underscore.
+The loader skips modules whose names begin with an underscore. `on_sqlite` is shared
+by the migrations that change SQLite's index alone.
 """
 
 DOCUMENTS = "search_document"
@@ -63,3 +64,14 @@ def drop_index(apps, schema_editor) -> None:
     statements = {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}
     for sql in statements.get(schema_editor.connection.vendor, []):
         schema_editor.execute(sql)
+
+
+def on_sqlite(statements: list[str]):
+    """A RunPython function that runs STATEMENTS on SQLite and does nothing elsewhere."""
+
+    def run(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            for sql in statements:
+                schema_editor.execute(sql)
+
+    return run
