@@ -272,6 +272,19 @@ def views(manifest: dict, has_search: bool) -> list[View]:
             ],
             note="no search page yet: the faceted activity list stands in",
         )
+    new_searches = (
+        [
+            View(
+                "faceted search, never asked before",
+                search.paths,
+                search.datasette_paths,
+                note="every request a new URL: no page cache holds it",
+                fresh=True,
+            )
+        ]
+        if has_search
+        else []
+    )
     return [
         View(
             "organisations x pillars, one country",
@@ -300,19 +313,7 @@ def views(manifest: dict, has_search: bool) -> list[View]:
             [f"/en/matrix/activities/?country={c}&pillar=2&status=ongoing" for c in ordered],
         ),
         search,
-        *(
-            [
-                View(
-                    "faceted search, never asked before",
-                    search.paths,
-                    search.datasette_paths,
-                    note="every request a new URL: no page cache holds it",
-                    fresh=True,
-                )
-            ]
-            if has_search
-            else []
-        ),
+        *new_searches,
         View("activity page", [f"/en/matrix/activities/{k}/" for k in keys]),
         View(
             "API matrix, one country",

@@ -35,7 +35,7 @@ class Document(models.Model):
     body_stems = models.TextField(_("stems of the texts"))
     # The facet values (the kind is one, above): each list holds its values between
     # spaces, " 1 2 ", so that "has pillar 2" is a substring test and counting the facets
-    # of the matches reads a few short columns of each, grouped (`backends.facet_counts`).
+    # of the matches reads a few short columns of each, grouped (`backends.search_page`).
     pillars = models.TextField(_("pillars"), default="")
     countries = models.TextField(_("countries"), default="")
     languages = models.TextField(_("languages"), default="")
