@@ -135,16 +135,20 @@ def _prepare_column(values: list, kind: str, prepare, connection) -> list:
                 last, last_prepared = v, prepare(v, connection)
             out.append(last_prepared)
         return out
+    return _each_once(values, lambda v: prepare(v, connection))
+
+
+def _each_once(values: list, function) -> list:
+    """FUNCTION of each value, called once for each distinct (hashable) value."""
     memo: dict = {}
     out = []
-    for v in values:
+    for value in values:
         try:
-            out.append(memo[v])
+            out.append(memo[value])
         except KeyError:
-            memo[v] = prepare(v, connection)
-            out.append(memo[v])
-        except TypeError:  # not hashable
-            out.append(prepare(v, connection))
+            out.append(memo.setdefault(value, function(value)))
+        except TypeError:  # not hashable: called for this one alone
+            out.append(function(value))
     return out
 
 
@@ -202,16 +206,7 @@ def _converted_column(values: list, functions, expression, connection) -> list:
             value = function(value, expression, connection)
         return value
 
-    memo: dict = {}
-    out = []
-    for value in values:
-        try:
-            out.append(memo[value])
-        except KeyError:
-            out.append(memo.setdefault(value, convert(value)))
-        except TypeError:  # not hashable: converted on its own
-            out.append(convert(value))
-    return out
+    return _each_once(values, convert)
 
 
 def rows_where_in(model, names: list[str], name: str, values: list) -> list[tuple]:
