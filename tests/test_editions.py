@@ -232,25 +232,79 @@ def test_the_publish_command_rejects_a_bad_date(activities):
     assert not Edition.objects.exists()
 
 
-def test_publishing_reads_the_activities_as_the_orm_does(activities):
+def test_the_database_writes_each_snapshot_as_the_data_set_record(activities):
+    """Publishing builds the snapshots in SQL: the same record, whatever the values."""
     from decimal import Decimal
 
-    from django.db.models import QuerySet
+    from jpoa.core.models import Organisation, Source
 
-    from jpoa.lib.database import plain_rows
-
-    Activity.objects.filter(key="osce-border").update(
-        budget=Decimal("1250.50"), last_verified=datetime.date(2015, 9, 30)
+    # Sorted by code point as Python sorts ("un-women" < "unodc"), not by a locale's
+    # collation, which would skip the hyphen.
+    for key in ("un-women", "unodc-x"):
+        Organisation.objects.create(key=key, name_en=key, type="un_entity")
+    odd = make_activity(
+        "odd-values",
+        "osce",
+        pillars=(3, 1, 2),
+        countries=("TJ", "KZ", "UZ"),
+        items=("II.1", "I.1"),
+        partners=("unodc-x", "un-women", "eu"),
+        donors=("norway",),
     )
-    fields = ("pk", "key", "title_ru", "start_date", "end_date", "budget", "region_wide")
-    plain = QuerySet(Activity).order_by("pk").values_list(*fields, "last_verified")
-    rows = plain_rows(plain)
-    assert rows == list(plain)
-    assert (Decimal("1250.50"), False, datetime.date(2015, 9, 30)) in [r[-3:] for r in rows]
-    assert plain_rows(plain.filter(pk__in=[])) == []
-    # modeltranslation's querysets reorder what they select: refused, not misread.
-    with pytest.raises(TypeError):
-        plain_rows(Activity.objects.values_list(*fields))
+    Activity.objects.filter(pk=odd.pk).update(
+        title_en='Line one\nline two\t"quoted" \\ back\x01slash',
+        title_ru="Граница — пограничный контроль 🛂",
+        budget=Decimal("1234567890123.25"),
+        currency="EUR",
+        iati_identifier="XM-DAC-1-odd",
+        last_verified=datetime.date(2015, 9, 30),
+        source=Source.objects.first(),
+        source_locator="p. 12",
+        provenance_note_ru="Только по-русски",
+    )
+    # Sixteen digits are more than SQLite keeps: the snapshot says what the ORM reads.
+    budgets = ("1250", "98765432109876.54")  # and the third has none
+    for activity, budget in zip(activities, budgets, strict=False):
+        Activity.objects.filter(pk=activity.pk).update(budget=Decimal(budget))
+
+    edition = publish_edition(title="SQL snapshots")
+
+    entries = {e.activity_key: e for e in EditionEntry.objects.filter(edition=edition)}
+    assert len(entries) == 4
+    for activity in Activity.objects.all():
+        entry = entries[activity.key]
+        assert entry.data == activity_record(activity)
+        assert (entry.start_year, entry.end_year) == (
+            activity.start_date and activity.start_date.year,
+            activity.end_date and activity.end_date.year,
+        )
+    odd_record = entries["odd-values"].data
+    assert odd_record["partners"] == ["eu", "un-women", "unodc-x"]
+    assert odd_record["budget"] == "1234567890123.25"
+    assert odd_record["provenance"]["note"] == {"en": "", "ru": "Только по-русски"}
+    assert "note" not in entries["osce-border"].data["provenance"]
+
+
+def test_an_unchanged_snapshot_keeps_its_text_byte_for_byte(activities):
+    """Search carries an unchanged activity over by comparing snapshot texts (SQLite)."""
+    import json
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps snapshots as jsonb, compared as values")
+    Activity.objects.filter(key="osce-border").update(title_en='Tab\there, "quote", \x1f ✓')
+    first = publish_edition(title="First")
+    second = publish_edition(title="Second")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT activity_key, edition_id, data FROM matrix_editionentry ORDER BY 1, 2"
+        )
+        texts = {(key, edition): data for key, edition, data in cursor.fetchall()}
+    for activity in Activity.objects.all():
+        # The compact UTF-8 form, as json.dumps writes it with these options.
+        expected = json.dumps(activity_record(activity), ensure_ascii=False, separators=(",", ":"))
+        assert texts[activity.key, first.pk] == texts[activity.key, second.pk] == expected
 
 
 def test_publishing_gives_back_the_memory_it_borrows(activities):

@@ -1,6 +1,8 @@
 """The configured database, described for people and for PostgreSQL's client programs."""
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -152,38 +154,23 @@ def _each_once(values: list, function) -> list:
     return out
 
 
-def plain_rows(queryset) -> list[tuple]:
-    """The rows of a ``values_list()`` queryset, as the ORM gives them, read in one go.
+def orm_reader(model, name: str, connection) -> Callable[[Any], Any]:
+    """A function giving a value of field NAME's column as the ORM reads it (for SQL
+    functions that must agree with it, such as the decimals of SQLite's REAL)."""
+    functions, column = _orm_converters(model._meta.get_field(name), model, connection)
 
-    For the hundreds of thousands of rows a publication reads: the ORM's iterator
-    converts each value of each row through a chain of generators; here the SQL the
-    ORM compiled runs as it is, and only the columns that have converters (dates,
-    decimals and booleans on SQLite) are converted (`_converted`).
-    """
-    from django.core.exceptions import EmptyResultSet
-    from django.db import connections
-    from django.db.models.query import ValuesListIterable
+    def read(value):
+        for function in functions:
+            value = function(value, column, connection)
+        return value
 
-    query = queryset.query
-    if (
-        queryset._iterable_class is not ValuesListIterable
-        or query.annotation_select
-        or query.extra_select
-    ):
-        # modeltranslation's querysets reorder the columns they select: read the model
-        # through a plain QuerySet(Model).
-        raise TypeError("plain_rows reads a plain values_list() of model fields")
-    compiler = query.get_compiler(queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:  # a filter no row can pass, such as pk__in=[]
-        return []
-    connection = connections[queryset.db]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-    return _converted(rows, converters, connection)
+    return read
+
+
+def _orm_converters(field, model, connection) -> tuple[list, Any]:
+    """The backend's and the field's converters of FIELD's column, and the column."""
+    column = field.get_col(model._meta.db_table)
+    return connection.ops.get_db_converters(column) + column.get_db_converters(connection), column
 
 
 def _converted(rows: list, converters: dict, connection) -> list[tuple]:
@@ -225,8 +212,7 @@ def rows_where_in(model, names: list[str], name: str, values: list) -> list[tupl
     fields = [meta.get_field(n) for n in names]
     converters = {}
     for i, f in enumerate(fields):
-        column = f.get_col(meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        found, column = _orm_converters(f, model, connection)
         if found:
             converters[i] = (found, column)
     select = ", ".join(quote(f.column) for f in fields)
