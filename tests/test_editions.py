@@ -62,6 +62,10 @@ def test_it_freezes_every_activity_as_its_data_set_record(activities):
         user,
     )
     assert edition.activity_count == 3
+    # The first edition's activities are all new; the next one's all the same.
+    assert set(edition.entries.values_list("same_as_previous", flat=True)) == {False}
+    later = publish_edition(title="As of November 2015")
+    assert set(later.entries.values_list("same_as_previous", flat=True)) == {True}
     for activity in Activity.objects.all():
         entry = EditionEntry.objects.get(edition=edition, activity_key=activity.key)
         assert entry.data == activity_record(activity)

@@ -1,7 +1,6 @@
 """Search: word forms in both languages, facets, what is never found, the page and the API."""
 
 import datetime
-import sqlite3
 
 import pytest
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.editions import publish_edition
+from jpoa.matrix.models import EditionEntry
 from jpoa.plan.models import ActionItem, Pillar, PlanVersion
 from jpoa.search import text
 from jpoa.search.models import Document
@@ -117,14 +117,7 @@ def test_drafts_are_never_found_and_a_published_edition_is(default_data):
     assert search("kingfisher").count == 0
 
 
-@pytest.mark.parametrize("sqlite_version", [None, (3, 31, 1)], ids=["update-from", "old-sqlite"])
-def test_a_new_edition_reindexes_only_the_activities_that_changed(
-    default_data, monkeypatch, sqlite_version
-):
-    if sqlite_version:
-        if connection.vendor != "sqlite":
-            pytest.skip("the statement for SQLite before 3.33")
-        monkeypatch.setattr(sqlite3, "sqlite_version_info", sqlite_version)
+def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
     kept = make_activity("kept", "osce", pillars=(2,))
     kept.title_en = "Walrus training"
     kept.save()
@@ -134,8 +127,9 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(
     gone = make_activity("gone", "eu")
     gone.title_en = "Albatross survey"
     gone.save()
-    publish_edition(title="First")
+    first = publish_edition(title="First")
     kept_document = Document.objects.get(kind="activity", title_en="Walrus training")
+    changed_document = Document.objects.get(kind="activity", title_en="Narwhal patrols")
 
     changed.title_en = "Beluga patrols"
     changed.save()
@@ -145,18 +139,63 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(
     added.save()
     second = publish_edition(title="Second")
 
-    # The unchanged activity's document stays, pointing at its entry in the new edition.
-    moved = Document.objects.get(pk=kept_document.pk)
-    assert moved.object_id == second.entries.get(activity_key="kept").pk
-    assert ("pillar", "2") in moved.facet_values()
+    # The unchanged activity keeps its document as it was, made from its first entry,
+    # whose snapshot is the second's; the changed one's is made anew.
+    assert second.entries.get(activity_key="kept").same_as_previous is True
+    kept_now = Document.objects.get(kind="activity", title_en="Walrus training")
+    assert (kept_now.pk, kept_now.object_id) == (kept_document.pk, kept_document.object_id)
+    assert kept_now.object_id == first.entries.get(activity_key="kept").pk
+    assert not Document.objects.filter(pk=changed_document.pk).exists()
+    assert ("pillar", "2") in kept_now.facet_values()
     assert titles(search("walrus")) == ["Walrus training"]
     assert search("narwhal").count == 0 and titles(search("beluga")) == ["Beluga patrols"]
     assert search("albatross").count == 0
     assert titles(search("orca", SearchFilters(country="TJ"))) == ["Orca workshop"]
-    entries = set(second.entries.values_list("pk", flat=True))
+    assert_one_document_per_entry(second)
+
+    # A third edition with nothing changed writes no document at all.
+    before = set(Document.objects.filter(kind="activity").values_list("pk", "object_id"))
+    third = publish_edition(title="Third")
+    assert not third.entries.filter(same_as_previous=False).exists()
+    assert set(Document.objects.filter(kind="activity").values_list("pk", "object_id")) == before
+    assert_one_document_per_entry(third)
+
+
+def assert_one_document_per_entry(edition):
+    """Each entry of EDITION has one document, made from a snapshot equal to its own."""
     documents = Document.objects.filter(kind="activity")
-    assert set(documents.values_list("object_id", flat=True)) == entries
-    assert documents.count() == 3
+    made_from = EditionEntry.objects.in_bulk(documents.values_list("object_id", flat=True))
+    found = {e.activity_key: e.data for e in made_from.values()}
+    assert found == {e.activity_key: e.data for e in edition.entries.all()}
+    assert documents.count() == edition.entries.count()
+
+
+def test_an_index_that_lost_track_of_the_editions_is_made_whole_again(default_data):
+    for key in ("walrus", "narwhal"):
+        make_activity(key, "osce")
+    publish_edition(title="First")
+    Document.objects.filter(kind="activity", title_en="Activity walrus").delete()
+    assert search("walrus").count == 0
+
+    second = publish_edition(title="Second")  # nothing changed, but a document is missing
+    assert search("walrus").count == 1 and search("narwhal").count == 1
+    assert_one_document_per_entry(second)
+
+
+def test_a_renamed_organisation_reindexes_documents_made_in_an_earlier_edition(
+    default_data, committed
+):
+    from jpoa.core.models import Organisation
+
+    make_activity("patrols", "osce")
+    publish_edition(title="First")
+    second = publish_edition(title="Second")  # the document is still the first's
+    osce = Organisation.objects.get(key="osce")
+    osce.acronym_en = "Quokka"
+
+    committed(osce.save)
+    assert search("quokka").count == 1
+    assert_one_document_per_entry(second)
 
 
 def test_a_renamed_organisation_is_found_under_its_new_name(default_data, committed):

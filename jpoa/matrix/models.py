@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.lib.provenance import Provenance
@@ -175,6 +176,10 @@ class EditionEntry(_FrozenModel):
     start_year = models.PositiveSmallIntegerField(null=True)
     end_year = models.PositiveSmallIntegerField(null=True)
     data = models.JSONField(_("snapshot"))
+    # The snapshot is the one of the edition before (false: the activity is new or
+    # changed; null: published before jpoa recorded it). Search re-indexes only the
+    # activities that are not, which a partial index finds among a million.
+    same_as_previous = models.BooleanField(_("same as in the edition before"), null=True)
 
     class Meta:
         verbose_name = _("edition entry")
@@ -186,6 +191,9 @@ class EditionEntry(_FrozenModel):
             models.Index(fields=["edition", "lead_organisation_id_at"], name="entry_edition_org"),
             # An activity's history across editions.
             models.Index(fields=["activity_key", "edition"], name="entry_key_edition"),
+            models.Index(
+                fields=["edition"], condition=Q(same_as_previous=False), name="entry_new_or_changed"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,14 +7,13 @@
 """
 
 import contextlib
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from jpoa.lib.database import insert_rows
-from jpoa.matrix.models import EditionEntry
+from jpoa.matrix.models import Edition, EditionEntry
 from jpoa.plan.coverage import latest_edition
 
 from .documents import BUILDERS, Entry
@@ -35,53 +34,52 @@ def rebuild() -> dict[str, int]:
 def reindex_activities() -> int:
     """Index the activities of the latest published edition in place of the earlier ones.
 
-    An activity whose snapshot is the same as the one its document was made from keeps
-    its document, pointed at the new edition's entry: publishing an edition in which
-    little changed re-indexes little (building a document costs a thousand times more
-    than moving one). Returns the number of documents written anew.
+    An activity whose snapshot is the same as in the edition before keeps its document,
+    as it is: the document still names the entry it was made from, in whichever earlier
+    edition, whose snapshot is this one. Only the documents of activities that changed
+    or left are dropped, and only the new and changed activities are indexed, which
+    their entries say (`EditionEntry.same_as_previous`): publishing an edition in which
+    little changed costs search little, however many activities it has. Where the
+    index did not follow the edition before (built by an earlier release, or updates
+    suspended), every document not made from this edition is made anew. Returns the
+    number of documents written.
     """
     edition = latest_edition()
-    activities = Document.objects.filter(kind=Document.Kind.ACTIVITY)
+    documents = Document.objects.filter(kind=Document.Kind.ACTIVITY)
     with transaction.atomic():
         if edition is None:
-            _delete(activities)
+            _delete(documents)
             return 0
-        _carry_over(edition)
         entries = EditionEntry.objects.filter(edition=edition)
-        _delete(activities.exclude(object_id__in=entries.values("pk")))
+        previous = Edition.objects.filter(number__lt=edition.number).order_by("-number").first()
+        if _follows(documents, entries, previous):
+            new_or_changed = entries.filter(same_as_previous=False)
+            missing = list(new_or_changed.values_list("pk", flat=True))
+            gone = EditionEntry.objects.filter(edition=previous).exclude(
+                activity_key__in=entries.values("activity_key")
+            )
+            for keys in (new_or_changed.values("activity_key"), gone.values("activity_key")):
+                made_from = EditionEntry.objects.filter(activity_key__in=keys)
+                _delete(documents.filter(object_id__in=made_from.values("pk")))
+            written = _write(BUILDERS[Document.Kind.ACTIVITY](missing))
+            if documents.count() == entries.count():
+                return written
+            # Not one document to an entry after all: make the index anew below.
+        _delete(documents.exclude(object_id__in=entries.values("pk")))
         # Read whole before writing: SQLite gives no isolation between the queries of one
         # connection, and the writes change what this one reads.
         missing = list(
-            entries.exclude(pk__in=activities.values("object_id")).values_list("pk", flat=True)
+            entries.exclude(pk__in=documents.values("object_id")).values_list("pk", flat=True)
         )
         return _write(BUILDERS[Document.Kind.ACTIVITY](missing))
 
 
-def _carry_over(edition) -> None:
-    """Point the documents of unchanged activities at their entries in EDITION."""
-    documents = Document._meta.db_table
-    entries = EditionEntry._meta.db_table
-    pairs = (
-        f"{entries} o JOIN {entries} n ON n.activity_key = o.activity_key "
-        "WHERE n.edition_id = %s AND n.data = o.data"
-    )
-    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):
-        # No UPDATE ... FROM before SQLite 3.33: a subquery for each document, three
-        # times slower.
-        sql = (
-            f"UPDATE {documents} SET object_id = (SELECT n.id FROM {pairs} "
-            f"AND o.id = {documents}.object_id) "
-            f"WHERE kind = %s AND object_id IN (SELECT o.id FROM {pairs} AND o.id <> n.id)"
-        )
-        params = [edition.pk, Document.Kind.ACTIVITY, edition.pk]
-    else:
-        sql = (
-            f"UPDATE {documents} SET object_id = n.id FROM {pairs} "
-            f"AND o.id = {documents}.object_id AND {documents}.kind = %s AND o.id <> n.id"
-        )
-        params = [edition.pk, Document.Kind.ACTIVITY]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+def _follows(documents, entries, previous) -> bool:
+    """Whether the activities' documents are those of the PREVIOUS edition, one an entry,
+    and the entries of this one say which activities changed since."""
+    if previous is None or entries.filter(same_as_previous__isnull=True).exists():
+        return False
+    return documents.count() == EditionEntry.objects.filter(edition=previous).count()
 
 
 def refresh_organisation_activities(organisation_id: int) -> None:
@@ -99,10 +97,20 @@ def refresh_organisation_activities(organisation_id: int) -> None:
 
 
 def refresh(kind: str, ids: Iterable[int]) -> None:
-    """Index these records as they are now (dropping any that no longer exist)."""
+    """Index these records as they are now (dropping any that no longer exist).
+
+    For activities, IDS are entries of the latest edition; an activity's document may
+    have been made from its entry in an earlier edition (`reindex_activities`).
+    """
     ids = set(ids)
     with transaction.atomic():
-        _delete(Document.objects.filter(kind=kind, object_id__in=ids))
+        found = Document.objects.filter(kind=kind)
+        if kind == Document.Kind.ACTIVITY:
+            keys = EditionEntry.objects.filter(pk__in=ids).values("activity_key")
+            made_from = EditionEntry.objects.filter(activity_key__in=keys).values("pk")
+            _delete(found.filter(object_id__in=made_from))
+        else:
+            _delete(found.filter(object_id__in=ids))
         _write(BUILDERS[kind](ids))
 
 
