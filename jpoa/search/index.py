@@ -77,7 +77,9 @@ def reindex_activities() -> int:
 def _follows(documents, entries, previous) -> bool:
     """Whether the activities' documents are those of the PREVIOUS edition, one an entry,
     and the entries of this one say which activities changed since."""
-    if previous is None or entries.filter(same_as_previous__isnull=True).exists():
+    # An edition's entries are written all one way: all by `publish_edition`, which
+    # says, or all from a data set file, which does not. The first one tells.
+    if previous is None or None in entries.values_list("same_as_previous", flat=True)[:1]:
         return False
     return documents.count() == EditionEntry.objects.filter(edition=previous).count()
 
