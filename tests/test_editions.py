@@ -327,3 +327,24 @@ def test_publishing_gives_back_the_memory_it_borrows(activities):
     publish_edition(title="First", progress=lambda done, total: during.append(cache_size()))
     assert during == [-262_144]  # 256 MB while the one chunk of activities is written
     assert cache_size() == before == -64000  # settings.py's 64 MB again
+
+
+def test_the_publish_command_gives_sqlite_more_memory_than_a_server_worker(activities, monkeypatch):
+    """`jpoa publish` is a process of its own: 1 GB of page cache; the admin keeps 256 MB."""
+    import contextlib
+
+    from jpoa.matrix import editions
+
+    asked = []
+    borrowing = editions._page_cache_for_publishing
+
+    @contextlib.contextmanager
+    def recorded(megabytes):
+        asked.append(megabytes)
+        with borrowing(megabytes):
+            yield
+
+    monkeypatch.setattr(editions, "_page_cache_for_publishing", recorded)
+    call_command("publish", "--title", "From the command line", stdout=io.StringIO())
+    publish_edition(title="From a server worker")
+    assert asked == [1024, 256]

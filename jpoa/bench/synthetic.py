@@ -329,7 +329,7 @@ def generate(
     progress: Callable[[str], None] = lambda message: None,
 ) -> Generated:
     """Add `activities` synthetic activities and publish `editions` editions of the matrix."""
-    from jpoa.matrix.editions import publish_edition
+    from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
 
     check_target()
     started = time.perf_counter()
@@ -359,6 +359,7 @@ def generate(
                 title=f"Synthetic edition {number} (benchmark)",
                 title_ru=f"Синтетический выпуск {number} (замеры)",
                 notes="Synthetic data made by jpoa bench generate; not real activities.",
+                cache_mb=PUBLISHING_CACHE_MB_ALONE,
             )
             result.publish_seconds.append(time.perf_counter() - t)
             progress(f"published edition {number} in {result.publish_seconds[-1]:.1f} s")

@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from jpoa.accounts.access import is_coordinator
 from jpoa.accounts.audit import acting_as
 from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
-from jpoa.matrix.editions import publish_edition
+from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
 from jpoa.matrix.models import EditionFact, EditionItemFact
 
 
@@ -39,6 +39,7 @@ class Command(JpoaCommand):
                 notes=notes,
                 user=actor,
                 progress=self.progress,
+                cache_mb=PUBLISHING_CACHE_MB_ALONE,
             )
         facts = EditionFact.objects.filter(edition=edition).count()
         item_facts = EditionItemFact.objects.filter(edition=edition).count()
