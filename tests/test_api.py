@@ -203,6 +203,42 @@ def test_a_change_changes_the_validators(client, editions):
     assert get(client, "/activities", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/matrix/organisations-pillars?country=KZ", "/matrix/countries-pillars?edition=1"],
+)
+def test_a_matrix_asked_before_comes_whole_from_the_page_cache(client, editions, settings, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MATRIX_PAGE_CACHE_SECONDS = 0
+    built = get(client, path)  # ninja validates and renders it, as before the cache
+    settings.MATRIX_PAGE_CACHE_SECONDS = 3600
+    with CaptureQueriesContext(connection) as first:
+        stored = get(client, path)
+    with CaptureQueriesContext(connection) as again:
+        kept = get(client, path)
+    assert built.status_code == stored.status_code == kept.status_code == 200
+    assert built.content == stored.content == kept.content
+    assert kept["Content-Type"] == built["Content-Type"] == "application/json; charset=utf-8"
+    assert kept["Cache-Control"] == built["Cache-Control"]
+    assert kept["ETag"] == built["ETag"] and kept["Last-Modified"] == built["Last-Modified"]
+    # No filter form, no matrix: the editions and when the data last changed.
+    assert len(again) == 4 < len(first)
+    assert get(client, path, HTTP_IF_NONE_MATCH=kept["ETag"]).status_code == 304
+
+
+def test_a_cached_matrix_answer_follows_a_new_edition(client, editions, settings):
+    settings.MATRIX_PAGE_CACHE_SECONDS = 3600
+    path = "/matrix/organisations-pillars?country=KZ"
+    assert get(client, path).json()["edition"] == 2
+    make_activity("eu-kz-2", "eu", pillars=(1,), countries=("KZ",))
+    publish_edition(title="Third")
+    answer = get(client, path).json()
+    assert answer["edition"] == 3 and answer["activity_count"] == 3
+    assert get(client, "/matrix/organisations-pillars?country=ZZ").status_code == 404
+
+
 def test_a_named_edition_is_cached_long_the_latest_briefly(client, editions):
     named = get(client, "/matrix/countries-pillars?edition=1")["Cache-Control"]
     latest = get(client, "/matrix/countries-pillars")["Cache-Control"]

@@ -1,9 +1,13 @@
 """Read endpoints over everything public; each one calls the query function its page uses."""
 
+import hashlib
 from dataclasses import asdict
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import http_date
+from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -16,11 +20,12 @@ from jpoa.matrix.editions import compare_editions
 from jpoa.matrix.forms import MatrixFilterForm
 from jpoa.matrix.models import Activity, Edition
 from jpoa.matrix.selectors import Matrix, MatrixFilters
+from jpoa.matrix.views import page_cache_seconds
 from jpoa.plan.models import Pillar, Plan
 from jpoa.public import selectors as public
 
 from . import schemas as s
-from .caching import cache_edition
+from .caching import cache_edition, data_changed_at
 from .pagination import PageParams, paginate
 from .schemas import choice
 
@@ -150,7 +155,28 @@ def _matrix(m: Matrix) -> dict:
 def _matrix_endpoint(build):
     def endpoint(request: HttpRequest, response: HttpResponse, query: Query[MatrixQuery]):
         edition = _edition(request, response)
-        return _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
+        seconds = page_cache_seconds()
+        changed = data_changed_at() if seconds else None
+        if changed is None:
+            return _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
+        # The whole answer, as ninja renders it, is kept in the page cache until the data
+        # changes: an answer asked for before costs no filter form (a dozen queries)
+        # and no validation of some thousand cells against the schema. Only answers
+        # that passed both are kept (an error raises before).
+        response["Last-Modified"] = http_date(changed.timestamp())
+        asked = f"{get_language()} {request.get_full_path()} {changed.isoformat()}"
+        key = "api-matrix:" + hashlib.sha256(asked.encode()).hexdigest()
+        content = cache.get(key)
+        if content is None:
+            matrix = _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
+            answer = s.Matrix.model_validate(matrix).model_dump(exclude_unset=True)
+            from .urls import api  # (which imports this module)
+
+            api.create_response(request, answer, temporal_response=response)  # as ninja does
+            cache.set(key, response.content, seconds)
+        else:
+            response.content = content
+        return response
 
     endpoint.__doc__ = build.__doc__
     return endpoint

@@ -87,6 +87,11 @@ def _matrix_page(request: HttpRequest, template: str, build) -> HttpResponse:
 PAGE_CACHE_SECONDS = 60 * 60  # settings.MATRIX_PAGE_CACHE_SECONDS overrides; 0 turns it off
 
 
+def page_cache_seconds() -> int:
+    """How long a public page is kept (0: not at all)."""
+    return getattr(settings, "MATRIX_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+
+
 def published_page(view):
     """Serve a page from the cache to visitors who are not signed in (see the module's doc).
 
@@ -96,7 +101,7 @@ def published_page(view):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        seconds = getattr(settings, "MATRIX_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+        seconds = page_cache_seconds()
         personal = {settings.SESSION_COOKIE_NAME, "messages"} & set(request.COOKIES)
         if request.method != "GET" or personal or not seconds:
             return view(request, *args, **kwargs)
