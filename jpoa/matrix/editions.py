@@ -14,6 +14,7 @@ No activity passes through Python: building a million records there, and binding
 back, took most of a publication.
 """
 
+import abc
 import contextlib
 import datetime
 import itertools
@@ -86,8 +87,9 @@ def publish_edition(
         total = Activity.objects.count()
         count = 0
         with _page_cache_for_publishing(cache_mb):
+            statement = _entries_statement()
             for after, last in _id_ranges():
-                count += _write_entries_in_sql(edition, previous, after, last)
+                count += _write_entries(statement, edition, previous, after, last)
                 if progress:
                     progress(count, total)
             _refresh_statistics(EditionEntry)
@@ -202,8 +204,19 @@ ENTRY_COLUMNS = (
 )
 
 
-def _write_entries_in_sql(edition: Edition, previous: Edition | None, after: int, last: int) -> int:
-    """Write the entries of the activities with ids in (AFTER, LAST]; return how many.
+def _write_entries(
+    statement: str, edition: Edition, previous: Edition | None, after: int, last: int
+) -> int:
+    """Write the entries of the activities with ids in (AFTER, LAST] by the STATEMENT of
+    `_entries_statement`; return how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [edition.pk, after, last, previous.pk if previous else None])
+        return cursor.rowcount
+
+
+def _entries_statement() -> str:
+    """The INSERT ... SELECT writing the entries of a range of activities (see
+    `_write_entries` for its parameters).
 
     The database builds each snapshot itself: the record `activity_record` gives, as
     JSON, from the activity's row and its links. No row passes through Python (building
@@ -221,25 +234,22 @@ def _write_entries_in_sql(edition: Edition, previous: Edition | None, after: int
     sql = _Snapshot.for_connection()
     table = _table_names()
     q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table['entry']} ({_names((*ENTRY_COLUMNS, 'same_as_previous'))}) "
-            "SELECT %s, x.id, x.activity_key, x.lead_organisation_id, x.status, x.start_year, "
-            f"x.end_year, x.data, {sql.same('prev.data', 'x.data')} FROM ("
-            f"SELECT a.id, a.{q('key')} AS activity_key, a.lead_organisation_id, a.status, "
-            f"{sql.year('a.start_date')} AS start_year, {sql.year('a.end_date')} AS end_year, "
-            f"{sql.record()} AS data FROM {table['activity']} a "
-            f"JOIN {table['organisation']} lead ON lead.id = a.lead_organisation_id "
-            f"LEFT JOIN {table['source']} src ON src.id = a.source_id "
-            f"WHERE a.id > %s AND a.id <= %s ORDER BY a.id {sql.FENCE}) x "
-            f"LEFT JOIN {table['entry']} prev "
-            "ON prev.edition_id = %s AND prev.activity_key = x.activity_key",
-            [edition.pk, after, last, previous.pk if previous else None],
-        )
-        return cursor.rowcount
+    return (
+        f"INSERT INTO {table['entry']} ({_names((*ENTRY_COLUMNS, 'same_as_previous'))}) "
+        "SELECT %s, x.id, x.activity_key, x.lead_organisation_id, x.status, x.start_year, "
+        f"x.end_year, x.data, {sql.same('prev.data', 'x.data')} FROM ("
+        f"SELECT a.id, a.{q('key')} AS activity_key, a.lead_organisation_id, a.status, "
+        f"{sql.year('a.start_date')} AS start_year, {sql.year('a.end_date')} AS end_year, "
+        f"{sql.record()} AS data FROM {table['activity']} a "
+        f"JOIN {table['organisation']} lead ON lead.id = a.lead_organisation_id "
+        f"LEFT JOIN {table['source']} src ON src.id = a.source_id "
+        f"WHERE a.id > %s AND a.id <= %s ORDER BY a.id {sql.FENCE}) x "
+        f"LEFT JOIN {table['entry']} prev "
+        "ON prev.edition_id = %s AND prev.activity_key = x.activity_key"
+    )
 
 
-class _Snapshot:
+class _Snapshot(abc.ABC):
     """The SQL of an activity's record (`activity_record`) on one database.
 
     The activity is `a`, its lead organisation `lead`, its source `src`. Keys come in the
@@ -317,21 +327,18 @@ class _Snapshot:
     def translated(self, name: str) -> str:
         return self.object({lang: f"COALESCE(a.{name}_{lang}, '')" for lang in LANGUAGES})
 
+    @abc.abstractmethod
     def linked(self, value: str, links: str, target: str, fk: str, joins: str) -> tuple[str, str]:
         """(VALUE, FROM) giving, for each link row `t`, VALUE of its row `x` in TARGET
-        (and the rows JOINS adds).
+        (and the rows JOINS adds)."""
 
-        A join: SQLite walks the links by the activity's index and looks each target up
-        by primary key, as written; half the time of a subquery for each link.
-        """
-        return value, f"{links} JOIN {target} ON x.id = t.{fk} {joins}"
-
+    @abc.abstractmethod
     def texts(self, value: str, source: str) -> str:
-        """A JSON array of VALUE for the activity's links `t` in SOURCE, sorted."""
-        raise NotImplementedError
+        """A JSON array of VALUE for the activity's links `t` in SOURCE, sorted as text."""
 
+    @abc.abstractmethod
     def numbers(self, value: str, source: str) -> str:
-        raise NotImplementedError
+        """The same, of numbers sorted as numbers."""
 
     def json(self, expression: str) -> str:
         return expression
@@ -343,14 +350,17 @@ class _Snapshot:
     def boolean(self, column: str) -> str:
         return column
 
+    @abc.abstractmethod
     def date(self, column: str) -> str:
-        raise NotImplementedError
+        """A date column as ISO text."""
 
+    @abc.abstractmethod
     def decimal(self, column: str) -> str:
-        raise NotImplementedError
+        """A decimal column as str(Decimal) writes the ORM's value."""
 
+    @abc.abstractmethod
     def year(self, column: str) -> str:
-        raise NotImplementedError
+        """The year of a date column, as an integer."""
 
 
 class _SQLiteSnapshot(_Snapshot):
@@ -359,6 +369,11 @@ class _SQLiteSnapshot(_Snapshot):
     # An ORDER BY in the subquery of an aggregate is kept (SQLite never flattens it
     # into the aggregate), so json_group_array takes the values in that order. json()
     # marks the subquery's text as JSON for json_object, as it marks a CASE's.
+
+    def linked(self, value: str, links: str, target: str, fk: str, joins: str) -> tuple[str, str]:
+        # A join: SQLite walks the links by the activity's index and looks each target
+        # up by primary key, as written; half the time of a subquery for each link.
+        return value, f"{links} JOIN {target} ON x.id = t.{fk} {joins}"
 
     def texts(self, value: str, source: str) -> str:
         return (
