@@ -21,7 +21,7 @@ from jpoa.core.models import Country
 from jpoa.dataset import LANGUAGES
 from jpoa.plan.models import Pillar
 
-from . import backends, text
+from . import backends, memory, text
 from .models import Document, Facet
 
 PAGE_SIZE = 20
@@ -111,7 +111,8 @@ def search(
     if not results.terms:
         return results
     offset = (results.page - 1) * page_size
-    counts, page = backends.search_page(results.terms, filters.chosen(), page_size, offset)
+    search_page = memory.search_page if memory.usable() else backends.search_page
+    counts, page = search_page(results.terms, filters.chosen(), page_size, offset)
     # Every document has exactly one kind: the kinds' counts add up to the hits.
     results.count = sum(n for name, _value, n in counts if name == Facet.KIND)
     if results.count == 0:

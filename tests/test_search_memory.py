@@ -1,0 +1,165 @@
+"""Search from each server process's memory of the index (SQLite, outside a transaction):
+it must say exactly what the database's own SQL says, and follow every change."""
+
+import random
+
+import pytest
+from django.db import DatabaseError, connection
+
+from jpoa.search import backends, memory
+from jpoa.search.models import Document, spaced
+from jpoa.search.services import SearchFilters, search
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WORDS = ["border", "police", "youth", "prison", "cyber", "law", "court", "dialog"]
+KINDS = ["activity", "event", "finding", "resource"]
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("the memory serves SQLite; PostgreSQL searches with its GIN index")
+
+
+def document(rnd: random.Random, number: int) -> Document:
+    title = rnd.sample(WORDS, rnd.randint(1, 3))
+    body = [rnd.choice(WORDS) for _ in range(rnd.randint(0, 12))]
+    return Document.objects.create(
+        kind=rnd.choice(KINDS),
+        object_id=number,
+        title_en=" ".join(title),
+        url_en=f"/en/{number}/",
+        url_ru=f"/ru/{number}/",
+        title_stems=" ".join(title),
+        body_stems=" ".join(body),
+        pillars=spaced(rnd.sample("1234", rnd.randint(0, 2))),
+        countries=spaced(rnd.sample(["KZ", "KG", "TJ", "TM", "UZ"], rnd.randint(0, 2))),
+        languages=spaced(rnd.sample(["en", "ru"], rnd.randint(1, 2))),
+        years=spaced(str(y) for y in range(2010 + rnd.randint(0, 5), 2010 + rnd.randint(5, 9))),
+    )
+
+
+def both(terms, filters=(), limit=20, offset=0):
+    """What the memory and the database's SQL say of one search."""
+    from_memory = memory.search_page(terms, list(filters), limit, offset)
+    from_sql = backends.search_page(terms, list(filters), limit, offset)
+    return from_memory, from_sql
+
+
+def same(from_memory, from_sql):
+    (counts_memory, page_memory), (counts_sql, page_sql) = from_memory, from_sql
+    assert sorted(counts_memory) == sorted(counts_sql)
+    assert page_memory == page_sql
+
+
+def test_it_counts_and_ranks_as_the_database_does():
+    rnd = random.Random(3)
+    for number in range(300):
+        document(rnd, number)
+    assert memory.usable()
+    searches = [
+        (["border"], []),
+        (["border", "police"], []),
+        (["youth", "law", "court"], [("country", "KZ")]),
+        (["prison"], [("pillar", "2"), ("year", "2014")]),
+        (["cyber"], [("kind", "event"), ("language", "ru")]),
+        (["dialog"], [("country", "UZ"), ("pillar", "4"), ("kind", "finding")]),
+        (["police"], [("pillar", "1 2")]),  # a run of two values matches nothing
+        (["nowhere"], []),
+    ]
+    for terms, filters in searches:
+        for limit, offset in ((20, 0), (7, 14), (50, 200)):
+            from_memory, from_sql = both(terms, filters, limit, offset)
+            same(from_memory, from_sql)
+    # Ties are broken by id alike: every document has the same score for a word here.
+    assert both(["border"], limit=300)[0][1] == both(["border"], limit=300)[1][1]
+
+
+def test_it_follows_written_and_deleted_documents():
+    rnd = random.Random(5)
+    for number in range(50):
+        document(rnd, number)
+    same(*both(["border"], [("country", "KZ")]))  # the memory now holds the index
+    for number in range(50, 80):
+        document(rnd, number)
+    same(*both(["border"], [("country", "KZ")]))  # new documents, new scores
+    Document.objects.filter(object_id__lt=20).delete()
+    same(*both(["border"], [("country", "KZ")]))
+    has_border = [
+        d for d in Document.objects.all() if "border" in f"{d.title_stems} {d.body_stems}".split()
+    ]
+    assert search("border").count == len(has_border) > 0
+
+
+def test_ids_given_out_again_are_read_again():
+    rnd = random.Random(7)
+    for number in range(40):
+        document(rnd, number)
+    same(*both(["police"]))
+    # A database put back to an earlier state (a restored copy) gives the same ids out
+    # again, to other documents.
+    Document.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'search_document'")
+    for number in range(10):
+        Document.objects.create(
+            kind="resource",
+            object_id=number,
+            url_en="/en/",
+            url_ru="/ru/",
+            title_stems="police",
+            body_stems="",
+            countries=" TM ",
+        )
+    counts, _page = memory.search_page(["police"], [], 20, 0)
+    assert ("country", "TM", 10) in counts and ("kind", "resource", 10) in counts
+    assert not [c for c in counts if c[0] == "country" and c[1] != "TM"]
+
+
+def test_a_search_document_is_replaced_never_changed():
+    rnd = random.Random(9)
+    kept = document(rnd, 1)
+    with pytest.raises(DatabaseError, match="replaced, not changed"):
+        Document.objects.filter(pk=kept.pk).update(countries=" KG ")
+    with pytest.raises(DatabaseError, match="replaced, not changed"):
+        Document.objects.filter(pk=kept.pk).update(title_stems="platypus")
+    Document.objects.filter(pk=kept.pk).update(object_id=99)  # not indexed: may change
+    assert Document.objects.get(pk=kept.pk).object_id == 99
+
+
+def test_a_search_of_words_searched_before_takes_four_queries(django_assert_num_queries):
+    rnd = random.Random(11)
+    for number in range(30):
+        document(rnd, number)
+    search("border prison", SearchFilters(country="KZ"))
+    # The index's state, the page's documents, the names of pillars and of countries.
+    with django_assert_num_queries(4):
+        results = search("prison border", SearchFilters(language="en"))
+    assert results.count > 0
+
+
+def test_a_search_inside_a_transaction_keeps_nothing_that_may_be_rolled_back():
+    from django.db import transaction
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        assert not memory.usable()
+        Document.objects.create(
+            kind="event",
+            object_id=1,
+            url_en="/",
+            url_ru="/",
+            title_stems="walrus",
+            countries=" KZ ",
+        )
+        assert search("walrus", SearchFilters(country="KZ")).count == 1
+        raise RolledBack
+    # The same id, given out again after the rollback, to another document.
+    Document.objects.create(
+        kind="resource", object_id=2, url_en="/", url_ru="/", title_stems="walrus", countries=" TJ "
+    )
+    assert search("walrus", SearchFilters(country="KZ")).count == 0
+    assert search("walrus", SearchFilters(country="TJ")).count == 1
