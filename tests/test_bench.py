@@ -122,6 +122,7 @@ def test_generate_then_run_measure_every_view(tmp_path):
         "activity list, filtered",
         "faceted search",
         "faceted search, never asked before",
+        "faceted search, a word not searched before",
         "activity page",
         "API matrix, one country",
     }
@@ -142,3 +143,19 @@ def test_a_fresh_view_asks_a_new_url_each_time():
     urls = view.urls(4)
     assert len(set(urls)) == 4 and urls[1] == "/en/search/?q=b&fresh=1"
     assert View("page", ["/en/"]).urls(4) == ["/en/"]
+
+
+def test_new_searches_are_new_and_new_words_are_new():
+    from urllib.parse import parse_qs, urlsplit
+
+    from jpoa.bench.runner import _new_filters, _unsearched_words
+    from jpoa.search import text
+    from jpoa.search.text import query_terms
+
+    searches = _new_filters(["KZ", "KG"])
+    assert len(set(searches)) == len(searches) >= 100  # each combination of filters once
+    assert {parse_qs(urlsplit(s).query)["q"][0] for s in searches} == {"border"}
+    words = _unsearched_words()
+    stems = [query_terms(w)[0] for w in words]
+    assert len(set(stems)) == len(stems) >= 40  # a new word for each request of a run
+    assert "border" not in stems and any(text.CYRILLIC.search(w) for w in words)

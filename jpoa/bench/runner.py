@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from .target import Target
 
@@ -276,11 +277,22 @@ def views(manifest: dict, has_search: bool) -> list[View]:
         [
             View(
                 "faceted search, never asked before",
-                search.paths,
+                _new_filters(ordered),
                 search.datasette_paths,
-                note="every request a new URL: no page cache holds it",
+                note="every request other filters on a word searched before: no cache holds "
+                "the answer",
                 fresh=True,
-            )
+            ),
+            View(
+                "faceted search, a word not searched before",
+                [
+                    f"/en/search/?q={quote(word)}&country={ordered[n % len(ordered)]}"
+                    for n, word in enumerate(_unsearched_words())
+                ],
+                note="every request a word no search of the run used: its scores are read "
+                "from the full-text index",
+                fresh=True,
+            ),
         ]
         if has_search
         else []
@@ -320,6 +332,36 @@ def views(manifest: dict, has_search: bool) -> list[View]:
             [f"/api/v1/matrix/organisations-pillars?country={c}" for c in ordered],
         ),
     ]
+
+
+def _new_filters(countries: list[str]) -> list[str]:
+    """Searches for "border" under filters, each combination once, in a fixed shuffle."""
+    years = [str(y) for y in range(YEAR_RANGES[3][0], YEAR_RANGES[4][1] + 1)]
+    paths = [
+        f"/en/search/?q=border&country={c}&pillar={p}&year={y}"
+        for c in countries
+        for p in ("1", "2", "3", "4")
+        for y in years
+    ]
+    random.Random(11).shuffle(paths)
+    return paths
+
+
+def _unsearched_words() -> list[str]:
+    """Words of the synthetic titles, one for each stem, but those the other views search."""
+    from jpoa.search.text import query_terms
+
+    from .synthetic import FORMATS, TOPICS
+
+    seen = set(query_terms("border"))
+    words = []
+    for text in [t for pair in TOPICS + FORMATS for t in pair]:
+        for word in text.split():
+            stems = query_terms(word)
+            if len(word) > 3 and stems and stems[0] not in seen:
+                seen.add(stems[0])
+                words.append(word)
+    return words
 
 
 CACHED_PAGES = ["/en/matrix/", "/en/matrix/heatmap/", "/en/matrix/editions/"]

@@ -33,6 +33,12 @@ class JpoaServer(BaseApplication):
         return application
 
 
+def _read_search_facets(worker) -> None:
+    from jpoa.search import memory
+
+    memory.load_in_background()
+
+
 class Command(JpoaCommand):
     help = (
         "Serve the site with gunicorn, a production web server. It does not change the "
@@ -85,6 +91,7 @@ class Command(JpoaCommand):
                 "proc_name": "jpoa",
                 # gunicorn >= 25.1 opens a control socket shared by every instance of a user.
                 "control_socket_disable": True,
+                "post_worker_init": _read_search_facets,
             }
         )
         self.stdout.write(f"jpoa: serving http://{address}:{port}/ (Ctrl+C to stop)")
