@@ -163,3 +163,31 @@ def test_a_search_inside_a_transaction_keeps_nothing_that_may_be_rolled_back():
     )
     assert search("walrus", SearchFilters(country="KZ")).count == 0
     assert search("walrus", SearchFilters(country="TJ")).count == 1
+
+
+def test_a_new_server_process_reads_the_facets_before_its_first_search(
+    django_assert_num_queries,
+):
+    rnd = random.Random(13)
+    for number in range(20):
+        document(rnd, number)
+    memory.forget()
+    memory.load_in_background().join(timeout=60)
+    # Nothing left to read: the state, the word, then the page (documents, names).
+    with django_assert_num_queries(1 + 1 + 3):
+        search("border", SearchFilters(language="en"))
+
+
+def test_what_it_keeps_spans_the_ids_there_are_not_every_id_ever_given():
+    rnd = random.Random(17)
+    for number in range(60):
+        document(rnd, number)
+    same(*both(["border"]))
+    # The index made anew, as `jpoa search rebuild` does: new ids, above the old ones.
+    Document.objects.all().delete()
+    for number in range(60):
+        document(rnd, number)
+    same(*both(["border"], [("pillar", "1")]))
+    table = memory._index().facets.table
+    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    assert table.first_id == ids[0] and len(table.of_document) == ids[-1] - ids[0] + 1 == 60

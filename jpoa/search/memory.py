@@ -7,9 +7,9 @@ CPU a search (see docs/benchmarks.md). Here a search costs a few milliseconds of
 arithmetic once its words have been seen:
 
 - **Facets.** Each document's facet values, as the number of its combination of
-  values: one integer a document, indexed by its id (a million documents come in a
-  few thousand combinations). They are read once, then only for the documents written
-  since. That is sound because search documents are written and deleted but never
+  values: one integer for each id from the lowest there is to the highest (a million
+  documents come in some 50,000 combinations). They are read once, then only for the
+  documents written since. That is sound because search documents are written and deleted but never
   changed (a trigger refuses UPDATE, migration 0005), their ids are never reused
   (AUTOINCREMENT), and only searches outside a transaction come here: they read
   committed documents, so nothing kept is ever rolled back.
@@ -21,9 +21,9 @@ arithmetic once its words have been seen:
   number and lengths of all documents, so they are kept only until the index changes,
   and at most `WORD_CACHE_BYTES` of them, the least recently used dropped first.
 
-The index has changed when the last document id given out (``sqlite_sequence``) or the
-full-text index's totals (its record 1: number of rows and column sizes, rewritten by
-FTS5 at every write) have: one read of two rows a search.
+The index has changed when the last document id given out (``sqlite_sequence``), the
+lowest id there is, or the full-text index's totals (its record 1: number of rows and
+column sizes, rewritten by FTS5 at every write) have: three lookups a search.
 """
 
 import logging
@@ -46,6 +46,7 @@ NAMES = list(FACET_COLUMNS)
 COLUMNS = ", ".join(FACET_COLUMNS.values())
 STATE = (
     "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'search_document'), "
+    "(SELECT min(id) FROM search_document), "
     f"(SELECT block FROM {FTS}_data WHERE id = 1)"
 )
 
@@ -54,7 +55,8 @@ STATE = (
 class _Table:
     """The facets as of one load; a search reads one table throughout."""
 
-    of_document: np.ndarray  # document id -> its combination of values
+    first_id: int  # the lowest id of a document when read
+    of_document: np.ndarray  # document id - first_id -> its combination of values
     lists: tuple[tuple[tuple[str, ...], ...], ...]  # facet -> list number -> values
     list_of: tuple[np.ndarray, ...]  # facet -> combination -> its list number
 
@@ -91,28 +93,33 @@ class _Facets:
     """Each document's combination of facet values, by document id, read as they come."""
 
     def __init__(self):
+        self.first_id = 0  # the lowest id of a document there is
         self.loaded_to = 0  # the highest document id read
         self.combinations: dict[tuple[str, ...], int] = {}  # the columns' text -> number
         self.lists: list[list[tuple[str, ...]]] = [[] for _name in NAMES]
         self.list_numbers: list[dict[str, int]] = [{} for _name in NAMES]
         self.list_of: list[list[int]] = [[] for _name in NAMES]
-        self.table = _Table(np.zeros(0, dtype=np.uint32), (), ())
+        self.table = _Table(0, np.zeros(0, dtype=np.uint32), (), ())
 
-    def load(self, cursor, last_id: int) -> None:
-        """Read the documents written since the last load, up to id LAST_ID."""
-        if last_id <= self.loaded_to:
+    def load(self, cursor, first_id: int, last_id: int) -> None:
+        """Read the documents written since the last load, up to id LAST_ID, and forget
+        those below FIRST_ID, the lowest id there is now (ids only grow: a rebuilt index
+        starts above the last)."""
+        if last_id <= self.loaded_to and first_id == self.first_id:
             return
-        of_document = np.zeros(last_id + 1, dtype=np.uint32)
-        of_document[: len(self.table.of_document)] = self.table.of_document
+        kept = self.table.of_document[max(first_id - self.first_id, 0) :]
+        of_document = np.zeros(max(last_id - first_id + 1, 0), dtype=np.uint32)
+        of_document[: len(kept)] = kept
         cursor.execute(
             f"SELECT id, {COLUMNS} FROM search_document WHERE id > %s AND id <= %s",
             [self.loaded_to, last_id],
         )
         while rows := cursor.fetchmany(LOAD_BATCH):
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-            of_document[ids] = [self._number(row[1:]) for row in rows]
-        self.loaded_to = last_id
+            of_document[ids - first_id] = [self._number(row[1:]) for row in rows]
+        self.first_id, self.loaded_to = first_id, max(last_id, self.loaded_to)
         self.table = _Table(
+            first_id,
             of_document,
             tuple(tuple(lists) for lists in self.lists),
             tuple(np.array(numbers, dtype=np.uint32) for numbers in self.list_of),
@@ -151,10 +158,10 @@ class _Index:
         with self.lock:
             if state == self.state:
                 return
-            last_id = state[0] or 0
-            if last_id < self.facets.loaded_to:  # ids given out again: not the same documents
-                self.facets = _Facets()
-            self.facets.load(cursor, last_id)
+            last_id, first_id = state[0] or 0, state[1] or 0
+            if last_id < self.facets.loaded_to or first_id < self.facets.first_id:
+                self.facets = _Facets()  # ids given out again: not the same documents
+            self.facets.load(cursor, first_id, last_id)
             self.words.clear()
             self.word_bytes = 0
             self.state = state
@@ -217,7 +224,7 @@ def _index() -> _Index:
         return _indexes.setdefault(database, _Index(database))
 
 
-def load_in_background() -> None:
+def load_in_background() -> threading.Thread | None:
     """Read the facets now, in a thread of their own, so that the first search of a new
     server process does not wait for them (2 s at a million documents)."""
 
@@ -230,8 +237,11 @@ def load_in_background() -> None:
         finally:
             connection.close()
 
-    if connection.vendor == "sqlite":
-        threading.Thread(target=load, name="jpoa-search-memory", daemon=True).start()
+    if connection.vendor != "sqlite":
+        return None
+    thread = threading.Thread(target=load, name="jpoa-search-memory", daemon=True)
+    thread.start()
+    return thread
 
 
 def search_page(
@@ -257,9 +267,10 @@ def search_page(
         )
     # A document written after the state was read is not in the facets yet: left out,
     # as the SQL would have if it had run a moment earlier.
-    known = ids < len(table.of_document)
+    positions = ids - table.first_id
+    known = (positions >= 0) & (positions < len(table.of_document))
     ids, scores = ids[known], scores[known]
-    combinations = table.of_document[ids]
+    combinations = table.of_document[positions[known]]
     if allowed is not None:
         keep = allowed[combinations]
         ids, scores, combinations = ids[keep], scores[keep], combinations[keep]
