@@ -191,3 +191,34 @@ def test_what_it_keeps_spans_the_ids_there_are_not_every_id_ever_given():
     table = memory._index().facets.table
     ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
     assert table.first_id == ids[0] and len(table.of_document) == ids[-1] - ids[0] + 1 == 60
+
+
+def test_a_restored_database_is_read_anew():
+    rnd = random.Random(19)
+    for number in range(30):
+        document(rnd, number)
+    same(*both(["border"]))
+    # Another database restored in place (`jpoa restore`), whose ids reach further:
+    # the same ids are other documents. The restore stamps the database.
+    Document.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'search_document'")
+    for number in range(40):
+        Document.objects.create(
+            kind="plan_item",
+            object_id=number,
+            url_en="/",
+            url_ru="/",
+            title_stems="border",
+            body_stems="",
+            countries=" UZ ",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA user_version = 4242")
+    try:
+        same(*both(["border"]))
+        counts, _page = memory.search_page(["border"], [], 20, 0)
+        assert ("kind", "plan_item", 40) in counts and ("country", "UZ", 40) in counts
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA user_version = 0")

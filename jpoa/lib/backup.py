@@ -13,6 +13,7 @@ the expected name.
 
 import os
 import re
+import secrets
 import sqlite3
 import subprocess
 import tempfile
@@ -226,6 +227,9 @@ def _restore_sqlite(path: Path) -> None:
         with closing(_read_only(path)) as backup, closing(sqlite3.connect(live, timeout=20)) as db:
             # One write transaction on the live database: readers see old or new data.
             backup.backup(db)
+            # A stamp of this restore: a running server's search memory, which keeps
+            # documents by id, sees that these are other documents (`jpoa.search.memory`).
+            db.execute(f"PRAGMA user_version = {secrets.randbelow(2**31 - 2) + 1}")
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"the restore failed and the data is unchanged: {exc}") from exc
 

@@ -23,7 +23,9 @@ arithmetic once its words have been seen:
 
 The index has changed when the last document id given out (``sqlite_sequence``), the
 lowest id there is, or the full-text index's totals (its record 1: number of rows and
-column sizes, rewritten by FTS5 at every write) have: three lookups a search.
+column sizes, rewritten by FTS5 at every write) have: three lookups a search. A
+restored database may give ids out again to other documents: `jpoa restore` stamps it
+(``PRAGMA user_version``), and a new stamp makes the memory read every document anew.
 """
 
 import logging
@@ -47,6 +49,7 @@ COLUMNS = ", ".join(FACET_COLUMNS.values())
 STATE = (
     "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'search_document'), "
     "(SELECT min(id) FROM search_document), "
+    "(SELECT user_version FROM pragma_user_version), "
     f"(SELECT block FROM {FTS}_data WHERE id = 1)"
 )
 
@@ -158,8 +161,12 @@ class _Index:
         with self.lock:
             if state == self.state:
                 return
-            last_id, first_id = state[0] or 0, state[1] or 0
-            if last_id < self.facets.loaded_to or first_id < self.facets.first_id:
+            last_id, first_id, restored = state[0] or 0, state[1] or 0, state[2]
+            if (
+                last_id < self.facets.loaded_to
+                or first_id < self.facets.first_id
+                or (self.state is not None and restored != self.state[2])
+            ):
                 self.facets = _Facets()  # ids given out again: not the same documents
             self.facets.load(cursor, first_id, last_id)
             self.words.clear()

@@ -37,10 +37,6 @@ class Command(JpoaCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Restored {file} into the database at {describe_database()}")
-        self.stdout.write(
-            "Restart a running server (`jpoa serve`): its processes keep what search read "
-            "of the data before."
-        )
         self.report_code_version()
 
     def confirm(self, file: Path) -> None:
