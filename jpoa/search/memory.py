@@ -9,10 +9,10 @@ arithmetic once its words have been seen:
 - **Facets.** Each document's facet values, as the number of its combination of
   values: one integer for each id from the lowest there is to the highest (a million
   documents come in some 50,000 combinations). They are read once, then only for the
-  documents written since. That is sound because search documents are written and deleted but never
-  changed (a trigger refuses UPDATE, migration 0005), their ids are never reused
-  (AUTOINCREMENT), and only searches outside a transaction come here: they read
-  committed documents, so nothing kept is ever rolled back.
+  documents written since. That is sound because search documents are written and
+  deleted but never changed (a trigger refuses UPDATE, migration 0005), their ids are
+  never reused (AUTOINCREMENT), and only searches outside a transaction come here:
+  they read committed documents, so nothing kept is ever rolled back.
 - **Words.** Each word's BM25 score in every document that has it, as the full-text
   index computes it. FTS5's BM25 is a sum over the query's phrases, and the filters'
   phrases weigh nothing (`backends.RANK_WEIGHTS`), so the score of a search for several
@@ -200,9 +200,10 @@ class _Index:
 
     @staticmethod
     def _read_word(cursor, term: str) -> tuple[np.ndarray, np.ndarray]:
+        phrase = '"' + term.replace('"', '""') + '"'  # terms are words: quoted all the same
         cursor.execute(
             f"SELECT rowid, bm25({FTS}, {RANK_WEIGHTS}) FROM {FTS} WHERE {FTS} MATCH %s",
-            [f'{{{" ".join(TEXT_COLUMNS)}}} : ("{term}")'],
+            [f"{{{' '.join(TEXT_COLUMNS)}}} : ({phrase})"],
         )
         id_parts, score_parts = [], []
         while rows := cursor.fetchmany(LOAD_BATCH):  # a word in every document: no list of all
