@@ -40,6 +40,30 @@ def document(rnd: random.Random, number: int) -> Document:
     )
 
 
+def fill(seed: int, count: int) -> random.Random:
+    """COUNT random documents; the generator, to make more."""
+    rnd = random.Random(seed)
+    for number in range(count):
+        document(rnd, number)
+    return rnd
+
+
+def start_again(count: int, kind: str, word: str, countries: str) -> None:
+    """Other documents under the ids given out before, from 1: a database put back."""
+    Document.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'search_document'")
+    for number in range(count):
+        Document.objects.create(
+            kind=kind,
+            object_id=number,
+            url_en="/",
+            url_ru="/",
+            title_stems=word,
+            countries=countries,
+        )
+
+
 def both(terms, filters=(), limit=20, offset=0):
     """What the memory and the database's SQL say of one search."""
     from_memory = memory.search_page(terms, list(filters), limit, offset)
@@ -54,9 +78,7 @@ def same(from_memory, from_sql):
 
 
 def test_it_counts_and_ranks_as_the_database_does():
-    rnd = random.Random(3)
-    for number in range(300):
-        document(rnd, number)
+    fill(seed=3, count=300)
     assert memory.usable()
     searches = [
         (["border"], []),
@@ -77,9 +99,7 @@ def test_it_counts_and_ranks_as_the_database_does():
 
 
 def test_it_follows_written_and_deleted_documents():
-    rnd = random.Random(5)
-    for number in range(50):
-        document(rnd, number)
+    rnd = fill(seed=5, count=50)
     same(*both(["border"], [("country", "KZ")]))  # the memory now holds the index
     for number in range(50, 80):
         document(rnd, number)
@@ -93,25 +113,11 @@ def test_it_follows_written_and_deleted_documents():
 
 
 def test_ids_given_out_again_are_read_again():
-    rnd = random.Random(7)
-    for number in range(40):
-        document(rnd, number)
+    fill(seed=7, count=40)
     same(*both(["police"]))
     # A database put back to an earlier state (a restored copy) gives the same ids out
     # again, to other documents.
-    Document.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'search_document'")
-    for number in range(10):
-        Document.objects.create(
-            kind="resource",
-            object_id=number,
-            url_en="/en/",
-            url_ru="/ru/",
-            title_stems="police",
-            body_stems="",
-            countries=" TM ",
-        )
+    start_again(10, "resource", "police", " TM ")
     counts, _page = memory.search_page(["police"], [], 20, 0)
     assert ("country", "TM", 10) in counts and ("kind", "resource", 10) in counts
     assert not [c for c in counts if c[0] == "country" and c[1] != "TM"]
@@ -129,9 +135,7 @@ def test_a_search_document_is_replaced_never_changed():
 
 
 def test_a_search_of_words_searched_before_takes_four_queries(django_assert_num_queries):
-    rnd = random.Random(11)
-    for number in range(30):
-        document(rnd, number)
+    fill(seed=11, count=30)
     search("border prison", SearchFilters(country="KZ"))
     # The index's state, the page's documents, the names of pillars and of countries.
     with django_assert_num_queries(4):
@@ -168,9 +172,7 @@ def test_a_search_inside_a_transaction_keeps_nothing_that_may_be_rolled_back():
 def test_a_new_server_process_reads_the_facets_before_its_first_search(
     django_assert_num_queries,
 ):
-    rnd = random.Random(13)
-    for number in range(20):
-        document(rnd, number)
+    fill(seed=13, count=20)
     memory.forget()
     memory.load_in_background().join(timeout=60)
     # Nothing left to read: the state, the word, then the page (documents, names).
@@ -179,9 +181,7 @@ def test_a_new_server_process_reads_the_facets_before_its_first_search(
 
 
 def test_what_it_keeps_spans_the_ids_there_are_not_every_id_ever_given():
-    rnd = random.Random(17)
-    for number in range(60):
-        document(rnd, number)
+    rnd = fill(seed=17, count=60)
     same(*both(["border"]))
     # The index made anew, as `jpoa search rebuild` does: new ids, above the old ones.
     Document.objects.all().delete()
@@ -194,25 +194,11 @@ def test_what_it_keeps_spans_the_ids_there_are_not_every_id_ever_given():
 
 
 def test_a_restored_database_is_read_anew():
-    rnd = random.Random(19)
-    for number in range(30):
-        document(rnd, number)
+    fill(seed=19, count=30)
     same(*both(["border"]))
     # Another database restored in place (`jpoa restore`), whose ids reach further:
     # the same ids are other documents. The restore stamps the database.
-    Document.objects.all().delete()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'search_document'")
-    for number in range(40):
-        Document.objects.create(
-            kind="plan_item",
-            object_id=number,
-            url_en="/",
-            url_ru="/",
-            title_stems="border",
-            body_stems="",
-            countries=" UZ ",
-        )
+    start_again(40, "plan_item", "border", " UZ ")
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA user_version = 4242")
     try:
