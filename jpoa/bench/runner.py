@@ -289,8 +289,8 @@ def views(manifest: dict, has_search: bool) -> list[View]:
                     f"/en/search/?q={quote(word)}&country={ordered[n % len(ordered)]}"
                     for n, word in enumerate(_unsearched_words())
                 ],
-                note="every request a word no search of the run used: its scores are read "
-                "from the full-text index",
+                note="every request a word no search of the run used: on SQLite its scores "
+                "are read from the full-text index first",
                 fresh=True,
             ),
         ]
