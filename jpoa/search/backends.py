@@ -54,8 +54,7 @@ def _match(terms: list[str], filters: list[tuple[str, str]]) -> Match:
             params=[" & ".join(f"'{t}'" for t in terms)],
             best_first=lambda score, id_: (-score, id_),
         )
-    words = " ".join(f'"{t}"' for t in terms)
-    query = f"{{{' '.join(TEXT_COLUMNS)}}} : ({words})"
+    query = words_query(terms)
     for name, value in filters:
         query += f" AND {FACET_COLUMNS[name]} : {_phrase(value)}"
     # CROSS JOIN keeps the full-text index the outer loop: SQLite would otherwise be free
@@ -68,6 +67,11 @@ def _match(terms: list[str], filters: list[tuple[str, str]]) -> Match:
         params=[query],
         best_first=lambda score, id_: (score, id_),
     )
+
+
+def words_query(terms: list[str]) -> str:
+    """FTS5's query for the documents with every term in their stems."""
+    return f"{{{' '.join(TEXT_COLUMNS)}}} : ({' '.join(_phrase(t) for t in terms)})"
 
 
 def _phrase(value: str) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import DatabaseError, connection
 
-from .backends import FTS, RANK_WEIGHTS, TEXT_COLUMNS
+from .backends import FTS, RANK_WEIGHTS, words_query
 from .models import FACET_COLUMNS, Facet, needle
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,6 @@ class _Facets:
     """Each document's combination of facet values, by document id, read as they come."""
 
     def __init__(self):
-        self.first_id = 0  # the lowest id of a document there is
         self.loaded_to = 0  # the highest document id read
         self.combinations: dict[tuple[str, ...], int] = {}  # the columns' text -> number
         self.lists: list[list[tuple[str, ...]]] = [[] for _name in NAMES]
@@ -108,9 +107,9 @@ class _Facets:
         """Read the documents written since the last load, up to id LAST_ID, and forget
         those below FIRST_ID, the lowest id there is now (ids only grow: a rebuilt index
         starts above the last)."""
-        if last_id <= self.loaded_to and first_id == self.first_id:
+        if last_id <= self.loaded_to and first_id == self.table.first_id:
             return
-        kept = self.table.of_document[max(first_id - self.first_id, 0) :]
+        kept = self.table.of_document[max(first_id - self.table.first_id, 0) :]
         of_document = np.zeros(max(last_id - first_id + 1, 0), dtype=np.uint32)
         of_document[: len(kept)] = kept
         cursor.execute(
@@ -120,7 +119,7 @@ class _Facets:
         while rows := cursor.fetchmany(LOAD_BATCH):
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             of_document[ids - first_id] = [self._number(row[1:]) for row in rows]
-        self.first_id, self.loaded_to = first_id, max(last_id, self.loaded_to)
+        self.loaded_to = max(last_id, self.loaded_to)
         self.table = _Table(
             first_id,
             of_document,
@@ -145,8 +144,7 @@ class _Facets:
 class _Index:
     """One process's memory of one database's index."""
 
-    def __init__(self, database: str):
-        self.database = database
+    def __init__(self):
         self.state: tuple | None = None
         self.facets = _Facets()
         self.words: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -164,7 +162,7 @@ class _Index:
             last_id, first_id, restored = state[0] or 0, state[1] or 0, state[2]
             if (
                 last_id < self.facets.loaded_to
-                or first_id < self.facets.first_id
+                or first_id < self.facets.table.first_id
                 or (self.state is not None and restored != self.state[2])
             ):
                 self.facets = _Facets()  # ids given out again: not the same documents
@@ -200,10 +198,9 @@ class _Index:
 
     @staticmethod
     def _read_word(cursor, term: str) -> tuple[np.ndarray, np.ndarray]:
-        phrase = '"' + term.replace('"', '""') + '"'  # terms are words: quoted all the same
         cursor.execute(
             f"SELECT rowid, bm25({FTS}, {RANK_WEIGHTS}) FROM {FTS} WHERE {FTS} MATCH %s",
-            [f"{{{' '.join(TEXT_COLUMNS)}}} : ({phrase})"],
+            [words_query([term])],
         )
         id_parts, score_parts = [], []
         while rows := cursor.fetchmany(LOAD_BATCH):  # a word in every document: no list of all
@@ -229,7 +226,7 @@ def usable() -> bool:
 def _index() -> _Index:
     database = str(connection.settings_dict["NAME"])
     with _indexes_lock:
-        return _indexes.setdefault(database, _Index(database))
+        return _indexes.setdefault(database, _Index())
 
 
 def load_in_background() -> threading.Thread | None:
