@@ -43,6 +43,8 @@ def env_secret(name: str) -> str | None:
 # Where SQLite, uploads and backups live.
 DATA_DIR = Path(os.environ.get("JPOA_DATA_DIR") or Path.cwd() / "var").resolve()
 MEDIA_ROOT = DATA_DIR / "media"
+# Downloads of published editions, each written once (`jpoa.exchange.downloads`); safe to delete.
+DOWNLOADS_DIR = DATA_DIR / "downloads"
 BACKUP_DIR = DATA_DIR / "backups"
 
 

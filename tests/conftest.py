@@ -75,6 +75,12 @@ def english_between_tests():
 
 
 @pytest.fixture(autouse=True)
+def own_downloads(settings, tmp_path):
+    """Written downloads are files: each test keeps its own, away from the other workers'."""
+    settings.DOWNLOADS_DIR = tmp_path / "downloads"
+
+
+@pytest.fixture(autouse=True)
 def no_page_cache(settings):
     """Tests read `response.context`, which a page served from the cache has not: the matrix
     pages' cache is off unless a test turns it on (tests/test_matrix.py does)."""

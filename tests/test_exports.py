@@ -69,13 +69,13 @@ def test_xlsx_has_a_cover_and_one_sheet_per_pillar(edition, tmp_path):
 def test_csv_has_hxl_row_and_neutralised_cells(edition, client):
     response = client.get(reverse("exchange:matrix_csv"))
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[1][0] == "#meta+id" and "#org+lead" in rows[1]
     assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
 
 
 def test_filters_narrow_the_download(edition, client):
-    data = client.get(reverse("exchange:matrix_json") + "?country=KZ").json()
+    data = json.loads(client.get(reverse("exchange:matrix_json") + "?country=KZ").getvalue())
     assert [a["key"] for a in data["activities"]] == ["a1"]
     assert data["edition"]["number"] == edition.number and data["filters"] == {"country": "KZ"}
     assert client.get(reverse("exchange:matrix_json") + "?edition=99").status_code == 404
@@ -83,7 +83,7 @@ def test_filters_narrow_the_download(edition, client):
 
 def test_datapackage_describes_its_csv(edition, client):
     response = client.get(reverse("exchange:matrix_datapackage"))
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     descriptor = json.loads(archive.read("datapackage.json"))
     resource = descriptor["resources"][0]
     assert descriptor["profile"] == "tabular-data-package" and resource["path"] == "activities.csv"
@@ -118,24 +118,88 @@ def test_export_without_edition_is_a_clear_error(default_data, tmp_path):
     assert Activity.objects.count() == 0
 
 
-def test_xlsx_sheets_print_as_wide_as_the_page_with_rows_tall_enough(default_data):
+def test_xlsx_sheets_print_as_wide_as_the_page_with_rows_tall_enough(default_data, tmp_path):
     """LibreOffice keeps the default row height for wrapped text: the rows carry their own."""
-    import io as _io
+    long = make_activity("long", "osce", pillars=(1,), countries=("KZ",))
+    long.description_en = "\n".join(f"Line {n} of a long description" for n in range(6))
+    long.save()
+    publish_edition(title="Tall rows")
+    out = tmp_path / "m.xlsx"
+    call_command("export", "xlsx", "-o", str(out))
+    workbook = openpyxl.load_workbook(out)
+    activities = workbook["Activities"]
+    assert activities.freeze_panes == "C3" and activities.print_title_rows == "$1:$2"
+    assert activities.row_dimensions[3].height >= 15 * 6  # six lines in one cell
+    for sheet in workbook.worksheets:
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert activities.page_setup.orientation == "landscape"
+    assert workbook["About"].page_setup.orientation == "portrait"
 
-    import openpyxl as _openpyxl
 
-    from jpoa.exchange import exports as _exports
+def test_a_download_is_written_once_for_everyone_who_asks(edition, client, settings):
+    url = reverse("exchange:matrix_xlsx")
+    first = client.get(url + "?country=KZ")
+    again = client.get(url + "?country=KZ&utm_source=x&z=1")  # parameters the form ignores
+    assert first.status_code == again.status_code == 200
+    assert first.getvalue() == again.getvalue()
+    written = list((settings.DOWNLOADS_DIR).glob("edition-*"))
+    assert len(written) == 1
+    assert first["Content-Disposition"] == f'attachment; filename="jpoa-matrix-{edition.number}.xlsx"'
+    client.get(url + "?country=KG")  # another question: another file
+    assert len(list(settings.DOWNLOADS_DIR.glob("edition-*"))) == 2
 
-    text = "\n".join(f"• Activity number {n} with a long title" for n in range(6))
-    workbook = _openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.column_dimensions["A"].width = 30
-    sheet.append([text])
-    _exports._fit_rows(sheet)
-    _exports._print_setup(sheet, title_rows="1:1")
-    saved = _io.BytesIO()
-    workbook.save(saved)
-    again = _openpyxl.load_workbook(saved).active
-    assert again.row_dimensions[1].height >= 15 * 12  # six lines, each wrapped once
-    assert again.sheet_properties.pageSetUpPr.fitToPage and again.page_setup.fitToWidth == 1
-    assert again.page_setup.orientation == "landscape"
+
+def test_an_edit_after_publication_makes_a_new_download(edition, client, settings):
+    from jpoa.core.models import Organisation
+
+    url = reverse("exchange:matrix_csv")
+    before = client.get(url).getvalue().decode()
+    osce = Organisation.objects.get(key="osce")
+    osce.acronym_en = "OSCE-renamed"
+    osce.save()  # audited: the public data changed
+    after = client.get(url).getvalue().decode()
+    assert "OSCE-renamed" not in before and "OSCE-renamed" in after
+
+
+def test_a_download_nobody_can_write_now_is_a_503_with_retry_after(edition, client, settings):
+    import fcntl
+
+    from jpoa.exchange import downloads
+
+    settings.DOWNLOADS_DIR.mkdir(parents=True)
+    held = []
+    for number in range(downloads.BUILD_SLOTS):  # another process writes in every slot
+        lock = open(settings.DOWNLOADS_DIR / f".slot-{number}.lock", "a")  # noqa: SIM115
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.append(lock)
+    try:
+        response = client.get(reverse("exchange:matrix_xlsx"))
+        assert response.status_code == 503 and response["Retry-After"] == "30"
+        assert "try again" in response.content.decode()
+    finally:
+        for lock in held:
+            lock.close()
+    assert client.get(reverse("exchange:matrix_xlsx")).status_code == 200
+    assert not list(settings.DOWNLOADS_DIR.glob(".writing-*"))  # no half-written file left
+
+
+def test_a_pillar_cell_with_more_titles_than_a_cell_holds_says_how_many_more(
+    default_data, tmp_path
+):
+    for n in range(450):
+        make_activity(f"many-{n:03}", "osce", pillars=(1,), countries=("KZ",)).save()
+    for activity in Activity.objects.filter(key__startswith="many-"):
+        activity.title_en = f"Activity {activity.key} " + "with a title of some length " * 3
+        activity.save()
+    publish_edition(title="Crowded")
+    out = tmp_path / "m.xlsx"
+    call_command("export", "xlsx", "-o", str(out))
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    header, osce = list(workbook["Pillar I"].iter_rows(values_only=True))[:2]
+    cell = osce[header.index("Kazakhstan")]
+    assert len(cell) <= 32_767
+    assert "more (see the Activities sheet)" in cell.splitlines()[-1]
+    listed = len(cell.splitlines()) - 1
+    assert listed + int(cell.splitlines()[-1].split()[2]) == 450
+    rows = list(workbook["Activities"].iter_rows(values_only=True))
+    assert len(rows) == 2 + 450  # the header, the HXL row and every activity

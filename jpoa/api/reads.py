@@ -1,26 +1,24 @@
 """Read endpoints over everything public; each one calls the query function its page uses."""
 
-import hashlib
 from dataclasses import asdict
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.dataset import export
 from jpoa.events.models import Event, Finding
+from jpoa.lib import pagecache
 from jpoa.library.models import Resource
 from jpoa.matrix import selectors
 from jpoa.matrix.editions import compare_editions
 from jpoa.matrix.forms import MatrixFilterForm
 from jpoa.matrix.models import Activity, Edition
 from jpoa.matrix.selectors import Matrix, MatrixFilters
-from jpoa.matrix.views import page_cache_seconds
 from jpoa.plan.models import Pillar, Plan
 from jpoa.public import selectors as public
 
@@ -155,7 +153,7 @@ def _matrix(m: Matrix) -> dict:
 def _matrix_endpoint(build):
     def endpoint(request: HttpRequest, response: HttpResponse, query: Query[MatrixQuery]):
         edition = _edition(request, response)
-        seconds = page_cache_seconds()
+        seconds = pagecache.cache_seconds()
         changed = data_changed_at() if seconds else None
         if changed is None:
             return _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
@@ -164,8 +162,8 @@ def _matrix_endpoint(build):
         # and no validation of some thousand cells against the schema. Only answers
         # that passed both are kept (an error raises before).
         response["Last-Modified"] = http_date(changed.timestamp())
-        asked = f"{get_language()} {request.get_full_path()} {changed.isoformat()}"
-        key = "api-matrix:" + hashlib.sha256(asked.encode()).hexdigest()
+        params = MatrixQuery.model_fields  # what ninja reads: no other parameter counts
+        key = pagecache.cache_key(request, kind="api-matrix", params=params, changed_at=changed)
         content = cache.get(key)
         if content is None:
             matrix = _matrix(selectors.cached_matrix(build)(edition, _filters(request)))

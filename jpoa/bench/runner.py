@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from .target import Target
 
-OPTIONAL_STEPS = ("datasette", "publish", "import", "site", "throughput")
+OPTIONAL_STEPS = ("datasette", "publish", "import", "export", "site", "throughput")
 YEAR_RANGES = [(2018, 2022), (2015, 2019), (2020, 2024), (2012, 2016), (2022, 2026)]
 IMPORT_USER = "bench"
 
@@ -429,6 +429,8 @@ def run(
         report["publish"].update(_last_json(figure["output"]))
     if "import" not in skip:
         report["imports"] = _imports(target, import_rows, say)
+    if "export" not in skip:
+        report["exports"] = _exports(target, say)
     if "site" not in skip:
         report["site_build"] = _site_build(target, say)
     return report
@@ -592,6 +594,26 @@ def _imports(target: Target, rows: int, say: Callable[[str], None]) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _exports(target: Target, say: Callable[[str], None]) -> dict:
+    """The latest edition, whole, as each download format, written by `jpoa export`."""
+    out = Path(tempfile.mkdtemp(prefix="export-", dir=target.data_dir))
+    figures = {}
+    try:
+        for format, name in (("xlsx", "m.xlsx"), ("csv", "m.csv"), ("datapackage", "m.zip")):
+            say(f"exporting the latest edition as {format} ...")
+            path = out / name
+            figure = timed(target.command("export", format, "-o", str(path)), target.env())
+            figures[format] = {
+                "seconds": figure["seconds"],
+                "peak_rss_mb": figure["peak_rss_mb"],
+                "megabytes": round(path.stat().st_size / 1e6, 1) if path.exists() else 0,
+                "ok": figure["exit"] == 0,
+            }
+        return figures
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def _site_build(target: Target, say: Callable[[str], None]) -> dict:
     commands = target.jpoa("help", "--commands", capture=True).split()
     if "site" not in commands:
@@ -677,6 +699,12 @@ def table(report: dict) -> str:
         lines.append(
             f"import {kind}: {figure['rows']:,} rows in {figure['seconds']:.1f} s = "
             f"{figure['rows_per_second']:.0f} rows/s, peak memory {figure['peak_rss_mb']:.0f} MB"
+            + ("" if figure["ok"] else " (FAILED)")
+        )
+    for format, figure in report.get("exports", {}).items():
+        lines.append(
+            f"export the latest edition as {format}: {figure['seconds']:.1f} s, "
+            f"{figure['megabytes']:.1f} MB, peak memory {figure['peak_rss_mb']:.0f} MB"
             + ("" if figure["ok"] else " (FAILED)")
         )
     site = report.get("site_build")

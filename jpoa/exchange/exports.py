@@ -11,8 +11,10 @@ import datetime
 import io
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -47,9 +49,21 @@ class NoEdition(Exception):
 class ExportData:
     edition: Edition
     filters: MatrixFilters
-    records: list[dict]  # the entries' snapshots (jpoa's data set format)
+    count: int  # how many activities pass the filters
     organisations: dict[str, Organisation]
     countries: dict[str, Country]
+
+    def records(self) -> Iterator[dict]:
+        """The entries' snapshots (jpoa's data set format), read from the database in chunks.
+
+        A download of a million activities never holds them all: each writer reads them
+        once, as it writes.
+        """
+        entries = selectors.matching_entries(self.edition, self.filters)
+        return entries.values_list("data", flat=True).iterator(chunk_size=RECORDS_CHUNK)
+
+
+RECORDS_CHUNK = 2000
 
 
 def export_data(
@@ -60,11 +74,10 @@ def export_data(
     if edition is None or (edition_number is not None and edition.number != edition_number):
         raise NoEdition(_("No such published edition."))
     filters = filters or MatrixFilters()
-    entries = selectors.matching_entries(edition, filters).values_list("data", flat=True)
     return ExportData(
         edition,
         filters,
-        list(entries),
+        selectors.matching_entries(edition, filters).count(),
         {o.key: o for o in Organisation.objects.all()},
         {c.iso2: c for c in Country.objects.all()},
     )
@@ -100,19 +113,31 @@ def flat_row(data: ExportData, record: dict) -> dict[str, Any]:
 
 
 # -- CSV, JSON, data package ------------------------------------------------------------
+# Each writer writes to a binary file as it reads the records, so time and memory grow
+# with the rows once, whatever their number.
 
 
-def write_csv(data: ExportData | None, *, hxl: bool = True) -> str:
+@contextmanager
+def _text(out: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text written to OUT, which stays open for the caller."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach()
+
+
+def write_csv(data: ExportData | None, out: BinaryIO, *, hxl: bool = True) -> None:
     """Headers as the template's (or, for the data package, the schema's field names)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.label_en if hxl else c.field for c in EXPORT_COLUMNS])
-    if hxl:
-        writer.writerow([c.hxl for c in EXPORT_COLUMNS])
-    for record in data.records if data else []:
-        row = flat_row(data, record)
-        writer.writerow([safe_cell(row[c.field]) for c in EXPORT_COLUMNS])
-    return out.getvalue()
+    with _text(out) as text:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([c.label_en if hxl else c.field for c in EXPORT_COLUMNS])
+        if hxl:
+            writer.writerow([c.hxl for c in EXPORT_COLUMNS])
+        for record in data.records() if data else ():
+            row = flat_row(data, record)
+            writer.writerow([safe_cell(row[c.field]) for c in EXPORT_COLUMNS])
 
 
 def _edition_json(edition: Edition) -> dict:
@@ -124,13 +149,18 @@ def _edition_json(edition: Edition) -> dict:
     }
 
 
-def write_json(data: ExportData) -> str:
-    document = {
-        "edition": _edition_json(data.edition),
-        "filters": data.filters.params(),
-        "activities": data.records,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+def write_json(data: ExportData, out: BinaryIO) -> None:
+    """One JSON document: the edition, the filters and the activities, one a line."""
+
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    with _text(out) as text:
+        text.write(f'{{\n "edition": {dumps(_edition_json(data.edition))},\n')
+        text.write(f' "filters": {dumps(data.filters.params())},\n "activities": [')
+        for n, record in enumerate(data.records()):
+            text.write(("\n  " if n == 0 else ",\n  ") + dumps(record))
+        text.write("\n ]\n}\n")
 
 
 def _schema_type(field: str) -> dict:
@@ -186,18 +216,23 @@ def datapackage_descriptor(data: ExportData) -> dict:
     }
 
 
-def write_datapackage(data: ExportData) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+def write_datapackage(data: ExportData, out: BinaryIO) -> None:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "datapackage.json",
             json.dumps(datapackage_descriptor(data), ensure_ascii=False, indent=1) + "\n",
         )
-        archive.writestr("activities.csv", write_csv(data, hxl=False))
-    return buffer.getvalue()
+        with archive.open("activities.csv", "w", force_zip64=True) as member:
+            write_csv(data, member, hxl=False)
 
 
 # -- XLSX ---------------------------------------------------------------------------------
+# Written in openpyxl's write-only mode: each row goes to the file as it is appended, with
+# its styles and its height, so a sheet of a million rows costs linear time and little
+# memory (a row is never looked up again).
+
+# A spreadsheet cell holds at most 32,767 characters (Excel's limit; LibreOffice cuts).
+CELL_LIMIT = 32_767
 
 
 def _styles():
@@ -214,20 +249,66 @@ def _styles():
     }
 
 
-def _header(sheet, labels: list[str], styles, widths: list[int]) -> None:
-    from openpyxl.utils import get_column_letter
+class _Sheet:
+    """A write-only sheet whose rows carry their styles and a height for their wrapped text.
 
-    sheet.append([safe_cell(label) for label in labels])
-    for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill, cell.alignment = styles["header"], styles["fill"], styles["wrap"]
-    for i, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
+    Spreadsheet programs do not all grow a row to fit wrapped text on opening (LibreOffice
+    keeps the default height, so the lines overlap); the height is estimated from the
+    longest cell: its lines, each wrapped at the column's width.
+    """
+
+    def __init__(
+        self,
+        sheet,
+        widths: list[int],
+        *,
+        freeze: str | None = None,
+        title_rows: str | None = None,
+        landscape: bool = True,
+    ):
+        from openpyxl.utils import get_column_letter
+
+        # A write-only sheet writes its head (views, widths, page fit) with its first row:
+        # everything but the rows is set here, before any.
+        self.sheet = sheet
+        self.widths = widths
+        self.rows = 0
+        for i, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = freeze
+        _print_setup(sheet, title_rows=title_rows, landscape=landscape)
+
+    def append(self, values: list, **style) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        self.rows += 1
+        lines = row_lines(values, self.widths)
+        if lines > 1:
+            self.sheet.row_dimensions[self.rows].height = min(409, 15 * lines)
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.sheet, value=safe_cell(value))
+            for name, setting in style.items():
+                setattr(cell, name, setting)
+            cells.append(cell)
+        self.sheet.append(cells)
+
+
+def row_lines(values: list, widths: list[int]) -> int:
+    """How many lines the tallest cell of a row needs at the columns' widths."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str) and value:
+            per_line = max(1, int(width * 1.1))
+            needed = sum(-(-max(1, len(part)) // per_line) for part in value.split("\n"))
+            lines = max(lines, needed)
+    return lines
 
 
 def _print_setup(sheet, *, title_rows: str | None = None, landscape: bool = True) -> None:
     """Printed or turned into PDF, a sheet is as wide as the page and repeats its header."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = "9"  # A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.print_options.gridLines = True
@@ -235,44 +316,15 @@ def _print_setup(sheet, *, title_rows: str | None = None, landscape: bool = True
         sheet.print_title_rows = title_rows
 
 
-def _fit_rows(sheet, first_row: int = 1) -> None:
-    """Set each row's height for its wrapped text.
-
-    Spreadsheet programs do not all grow a row to fit wrapped text on opening (LibreOffice
-    keeps the default height, so the lines overlap); the height is estimated from the
-    longest cell: its lines, each wrapped at the column's width.
-    """
-    from openpyxl.utils import get_column_letter
-
-    widths = {}
-    for row in sheet.iter_rows(min_row=first_row):
-        lines = 1
-        for cell in row:
-            if not isinstance(cell.value, str) or not cell.value:
-                continue
-            letter = get_column_letter(cell.column)
-            if letter not in widths:
-                widths[letter] = sheet.column_dimensions[letter].width or 10
-            per_line = max(1, int(widths[letter] * 1.1))
-            lines = max(
-                lines, sum(-(-max(1, len(part)) // per_line) for part in cell.value.split("\n"))
-            )
-        if lines > 1:
-            sheet.row_dimensions[row[0].row].height = min(409, 15 * lines)
-
-
-def _cover(workbook, data: ExportData, styles) -> None:
-    sheet = workbook.active
-    sheet.title = _("About")[:31]
+def _cover(sheet, data: ExportData, styles) -> None:
     edition = data.edition
     filters = data.filters.params() or {_("filters"): _("none: the whole matrix")}
     rows = [
-        (_("Matrix of activities"), ""),
         (_("Edition"), f"{edition.number}. {edition.title}"),
         (_("As of"), edition.as_of.isoformat()),
         (_("Published"), edition.published_at.date().isoformat()),
         (_("Exported"), datetime.date.today().isoformat()),
-        (_("Activities"), len(data.records)),
+        (_("Activities"), data.count),
         (_("Source"), _("jpoa, published matrix edition %d") % edition.number),
         *((_("Filter: %s") % k, str(v)) for k, v in filters.items()),
         (
@@ -282,125 +334,124 @@ def _cover(workbook, data: ExportData, styles) -> None:
             ),
         ),
     ]
+    cover = _Sheet(sheet, [22, 90], landscape=False)
+    cover.append([_("Matrix of activities"), ""], font=styles["title"])
     for label, value in rows:
-        sheet.append([safe_cell(label), safe_cell(value)])
-    sheet["A1"].font = styles["title"]
-    sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 90
-    for row in sheet.iter_rows(min_row=2):
-        row[0].font = styles["bold"]
-        row[1].alignment = styles["wrap_left"]
-    _fit_rows(sheet)
-    _print_setup(sheet, landscape=False)
+        cover.append([label, value], font=styles["bold"], alignment=styles["wrap_left"])
 
 
-def _pillar_sheet(workbook, data: ExportData, pillar, styles) -> None:
-    sheet = workbook.create_sheet(f"{_('Pillar')} {pillar.numeral}"[:31])
-    region = [c for c in data.countries.values() if c.in_region]
-    region.sort(key=lambda c: c.name)
-    places = [(c.iso2, c.name) for c in region] + [
+class _PillarCells:
+    """One pillar's organisations × places, each cell the titles of its activities.
+
+    A cell lists titles up to what a spreadsheet cell holds, then says how many more
+    there are; the Activities sheet has them all.
+    """
+
+    def __init__(self):
+        self.cells: dict[str, dict[str, list]] = {}  # organisation → place → [titles, size, more]
+
+    def add(self, organisation: str, place: str, title: str) -> None:
+        cell = self.cells.setdefault(organisation, {}).setdefault(place, [[], 0, 0])
+        line = f"• {title}"
+        if cell[2] or cell[1] + len(line) + 1 > CELL_LIMIT - 200:
+            cell[2] += 1
+        else:
+            cell[0].append(line)
+            cell[1] += len(line) + 1
+
+    def text(self, organisation: str, place: str) -> str:
+        titles, _size, more = self.cells[organisation].get(place, ([], 0, 0))
+        if more:
+            titles = [*titles, _("… and %d more (see the Activities sheet)") % more]
+        return "\n".join(titles)
+
+
+def _places(data: ExportData) -> list[tuple[str, str]]:
+    region = sorted((c for c in data.countries.values() if c.in_region), key=lambda c: c.name)
+    return [(c.iso2, c.name) for c in region] + [
         ("region", _("Region-wide")),
         ("", _("No country stated")),
     ]
-    _header(
-        sheet,
-        [_("Organisation"), *(name for _k, name in places)],
-        styles,
-        [30] + [40] * len(places),
-    )
-    cells: dict[str, dict[str, list[str]]] = {}
-    for record in data.records:
-        if pillar.number not in record["pillars"]:
-            continue
-        row = cells.setdefault(record["lead_organisation"], {})
-        title = record["title"].get("en") or record["title"].get("ru") or record["key"]
-        targets = list(record["countries"]) + (["region"] if record["region_wide"] else [])
-        for place in targets or [""]:
-            row.setdefault(place, []).append(f"• {title}")
-    for org_key in sorted(cells, key=lambda k: _org_name(data, k).casefold()):
+
+
+def _pillar_sheet(sheet, data: ExportData, cells: _PillarCells, styles) -> None:
+    places = _places(data)
+    pillar = _Sheet(sheet, [30] + [40] * len(places), freeze="B2", title_rows="1:1")
+    header = [_("Organisation"), *(name for _k, name in places)]
+    pillar.append(header, font=styles["header"], fill=styles["fill"], alignment=styles["wrap"])
+    for org_key in sorted(cells.cells, key=lambda k: _org_name(data, k).casefold()):
         org = data.organisations.get(org_key)
         label = org.label if org else org_key
-        sheet.append(
-            [
-                safe_cell(label),
-                *(safe_cell("\n".join(cells[org_key].get(k, []))) for k, _n in places),
-            ]
-        )
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = styles["wrap"]
-    sheet.freeze_panes = "B2"
-    _fit_rows(sheet)
-    _print_setup(sheet, title_rows="1:1")
+        texts = [cells.text(org_key, k) for k, _n in places]
+        pillar.append([label, *texts], alignment=styles["wrap"])
 
 
-def _activities_sheet(workbook, data: ExportData | None, styles, title: str) -> None:
-    sheet = workbook.create_sheet(title)
+def _activities_header(sheet, styles) -> _Sheet:
     widths = [45 if c.field.startswith(("title", "description")) else 18 for c in EXPORT_COLUMNS]
-    _header(sheet, [c.label_en for c in EXPORT_COLUMNS], styles, widths)
-    sheet.append([c.hxl for c in EXPORT_COLUMNS])
-    for cell in sheet[sheet.max_row]:
-        cell.font = styles["hxl"]
-    for record in data.records if data else []:
-        row = flat_row(data, record)
-        sheet.append([safe_cell(row[c.field]) for c in EXPORT_COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = styles["wrap"]
-    sheet.freeze_panes = "C3"
-    _fit_rows(sheet, first_row=1)
-    _print_setup(sheet, title_rows="1:2")
+    activities = _Sheet(sheet, widths, freeze="C3", title_rows="1:2")
+    labels = [c.label_en for c in EXPORT_COLUMNS]
+    activities.append(labels, font=styles["header"], fill=styles["fill"], alignment=styles["wrap"])
+    activities.append([c.hxl for c in EXPORT_COLUMNS], font=styles["hxl"])
+    return activities
 
 
-def write_xlsx(data: ExportData) -> bytes:
+def write_xlsx(data: ExportData, out: BinaryIO) -> None:
+    """A cover, one sheet per pillar and every activity, read from the database once."""
     from openpyxl import Workbook
 
     styles = _styles()
-    workbook = Workbook()
-    _cover(workbook, data, styles)
-    for pillar in selectors.site_pillars():
-        _pillar_sheet(workbook, data, pillar, styles)
-    _activities_sheet(workbook, data, styles, "Activities")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = Workbook(write_only=True)
+    cover = workbook.create_sheet(_("About")[:31])
+    pillars = selectors.site_pillars()
+    pillar_sheets = [workbook.create_sheet(f"{_('Pillar')} {p.numeral}"[:31]) for p in pillars]
+    activities = _activities_header(workbook.create_sheet("Activities"), styles)
+    cells = {p.number: _PillarCells() for p in pillars}
+    for record in data.records():
+        row = flat_row(data, record)
+        activities.append([row[c.field] for c in EXPORT_COLUMNS], alignment=styles["wrap"])
+        title = record["title"].get("en") or record["title"].get("ru") or record["key"]
+        targets = list(record["countries"]) + (["region"] if record["region_wide"] else [])
+        for number in record["pillars"]:
+            if number in cells:
+                for place in targets or [""]:
+                    cells[number].add(record["lead_organisation"], place, title)
+    _cover(cover, data, styles)
+    for pillar, sheet in zip(pillars, pillar_sheets, strict=True):
+        _pillar_sheet(sheet, data, cells[pillar.number], styles)
+    workbook.save(out)
 
 
-def write_template_xlsx() -> bytes:
+def write_template_xlsx(out: BinaryIO) -> None:
     """An empty workbook to fill in: the Activities sheet an import reads, and notes."""
     from openpyxl import Workbook
 
     from .columns import HELP
 
     styles = _styles()
-    workbook = Workbook()
-    notes = workbook.active
-    notes.title = _("How to fill in")[:31]
+    workbook = Workbook(write_only=True)
+    notes = _Sheet(workbook.create_sheet(_("How to fill in")[:31]), [24, 28, 28, 70])
     notes.append([_("Column"), _("HXL hashtag"), _("Russian header"), _("What to write")])
     for column in EXPORT_COLUMNS:
         notes.append(
             [column.label_en, column.hxl, column.label_ru, str(HELP.get(column.field, ""))]
         )
-    notes.column_dimensions["A"].width = 24
-    notes.column_dimensions["B"].width = 28
-    notes.column_dimensions["C"].width = 28
-    notes.column_dimensions["D"].width = 70
-    _activities_sheet(workbook, None, styles, "Activities")
+    _activities_header(workbook.create_sheet("Activities"), styles)
     workbook.active = 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(out)
 
 
-def write_template_csv() -> str:
-    return write_csv(None)
+def write_template_csv(out: BinaryIO) -> None:
+    write_csv(None, out)
 
 
-def render(format: str, data: ExportData) -> bytes:
-    if format == "xlsx":
-        return write_xlsx(data)
-    if format == "csv":
-        return write_csv(data).encode("utf-8")
-    if format == "json":
-        return write_json(data).encode("utf-8")
-    if format == "datapackage":
-        return write_datapackage(data)
-    raise ValueError(format)
+WRITERS = {
+    "xlsx": write_xlsx,
+    "csv": write_csv,
+    "json": write_json,
+    "datapackage": write_datapackage,
+}
+
+
+def render(format: str, data: ExportData, out: BinaryIO) -> None:
+    """Write the edition's activities in FORMAT to OUT, a binary file open for writing."""
+    WRITERS[format](data, out)

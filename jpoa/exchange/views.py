@@ -1,15 +1,17 @@
 """Data in and out on the web: downloads of the published matrix, imports for coordinators."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jpoa.accounts.access import is_coordinator
+from jpoa.api.caching import cache_edition
 from jpoa.matrix import selectors
 from jpoa.matrix.forms import MatrixFilterForm
 
+from . import downloads as prepared_downloads
 from . import exports, progress
 from .apply import (
     ImportFailed,
@@ -21,8 +23,6 @@ from .apply import (
 from .forms import UploadForm
 from .models import ImportRecord
 from .preview import FATE_LABELS
-
-EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "json": "json", "datapackage": "zip"}
 
 
 def downloads(request: HttpRequest) -> HttpResponse:
@@ -37,20 +37,42 @@ def downloads(request: HttpRequest) -> HttpResponse:
 
 
 def matrix_download(request: HttpRequest, format: str) -> HttpResponse:
+    """A published edition as a file, written once for all who ask (`downloads`)."""
     editions = selectors.published_editions()
     form = MatrixFilterForm(request.GET, options=selectors.filter_options(), editions=editions)
     number = request.GET.get("edition", "")
-    if number and not number.isdigit():
+    if number and not (number.isascii() and number.isdigit() and len(number) < 10):
         raise Http404
-    try:
-        data = exports.export_data(
-            edition_number=int(number) if number else None, filters=form.filters()
+    for _attempt in range(2):  # a file pruned between its check and its opening: once more
+        try:
+            download = prepared_downloads.prepared(
+                format, edition_number=int(number) if number else None, filters=form.filters()
+            )
+            file = open(download.path, "rb")  # noqa: SIM115 (FileResponse closes it)
+        except exports.NoEdition:
+            raise Http404(_("No such published edition.")) from None
+        except prepared_downloads.Busy:
+            return _busy()
+        except FileNotFoundError:
+            continue
+        response = FileResponse(
+            file,
+            as_attachment=True,
+            filename=download.file_name,
+            content_type=download.content_type,
         )
-    except exports.NoEdition:
-        raise Http404(_("No such published edition.")) from None
-    name = f"jpoa-matrix-{data.edition.number}.{EXTENSIONS[format]}"
-    response = HttpResponse(exports.render(format, data), content_type=exports.FORMATS[format])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        cache_edition(response, explicit=bool(number))
+        return response
+    return _busy()
+
+
+def _busy() -> HttpResponse:
+    response = HttpResponse(
+        _("This download is being prepared for other visitors. Please try again in a minute."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(prepared_downloads.RETRY_AFTER)
     return response
 
 

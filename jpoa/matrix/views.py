@@ -8,19 +8,17 @@ last changed, and served from there until then.
 """
 
 import functools
-import hashlib
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 
 from jpoa.api.caching import data_changed_at
+from jpoa.lib import pagecache
 
 from . import selectors
 from .editions import compare_editions
@@ -84,32 +82,29 @@ def _matrix_page(request: HttpRequest, template: str, build) -> HttpResponse:
     return render(request, template, {"state": state, "matrix": matrix})
 
 
-PAGE_CACHE_SECONDS = 60 * 60  # settings.MATRIX_PAGE_CACHE_SECONDS overrides; 0 turns it off
+# The parameters the matrix pages read (`_state`), and a list's page.
+MATRIX_PARAMS = (*URL_ORDER, "page")
 
 
-def page_cache_seconds() -> int:
-    """How long a public page is kept (0: not at all)."""
-    return getattr(settings, "MATRIX_PAGE_CACHE_SECONDS", PAGE_CACHE_SECONDS)
+def published_page(view=None, *, params: tuple[str, ...] = MATRIX_PARAMS):
+    """Serve a page from the page cache to visitors who are not signed in (`jpoa.lib.pagecache`).
 
-
-def published_page(view):
-    """Serve a page from the cache to visitors who are not signed in (see the module's doc).
-
-    A request with a session or pending messages is never served from the cache nor
-    stored: its page may show the user's name or a message meant for that user alone.
+    PARAMS are the query parameters the view reads: any other parameter leaves the key
+    unchanged. A request with a session or pending messages is never served from the
+    cache nor stored: its page may show the user's name or a message meant for that user.
     """
+    if view is None:
+        return functools.partial(published_page, params=params)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        seconds = page_cache_seconds()
-        personal = {settings.SESSION_COOKIE_NAME, "messages"} & set(request.COOKIES)
-        if request.method != "GET" or personal or not seconds:
+        seconds = pagecache.cache_seconds()
+        if request.method != "GET" or pagecache.is_personal(request) or not seconds:
             return view(request, *args, **kwargs)
         changed = data_changed_at()
         if changed is None:  # nothing was ever published or loaded: nothing worth keeping
             return view(request, *args, **kwargs)
-        url = f"{get_language()} {request.get_full_path()} {changed.isoformat()}"
-        key = "matrix-page:" + hashlib.sha256(url.encode()).hexdigest()
+        key = pagecache.cache_key(request, kind="page", params=params, changed_at=changed)
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
@@ -144,7 +139,7 @@ def activities(request: HttpRequest) -> HttpResponse:
     return render(request, "matrix/activities.html", {"state": state, "page": page})
 
 
-@published_page
+@published_page(params=("edition",))
 def activity(request: HttpRequest, key: str) -> HttpResponse:
     state = _state(request)
     found = selectors.activity_page(key, state.explicit_edition or state.edition)
@@ -153,12 +148,12 @@ def activity(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "matrix/activity.html", {"state": state, "activity": found})
 
 
-@published_page
+@published_page(params=())
 def editions(request: HttpRequest) -> HttpResponse:
     return render(request, "matrix/editions.html", {"editions": selectors.published_editions()})
 
 
-@published_page
+@published_page(params=("from", "to"))
 def compare(request: HttpRequest) -> HttpResponse:
     all_editions = selectors.published_editions()
     by_number = {str(e.number): e for e in all_editions}

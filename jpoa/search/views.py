@@ -14,13 +14,17 @@ from .services import chosen_filters, search
 
 # A visitor who is not signed in gets a search seen before from the cache until any
 # public record changes, as the matrix pages are (`published_page`).
-@published_page
+@published_page(params=tuple(SearchForm.base_fields))
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     arguments = form.search_arguments()
     results = search(**arguments, language=get_language())
-    params = request.GET.copy()
-    params.pop("page", None)
+    # Links keep the search's own parameters only: the page cache serves this page to
+    # whoever asks with the same search, whatever else their address held.
+    params = QueryDict(mutable=True)
+    for name in SearchForm.base_fields:
+        if name != "page" and name in request.GET:
+            params.setlist(name, request.GET.getlist(name))
     context = {
         "plan": site_plan(),  # the header and footer of every public page show it
         "form": form,

@@ -1,5 +1,7 @@
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -36,39 +38,43 @@ class Command(JpoaCommand):
         parser.add_argument("--year-to", type=int)
 
     def handle(self, *args, format: str, output: str | None, **options):
-        if format == "json":
-            data = json.dumps(export_dataset(), ensure_ascii=False, indent=1) + "\n"
-        elif format == "template":
-            data = self.template(output)
-        else:
-            data = self.matrix(format, options)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
+        if format == "template" and not (output and output.lower().endswith(".csv")):
+            if not output or output == "-":
+                raise CommandError("give -o FILE.xlsx (or FILE.csv) for the template")
+        write = self.writer(format, output, options)
         if not output or output == "-":
-            sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(
-                data.decode("utf-8", "replace")
-            )
+            with tempfile.TemporaryFile() as out:
+                write(out)
+                out.seek(0)
+                shutil.copyfileobj(out, sys.stdout.buffer)
             return
         path = Path(output)
         tmp = path.with_name(path.name + ".tmp")
         try:
-            tmp.write_bytes(data)
+            with open(tmp, "wb") as out:
+                write(out)
             tmp.replace(path)
         except OSError as exc:
+            tmp.unlink(missing_ok=True)
             raise CommandError(f"cannot write {path}: {exc.strerror}") from None
         self.stderr.write(f"Wrote {path} ({path.stat().st_size:,} bytes).")
 
-    def template(self, output: str | None) -> bytes | str:
-        from jpoa.exchange.exports import write_template_csv, write_template_xlsx
+    def writer(self, format: str, output: str | None, options: dict):
+        """A function that writes the export to a binary file."""
+        from jpoa.exchange import exports
 
-        if output and output.lower().endswith(".csv"):
-            return write_template_csv()
-        if not output or output == "-":
-            raise CommandError("give -o FILE.xlsx (or FILE.csv) for the template")
-        return write_template_xlsx()
+        if format == "json":
+            text = json.dumps(export_dataset(), ensure_ascii=False, indent=1) + "\n"
+            return lambda out: out.write(text.encode("utf-8"))
+        if format == "template":
+            if output.lower().endswith(".csv"):
+                return exports.write_template_csv
+            return exports.write_template_xlsx
+        data = self.matrix_data(options)
+        return lambda out: exports.render("json" if format == "matrix-json" else format, data, out)
 
-    def matrix(self, format: str, options: dict) -> bytes:
-        from jpoa.exchange.exports import NoEdition, export_data, render
+    def matrix_data(self, options: dict):
+        from jpoa.exchange.exports import NoEdition, export_data
         from jpoa.matrix.selectors import MatrixFilters
 
         filters = MatrixFilters(
@@ -81,9 +87,8 @@ class Command(JpoaCommand):
             year_to=options["year_to"],
         )
         try:
-            data = export_data(edition_number=options["edition"], filters=filters)
+            return export_data(edition_number=options["edition"], filters=filters)
         except NoEdition:
             raise CommandError(
                 "no such published edition; publish one first (`jpoa publish`)"
             ) from None
-        return render("json" if format == "matrix-json" else format, data)
