@@ -414,6 +414,28 @@ def test_a_page_seen_before_comes_from_the_cache_until_the_data_changes(
     assert "Bigger" in later.content.decode()
 
 
+def test_a_parameter_the_page_does_not_read_does_not_bypass_the_cache(
+    client, items, django_assert_num_queries, page_cache
+):
+    build(5)
+    publish_edition(title="Small")
+    first = client.get("/en/matrix/heatmap/?country=KZ")
+    with django_assert_num_queries(ASKS_WHEN_CHANGED):  # served from the cache
+        again = client.get("/en/matrix/heatmap/?utm_source=x&country=KZ&z=1")
+    assert again.content == first.content
+    client.get("/en/matrix/editions/compare/?from=1&to=1&x=1")
+    with django_assert_num_queries(ASKS_WHEN_CHANGED):
+        client.get("/en/matrix/editions/compare/?x=2&to=1&from=1")
+
+
+def test_a_page_made_for_another_host_is_never_served_to_this_one(client, items, page_cache):
+    build(5)
+    publish_edition(title="Small")
+    client.get("/en/matrix/heatmap/", HTTP_HOST="localhost:6666")
+    page = client.get("/en/matrix/heatmap/", HTTP_HOST="127.0.0.1").content.decode()
+    assert "localhost:6666" not in page and "127.0.0.1" in page
+
+
 def test_signed_in_users_never_get_a_cached_page(client, items, django_user_model, page_cache):
     build(5)
     publish_edition(title="Small")
