@@ -175,6 +175,33 @@ def test_feeds_give_the_addresses_of_the_sub_path_the_site_is_built_for(site):
     assert "https://example.org/jpoa/en/events/next-workshop/" in calendar
 
 
+def test_library_files_are_written_under_their_own_names_and_never_as_pages(
+    db, tmp_path, settings
+):
+    """An uploaded HTML file must not become a page of the site, its script on its origin."""
+    from library_files import html_page, pdf_with_text
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_data()
+    html, pdf = tmp_path / "page.html", tmp_path / "strategy.pdf"
+    html.write_bytes(html_page("<p>Declaration</p>"))
+    pdf.write_bytes(pdf_with_text("The four pillars"))
+    call_command("library", "add-file", "un-gcts", "en", str(html), stdout=io.StringIO())
+    call_command("library", "add-file", "un-gcts", "ru", str(pdf), stdout=io.StringIO())
+    out = tmp_path / "site"
+    call_command("site", "build", str(out), stdout=io.StringIO())
+
+    files = out / "en" / "library" / "un-gcts" / "files"
+    assert sorted(p.name for p in (files / "en").iterdir()) == ["un-gcts-en.html.txt"]
+    assert sorted(p.name for p in (files / "ru").iterdir()) == ["un-gcts-ru.pdf"]
+    assert (files / "ru" / "un-gcts-ru.pdf").read_bytes().startswith(b"%PDF")
+    assert not list(out.rglob("files/*/index.html"))
+    library_page = (out / "en" / "library" / "index.html").read_text()
+    assert "files/en/un-gcts-en.html.txt" in library_page or "un-gcts-en.html.txt" in "".join(
+        p.read_text() for p in (out / "en" / "library").rglob("index.html")
+    )
+
+
 def test_clean_refuses_a_directory_that_holds_no_earlier_build(db, tmp_path):
     (tmp_path / "thesis.docx").write_text("precious")
 

@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import posixpath
 import re
 import time
 from collections import deque
@@ -79,10 +80,11 @@ class Rendered:
     content_type: str
     edition: int | None
     links: list[str] = field(default_factory=list)
+    attachment: bool = False  # a file to download (a library file, a data download)
 
     @property
     def is_html(self) -> bool:
-        return self.content_type.startswith("text/html")
+        return self.content_type.startswith("text/html") and not self.attachment
 
 
 @dataclass
@@ -281,12 +283,18 @@ class _Builder:
             self.missing.add(url)
             return None
         body = b"".join(response) if response.streaming else response.content
+        attachment = attachment_name(response.get("Content-Disposition", ""))
+        file = output_path(url)
+        if attachment and (path.endswith("/") or file.lower().endswith(ACTIVE_SUFFIXES)):
+            # Under its own name, never as the index.html of its address.
+            file = f"{file.rsplit('/', 1)[0]}/{attachment}" if "/" in file else attachment
         page = Rendered(
             url=url,
-            file=output_path(url),
+            file=file,
             body=body,
             content_type=response.get("Content-Type", ""),
             edition=_edition_of(params),
+            attachment=bool(attachment),
         )
         if page.is_html:
             page.body = FILTER_FORM.sub("", page.body.decode()).encode()
@@ -590,6 +598,29 @@ def _static_prefix() -> str:
 def _static_name(path: str) -> str | None:
     prefix = _static_prefix()
     return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+# Files a web server would serve as a type that runs script on the site's origin.
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml", ".xsl", ".js", ".mjs")
+
+
+def attachment_name(disposition: str) -> str:
+    """The file name of an attachment, made safe to write and to serve from the site.
+
+    A static web server chooses a file's type by its name: a name that would be served
+    as HTML, SVG or script gets `.txt` added, so an uploaded HTML file is served as
+    plain text and its script never runs on the site's origin. '' if not an attachment.
+    """
+    if not disposition.lower().startswith("attachment"):
+        return ""
+    found = re.search(r'filename="([^"]*)"', disposition) or re.search(
+        r"filename=([^;]*)", disposition
+    )
+    name = posixpath.basename((found.group(1) if found else "").strip()) or "download"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "download"
+    if name.lower().endswith(ACTIVE_SUFFIXES) or name.lower() == "index.html":
+        name += ".txt"
+    return name
 
 
 def _media_name(path: str) -> str | None:
