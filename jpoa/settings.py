@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jpoa.lib.busy.BusyDatabaseMiddleware",  # a write that waited too long: 503, not 500
+    "jpoa.lib.client.ClientAddressMiddleware",  # the real client behind trusted proxies
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,7 +162,7 @@ else:
                 # write lock at BEGIN, so concurrent writers queue (busy timeout)
                 # instead of failing half-way with "database is locked".
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": env_int("JPOA_SQLITE_BUSY_SECONDS", 20),
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
@@ -268,6 +270,11 @@ AUTHENTICATION_BACKENDS = [
     "jpoa.accounts.backends.LoginThrottle",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Proxies in front of jpoa that append the client's address to X-Forwarded-For
+# (`jpoa.lib.client`): lockout and rate limits count the address the outermost one saw.
+TRUSTED_PROXIES = env_int("JPOA_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "jpoa.lib.client.client_address"
+NINJA_NUM_PROXIES = 0  # REMOTE_ADDR is already the client's (`ClientAddressMiddleware`)
 AXES_FAILURE_LIMIT = env_int("JPOA_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("JPOA_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

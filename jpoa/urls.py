@@ -25,3 +25,6 @@ urlpatterns += i18n_patterns(
     path("", include("jpoa.public.urls")),
     prefix_default_language=True,
 )
+
+# A write refused by a busy database anywhere in a request is a 503, not a 500 (`jpoa.lib.busy`).
+handler500 = "jpoa.lib.busy.server_error"

@@ -261,6 +261,25 @@ def test_anonymous_callers_are_rate_limited_with_a_problem(client, default_data,
     assert response.json()["status"] == 429 and int(response["Retry-After"]) > 0
 
 
+def test_a_forged_forwarded_for_does_not_escape_the_rate_limit(client, default_data, settings):
+    settings.API_ANON_RATE = "3/min"
+    statuses = [
+        get(client, "/pillars", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_rate(client, default_data, settings):
+    settings.API_ANON_RATE = "3/min"
+    settings.TRUSTED_PROXIES = 1
+    for _ in range(3):
+        get(client, "/pillars", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    limited = get(client, "/pillars", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    other = get(client, "/pillars", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert (limited.status_code, other.status_code) == (429, 200)
+
+
 def test_the_openapi_description_validates(client, default_data):
     from openapi_spec_validator import validate
 

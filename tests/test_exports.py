@@ -144,7 +144,9 @@ def test_a_download_is_written_once_for_everyone_who_asks(edition, client, setti
     assert first.getvalue() == again.getvalue()
     written = list((settings.DOWNLOADS_DIR).glob("edition-*"))
     assert len(written) == 1
-    assert first["Content-Disposition"] == f'attachment; filename="jpoa-matrix-{edition.number}.xlsx"'
+    assert (
+        first["Content-Disposition"] == f'attachment; filename="jpoa-matrix-{edition.number}.xlsx"'
+    )
     client.get(url + "?country=KG")  # another question: another file
     assert len(list(settings.DOWNLOADS_DIR.glob("edition-*"))) == 2
 

@@ -175,9 +175,7 @@ def test_feeds_give_the_addresses_of_the_sub_path_the_site_is_built_for(site):
     assert "https://example.org/jpoa/en/events/next-workshop/" in calendar
 
 
-def test_library_files_are_written_under_their_own_names_and_never_as_pages(
-    db, tmp_path, settings
-):
+def test_library_files_are_written_under_their_own_names_and_never_as_pages(db, tmp_path, settings):
     """An uploaded HTML file must not become a page of the site, its script on its origin."""
     from library_files import html_page, pdf_with_text
 

@@ -1,14 +1,18 @@
 """Personal API tokens: an editor's key to the write API, kept only as a hash."""
 
+import datetime
 import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import OperationalError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jpoa.lib.busy import is_busy, short_wait
+
 TOKEN_PREFIX = "jpoa_"
+TOUCH_EVERY = datetime.timedelta(minutes=5)  # how precise "last used" is
 
 
 def hash_token(token: str) -> str:
@@ -82,5 +86,22 @@ class ApiToken(models.Model):
         )
         if record is None or not record.user.is_active:
             return None
-        cls.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        record.touch()
         return record.user
+
+    def touch(self) -> None:
+        """Note the token's use, at most once every TOUCH_EVERY and never by waiting.
+
+        A read with a token must not queue behind a long write (an import holds SQLite's
+        write lock for many seconds): the stamp is written only when it is old, and if
+        the lock is taken it is left for a later use (`jpoa.lib.busy.short_wait`).
+        """
+        now = timezone.now()
+        if self.last_used_at is not None and now - self.last_used_at < TOUCH_EVERY:
+            return
+        try:
+            with short_wait(), transaction.atomic():
+                ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise

@@ -135,10 +135,10 @@ def jpoa(site: Site, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def workload(site: Site, *args: str) -> str:
+def workload(site: Site, *args: str, **env: str) -> str:
     result = subprocess.run(
         [sys.executable, str(HERE / "workload.py"), *args],
-        env=jpoa_env(site.data_dir, site.database_url),
+        env=jpoa_env(site.data_dir, site.database_url, **env),
         capture_output=True,
         text=True,
         timeout=600,
@@ -296,6 +296,84 @@ def test_eight_concurrent_editors(site, record_property):
     assert report["shared_saved"] == ROUNDS
     assert report["conflicts"] == (EDITORS - 1) * ROUNDS
     assert report["shared_version"] == 1 + ROUNDS
+
+
+# -- long writes and everyone else -------------------------------------------------------------
+
+
+# Django's test client in a workload process: its host name, static files by plain names.
+VISITING = {"ALLOWED_HOSTS": "testserver", "JPOA_PLAIN_STATIC": "1"}
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's writers lock rows, not the database")
+def test_while_a_long_write_holds_the_lock_reads_answer_and_writes_are_asked_to_retry(site):
+    """As during a 60,000-row import: reads, token reads included, never wait for the write
+    lock; a write that waited the whole busy timeout is a 503 with Retry-After, not a 500."""
+    created = jpoa(site, "token", "create", "--user", "coord", "--name", "drill")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    holder = subprocess.Popen(
+        [sys.executable, str(HERE / "workload.py"), "hold-lock"],
+        env=jpoa_env(site.data_dir),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        answers = json.loads(
+            workload(site, "visitors", token, JPOA_SQLITE_BUSY_SECONDS="1", **VISITING)
+        )
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0
+    for read in ("token read, first use", "token read, again", "anonymous API read", "home page"):
+        assert answers[read]["status"] == 200, (read, answers)
+    assert answers["sign-in"]["status"] == 503 and answers["sign-in"]["retry_after"] == "15"
+    # Once the long write is over, the same sign-in goes through.
+    again = json.loads(workload(site, "visitors", token, **VISITING))
+    assert again["sign-in"]["status"] == 302
+
+
+def test_eight_editors_lose_nothing_while_an_import_and_a_publication_run(site, tmp_path):
+    """The editors' drill again, while a large import writes and an edition is published."""
+    big_site = site
+    workload(big_site, "seed", str(SEEDED_ACTIVITIES))
+    csv = import_csv(tmp_path / "big.csv", 4 * IMPORT_ROWS, prefix="Meanwhile")
+    env = jpoa_env(big_site.data_dir, big_site.database_url)
+    long_writes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "jpoa", *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in (
+            ["import", str(csv), "--yes", "--user", "coord"],
+            ["publish", "--title", "Published meanwhile", "--user", "coord"],
+        )
+    ]
+    try:
+        report = json.loads(workload(big_site, "editors", str(EDITORS), str(ROUNDS)))
+    finally:
+        outcomes = [process.communicate(timeout=600) for process in long_writes]
+    for process, (_out, err) in zip(long_writes, outcomes, strict=True):
+        assert process.returncode == 0, err
+    print(json.dumps(report))
+    assert report["errors"] == []  # no save failed: each waited its turn
+    assert report["own_saved"] == [ROUNDS] * EDITORS  # and none was lost
+    assert report["own_versions"] == [1 + ROUNDS] * EDITORS
+    assert report["shared_saved"] == ROUNDS and report["shared_version"] == 1 + ROUNDS
+    [(imported,)] = big_site.query(
+        "SELECT COUNT(*) FROM matrix_activity WHERE title_en LIKE 'Meanwhile%'"
+    )
+    assert imported == 4 * IMPORT_ROWS
+    assert big_site.query(
+        "SELECT COUNT(*) FROM matrix_edition WHERE title_en = 'Published meanwhile'"
+    ) == [(1,)]
+    assert audited_versions_agree(big_site)
 
 
 # -- backups under load, and a restore drill -------------------------------------------------

@@ -44,6 +44,36 @@ def test_guessing_is_locked_out_after_five_failures(client, coord, settings):
     assert other.status_code == 302
 
 
+PROXY = "192.0.2.1"  # the TLS proxy every request comes through
+
+
+def through_proxy(client, username, password, forwarded_for):
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_the_proxy_a_guesser_locks_out_only_themselves(client, coord, settings):
+    settings.TRUSTED_PROXIES = 1
+    # The proxy appends the address it saw; what the client wrote to the left is not believed.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(client, "coord", "wrong", f"10.9.9.{n}, 198.51.100.66")
+    assert through_proxy(client, "coord", "wrong", "198.51.100.66").status_code == 429
+    # The coordinator, at another address behind the same proxy, still signs in.
+    assert through_proxy(client, "coord", PASSWORD, "203.0.113.5").status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client, coord, settings):
+    settings.TRUSTED_PROXIES = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(client, "coord", "wrong", f"198.51.100.{n}")
+    # Every guess came from the proxy's address: a new forged header does not escape it.
+    assert through_proxy(client, "coord", PASSWORD, "203.0.113.77").status_code == 429
+
+
 def test_a_success_resets_the_count(client, coord, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in(client, "coord", "wrong")

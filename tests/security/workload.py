@@ -4,6 +4,8 @@
     python workload.py seed N           N activities more (bulk, for size)
     python workload.py editors P R      P editor processes, R rounds each (JSON report)
     python workload.py fingerprint      row count and checksum of every table (JSON)
+    python workload.py hold-lock        SQLite: hold the write lock until a line on stdin
+    python workload.py visitors TOKEN   token reads, pages and a sign-in through Django (JSON)
 
 The environment (JPOA_DATA_DIR, DATABASE_URL) names the installation, as for `jpoa`.
 """
@@ -94,6 +96,7 @@ def editor(number: int, rounds: int, own_id: int, shared_id: int, barrier, queue
         for activity_id, kind in ((own_id, "own"), (shared_id, "shared")):
             version = Activity.objects.values_list("version", flat=True).get(pk=activity_id)
             barrier.wait()  # everyone has read the same version: now all save at once
+            asked = time.perf_counter()
             try:
                 update_activity(
                     activity_id=activity_id,
@@ -107,6 +110,10 @@ def editor(number: int, rounds: int, own_id: int, shared_id: int, barrier, queue
                 tally["conflicts"] += 1
             except OperationalError as exc:
                 tally["errors"].append(str(exc))
+            finally:
+                tally["waited_ms"] = max(
+                    tally.get("waited_ms", 0), round((time.perf_counter() - asked) * 1000)
+                )
     queue.put(tally)
 
 
@@ -141,7 +148,56 @@ def editors(processes: int, rounds: int) -> dict:
         "shared_saved": sum(t["shared_saved"] for t in tallies),
         "own_versions": [versions[pk] for pk in own],
         "shared_version": versions[shared],
+        "longest_wait_ms": max(t.get("waited_ms", 0) for t in tallies),
     }
+
+
+# -- a long write and the requests that come meanwhile ----------------------------------------
+
+
+def hold_lock() -> None:
+    """Take SQLite's write lock as a long import does, say so, and keep it until told."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN IMMEDIATE")
+        print("locked", flush=True)
+        sys.stdin.readline()
+        cursor.execute("COMMIT")
+
+
+def visitors(token: str) -> dict:
+    """What people do while a long write runs, through Django's whole request handling."""
+    from django.test import Client
+
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    answers = {}
+
+    def ask(name: str, response) -> None:
+        answers[name] = {
+            "status": response.status_code,
+            "retry_after": response.get("Retry-After"),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    for name, path, headers in (
+        ("token read, first use", "/api/v1/countries", bearer),
+        ("token read, again", "/api/v1/organisations", bearer),
+        ("anonymous API read", "/api/v1/events", {}),
+        ("home page", "/en/", {}),
+    ):
+        started = time.perf_counter()
+        ask(name, client.get(path, **headers))
+    started = time.perf_counter()
+    ask(
+        "sign-in",
+        client.post(
+            "/en/accounts/login/",
+            {"username": "coord", "password": "a long passphrase 4 tests"},
+        ),
+    )
+    return answers
 
 
 if __name__ == "__main__":
@@ -154,6 +210,10 @@ if __name__ == "__main__":
         seed(int(args[0]))
     elif command == "fingerprint":
         print(json.dumps(fingerprint()))
+    elif command == "hold-lock":
+        hold_lock()
+    elif command == "visitors":
+        print(json.dumps(visitors(args[0])))
     elif command == "editors":
         print(json.dumps(editors(int(args[0]), int(args[1]))))
     else:
