@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jpoa.accounts.access import can_edit_activity, is_coordinator
+from jpoa.lib.params import whole_number
 from jpoa.matrix.editing import EditConflict, update_activity
 from jpoa.matrix.models import Activity
 from jpoa.matrix.selectors import pick_edition, published_editions
@@ -33,8 +34,7 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 
 
 def _year(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+    return whole_number(request.GET.get(name, ""), minimum=1900, maximum=2100)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -130,7 +130,7 @@ def dismiss(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The suggestion is dismissed and will not be shown again."))
     edition = request.POST.get("edition", "")
     url = reverse("analysis:overlaps")
-    return redirect(f"{url}?edition={edition}" if edition.isdigit() else url)
+    return redirect(f"{url}?edition={edition}" if whole_number(edition) else url)
 
 
 @require_POST
@@ -139,12 +139,9 @@ def accept_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
     if not can_edit_activity(request.user, activity):
         raise PermissionDenied
-    ids = [int(n) for n in request.POST.getlist("pillar") if n.isdigit()]
+    ids = [n for n in map(whole_number, request.POST.getlist("pillar")) if n is not None]
     chosen = list(Pillar.objects.filter(pk__in=ids))
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
+    version = whole_number(request.POST.get("version", "")) or 0
     try:
         update_activity(
             activity_id=pk, data={"pillars": chosen}, expected_version=version, user=request.user

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from jpoa.core.models import Country
 from jpoa.dataset import LANGUAGES
+from jpoa.lib.params import whole_number
 from jpoa.plan.models import Pillar
 
 from . import backends, memory, text
@@ -190,7 +191,7 @@ def _labels(counts: list[tuple[str, str, int]]) -> dict[tuple[str, str], str]:
     labels = {(Facet.KIND, k): str(label) for k, label in Document.Kind.choices}
     labels |= {(Facet.LANGUAGE, code): str(name) for code, name in settings.LANGUAGES}
     values = {name: {v for n, v, _c in counts if n == name} for name in FACETS}
-    pillars = {str(n) for n in values[Facet.PILLAR] if n.isdigit()}
+    pillars = {n for n in map(whole_number, values[Facet.PILLAR]) if n is not None}
     if pillars:
         for p in Pillar.objects.filter(number__in=pillars).order_by("number", "pk"):
             labels.setdefault((Facet.PILLAR, str(p.number)), str(p))
