@@ -238,6 +238,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # and how much extracted text is kept for search.
 LIBRARY_UPLOAD_MAX_BYTES = int(os.environ.get("JPOA_LIBRARY_UPLOAD_MAX_MB") or 25) * 1024 * 1024
 LIBRARY_DOCX_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+LIBRARY_PDF_MAX_PAGES = 3_000  # pages of a PDF whose text is read for search
 LIBRARY_TEXT_MAX_CHARS = 2_000_000
 
 # Security headers. Behind TLS in production set JPOA_HTTPS=1.

@@ -230,3 +230,28 @@ def test_a_download_is_an_attachment_of_the_checked_type(coord_client):
 
 def test_an_unknown_resource_is_not_found(default_data, client):
     assert client.get(reverse("public:resource", args=["nope"])).status_code == 404
+
+
+def test_a_long_pdf_is_read_for_search_only_up_to_its_first_pages(settings):
+    from pypdf import PdfReader, PdfWriter
+
+    from jpoa.library.uploads import PDF, extract_text
+
+    writer = PdfWriter()
+    for word in ("Alpha", "Bravo", "Charlie"):
+        writer.add_page(PdfReader(io.BytesIO(pdf_with_text(f"Page {word}"))).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    settings.LIBRARY_PDF_MAX_PAGES = 2
+    text = extract_text(PDF, out.getvalue())
+    assert "Page Alpha" in text and "Page Bravo" in text and "Charlie" not in text
+
+
+def test_a_word_document_is_read_as_it_streams_and_only_as_far_as_search_keeps(settings):
+    from jpoa.library.uploads import DOCX, extract_text
+
+    settings.LIBRARY_TEXT_MAX_CHARS = 40
+    document = docx_with_paragraphs(*(f"Paragraph number {n}" for n in range(1000)))
+    text = extract_text(DOCX, document)
+    assert text.startswith("Paragraph number 0\nParagraph number 1")
+    assert len(text) == 40 and "Paragraph number 999" not in text

@@ -132,7 +132,11 @@ def _pdf_text(content: bytes) -> str:
         if reader.is_encrypted:
             raise UploadRejected(_("The PDF is encrypted; upload a copy without a password."))
         parts, length = [], 0
-        for page in reader.pages:
+        # Search needs the text of a document, not of every page of a 99,000-page file:
+        # reading stops at a number of pages or of characters, whichever comes first.
+        for number, page in enumerate(reader.pages):
+            if number >= settings.LIBRARY_PDF_MAX_PAGES:
+                break
             parts.append(page.extract_text() or "")
             length += len(parts[-1])
             if length > settings.LIBRARY_TEXT_MAX_CHARS:
@@ -159,18 +163,49 @@ def _docx_text(content: bytes) -> str:
             )
         try:
             with archive.open(info) as member:
-                xml = member.read(limit + 1)
+                return _docx_paragraphs(_Bounded(member, limit))
         except (zipfile.BadZipFile, OSError, EOFError):
             raise UploadRejected(_("The file looks like a Word document but is damaged.")) from None
-    if len(xml) > limit:  # a size field that lied
-        raise UploadRejected(_("The Word document unpacks to more than its stated size."))
+
+
+class _Bounded(io.RawIOBase):
+    """A zip member read as it inflates, refused past LIMIT bytes whatever its header said."""
+
+    def __init__(self, member, limit: int):
+        self.member, self.left = member, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.member.read(min(len(buffer), 1 << 16))
+        self.left -= len(data)
+        if self.left < 0:
+            raise UploadRejected(_("The Word document unpacks to more than its stated size."))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _docx_paragraphs(stream) -> str:
+    """The paragraphs' text, parsed as the XML streams in: no tree of the whole document is
+    built, and parsing stops once the text is as long as search keeps."""
+    paragraphs, length = [], 0
     try:
-        root = ElementTree.fromstring(xml)
+        for _event, element in ElementTree.iterparse(stream, events=("end",)):
+            if element.tag != f"{WORD_NS}p":
+                continue
+            paragraphs.append(_docx_paragraph(element))
+            length += len(paragraphs[-1]) + 1
+            element.clear()
+            if length > settings.LIBRARY_TEXT_MAX_CHARS:
+                break
+    except UploadRejected:
+        raise
     except Exception:  # defusedxml's refusals and plain XML errors alike
         raise UploadRejected(
             _("The Word document's text (word/document.xml) is not valid XML.")
         ) from None
-    return "\n".join(_docx_paragraph(p) for p in root.iter(f"{WORD_NS}p"))
+    return "\n".join(paragraphs)
 
 
 def _docx_paragraph(paragraph) -> str:

@@ -253,12 +253,12 @@ def test_script_in_text_fields_is_escaped_on_every_page(client, poisoned):
 
 
 def test_formulas_are_neutralised_in_spreadsheet_exports(client, poisoned):
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/en/data/matrix.xlsx").content))
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/en/data/matrix.xlsx").getvalue()))
     cells = [c.value for sheet in workbook for row in sheet.iter_rows() for c in row]
     texts = [c for c in cells if isinstance(c, str)]
     assert any("HYPERLINK" in c for c in texts)
     assert not any(c.startswith(("=", "+", "-", "@")) and "HYPERLINK" in c for c in texts)
-    csv_text = client.get("/en/data/matrix.csv").content.decode()
+    csv_text = client.get("/en/data/matrix.csv").getvalue().decode()
     rows = list(csv.reader(io.StringIO(csv_text)))
     hyperlink_cells = [cell for row in rows for cell in row if "HYPERLINK" in cell]
     assert hyperlink_cells and all(not cell.startswith("=") for cell in hyperlink_cells)
