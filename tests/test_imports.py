@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from auditlog.models import LogEntry
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 from rounds_factories import PASSWORD, coordinator, focal_point
@@ -264,6 +264,22 @@ def test_cli_dry_run_writes_nothing_and_errors_exit_non_zero(default_data, tmp_p
     coordinator("ops")
     call_command("import", str(good), "--yes", "--user", "ops", stdout=io.StringIO())
     assert Activity.objects.count() == 2
+
+
+def test_a_refused_file_is_not_kept_but_an_applied_one_is(default_data, tmp_path):
+    from jpoa.exchange.apply import record_path
+
+    coordinator("ops")
+    bad = write(tmp_path, "bad.csv", BAD_CSV)
+    with pytest.raises(CommandError, match="errors; nothing written"):
+        call_command("import", str(bad), "--yes", "--user", "ops", stdout=io.StringIO())
+    refused = ImportRecord.objects.get(file_name="bad.csv")
+    assert refused.status == "failed" and not record_path(refused).exists()
+    assert refused.preview  # its page still says what was wrong
+    good = write(tmp_path, "good.csv", GOOD_CSV)
+    call_command("import", str(good), "--yes", "--user", "ops", stdout=io.StringIO())
+    applied = ImportRecord.objects.get(file_name="good.csv")
+    assert applied.status == "applied" and record_path(applied).read_text() == GOOD_CSV
 
 
 def test_cli_exit_code_in_a_subprocess(tmp_path):

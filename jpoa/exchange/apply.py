@@ -181,12 +181,7 @@ def apply_import(
             _write(record, preview, user, progress)
     except (ImportFailed, EditConflict, ValidationError, IntegrityError, PermissionDenied) as exc:
         message = getattr(exc, "message", None) or str(exc)
-        ImportRecord.objects.filter(pk=record.pk).update(
-            status=ImportRecord.Status.FAILED,
-            message=str(message),
-            counts=preview.counts,
-            preview=preview.to_json(),
-        )
+        mark_failed(record, str(message), counts=preview.counts, preview=preview.to_json())
         record.refresh_from_db()
         raise ImportFailed(str(message)) from exc
     return record
@@ -240,9 +235,7 @@ def check_stored(pk: int) -> None:
     try:
         check_import(record, progress=_progress.reporter(record.stored_name, "checking"))
     except Exception as exc:
-        ImportRecord.objects.filter(pk=pk).update(
-            status=ImportRecord.Status.FAILED, message=_("The file could not be checked.")
-        )
+        mark_failed(record, _("The file could not be checked."))
         raise exc
     finally:
         _progress.forget(record.stored_name)
@@ -263,17 +256,20 @@ def write_stored(pk: int, user_pk: int) -> None:
     except ImportFailed:
         pass  # the record says why; its page shows it
     except Exception:
-        ImportRecord.objects.filter(pk=pk).update(
-            status=ImportRecord.Status.FAILED,
-            message=_("The import failed unexpectedly; nothing was written."),
-        )
+        mark_failed(record, _("The import failed unexpectedly; nothing was written."))
         raise
     finally:
         _progress.forget(record.stored_name)
 
 
-def discard_file(record: ImportRecord) -> None:
-    """Remove a stored upload (kept by default, as evidence of what was imported)."""
-    path = record_path(record)
-    if path.exists():
-        path.unlink()
+def mark_failed(record: ImportRecord, message: str, **fields) -> None:
+    """Record that nothing of this import was written, and why; its stored file goes.
+
+    The file of an applied import is kept, as evidence of what was imported; a refused
+    file is evidence of nothing, and an untrusted upload is not left on the disk. The
+    record keeps its preview, so its page still says what was wrong.
+    """
+    ImportRecord.objects.filter(pk=record.pk).update(
+        status=ImportRecord.Status.FAILED, message=message, **fields
+    )
+    record_path(record).unlink(missing_ok=True)

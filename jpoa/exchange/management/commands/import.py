@@ -6,7 +6,12 @@ from django.core.management.base import CommandError
 
 from jpoa.accounts.access import is_coordinator
 from jpoa.core.management.base import JpoaCommand
-from jpoa.exchange.apply import ImportFailed, apply_import, start_import_from_path
+from jpoa.exchange.apply import (
+    ImportFailed,
+    apply_import,
+    mark_failed,
+    start_import_from_path,
+)
 from jpoa.exchange.preview import Preview, build_preview
 
 
@@ -53,8 +58,7 @@ class Command(JpoaCommand):
         self.show(preview)
         if preview.has_errors:
             apply_failed = f"{len(preview.errors)} errors; nothing written"
-            record.status, record.message = record.Status.FAILED, apply_failed
-            record.save(update_fields=["status", "message"])
+            mark_failed(record, apply_failed)
             raise CommandError(apply_failed)
         if not yes and not self.confirm():
             self.stdout.write("Nothing written.")
