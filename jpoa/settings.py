@@ -234,6 +234,11 @@ LOGIN_REDIRECT_URL = "rounds:index"
 # Uploads are untrusted: keep them small in memory and bounded in size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The database, uploads, imports and backups are the programme's, not every local user's:
+# whatever the shell's umask (often 022), what jpoa writes is not readable by others.
+os.umask(0o027)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Library files (PDF, DOCX, HTML): the largest upload, the largest a DOCX may unpack to,
 # and how much extracted text is kept for search.
 LIBRARY_UPLOAD_MAX_BYTES = int(os.environ.get("JPOA_LIBRARY_UPLOAD_MAX_MB") or 25) * 1024 * 1024

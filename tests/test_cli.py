@@ -562,3 +562,18 @@ def test_createuser_refuses_a_role_it_cannot_give_and_creates_no_one(
     with pytest.raises(CommandError, match=message):
         call_command("createuser", "--username", "fp", "--noinput", *options)
     assert not get_user_model().objects.exists()
+
+
+def test_what_jpoa_writes_is_not_readable_by_other_users(site, tmp_path):
+    backup = tmp_path / "jpoa.backup"
+    result = subprocess.run(
+        [sys.executable, "-m", "jpoa", "backup", str(backup)],
+        env=jpoa_env(site.data_dir, site.database_url),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.umask(0o022),  # the usual shell default: files readable by all
+    )
+    assert result.returncode == 0, result.stderr
+    assert backup.stat().st_mode & 0o007 == 0
