@@ -26,6 +26,7 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         "DEBUG": "0",
         "JPOA_HTTPS": "1",
         "ALLOWED_HOSTS": "jpoa.example.org",
+        "JPOA_COORDINATOR_2FA": "1",
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(

@@ -9,6 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from jpoa.lib.audit import register_app_models
 
-        from . import internal  # noqa: F401  (registers its system check)
+        from . import checks, internal  # noqa: F401  (they register system checks)
 
         register_app_models(self)

@@ -211,3 +211,30 @@ def test_the_enrolment_page_needs_a_signed_in_user(client, default_data):
     response = client.get(reverse("accounts:two_factor"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
     make_user("plain")
+
+
+def test_password_reset_requests_are_bounded_per_address_and_mailbox(client, coord):
+    from jpoa.accounts.views import ThrottledPasswordResetView as View
+
+    reset = reverse("accounts:password_reset")
+    for n in range(View.RESET_LIMIT):
+        response = client.post(reset, {"email": "coord@example.org"}, REMOTE_ADDR=f"10.1.0.{n}")
+        assert response.status_code == 302
+    assert len(mail.outbox) == View.RESET_LIMIT
+    # The same mailbox from yet another address: refused, and no more mail.
+    refused = client.post(reset, {"email": "coord@example.org"}, REMOTE_ADDR="10.1.0.99")
+    assert refused.status_code == 429 and "Too many" in refused.content.decode()
+    # An unknown mailbox is answered the same way: nothing is told about accounts.
+    for _n in range(View.RESET_LIMIT):
+        client.post(reset, {"email": "nobody@example.org"}, REMOTE_ADDR="10.2.0.1")
+    assert client.post(reset, {"email": "x@example.org"}, REMOTE_ADDR="10.2.0.1").status_code == 429
+    assert len(mail.outbox) == View.RESET_LIMIT
+
+
+def test_check_deploy_warns_when_coordinators_have_no_second_factor(settings):
+    from jpoa.accounts.checks import check_second_factor
+
+    settings.JPOA_COORDINATOR_2FA = False
+    assert [m.id for m in check_second_factor()] == ["jpoa.W010"]
+    settings.JPOA_COORDINATOR_2FA = True
+    assert check_second_factor() == []
