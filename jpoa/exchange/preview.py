@@ -735,6 +735,11 @@ class _Planner:
             if text:
                 self.proposed.setdefault(f"name:{normalise(text)}", proposal)
             self.choices.organisations[proposal.temporary_id] = proposal.instance
+        elif names:  # named again, perhaps in another language: keep each language's name
+            known = dict(proposal.names)
+            for language, other in names:
+                known.setdefault(language, other)
+            proposal.names = tuple(sorted(known.items()))
         if similar and similar != proposal.name:
             self.issue(
                 source,

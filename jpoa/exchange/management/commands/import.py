@@ -43,7 +43,16 @@ class Command(JpoaCommand):
         )
 
     def handle(
-        self, *args, file, format, dry_run, yes, include_outside_region, date_format, user, **options
+        self,
+        *args,
+        file,
+        format,
+        dry_run,
+        yes,
+        include_outside_region,
+        date_format,
+        user,
+        **options,
     ):
         path = Path(file)
         if not path.is_file():
