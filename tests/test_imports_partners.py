@@ -424,9 +424,9 @@ def test_a_coordinator_merges_two_organisations_and_the_trail_keeps_the_other(
 
 def test_only_a_coordinator_merges(default_data):
     from django.core.exceptions import PermissionDenied
+    from rounds_factories import focal_point
 
     from jpoa.core.services import organisation_merge
-    from rounds_factories import focal_point
 
     with pytest.raises(PermissionDenied):
         organisation_merge(

@@ -49,7 +49,7 @@ class ImportProgress(Schema):
 
 
 class NewOrganisationOut(Schema):
-    name: str
+    name: str = Field(description="Its name, as the file gives it.")
     ref: str = Field("", description="IATI organisation identifier, as the file writes it.")
     type: str = Field(description="The organisation type it will have.")
     iati_type: str = Field("", description="The IATI organisation type code the file gives.")
