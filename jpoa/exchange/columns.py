@@ -8,11 +8,15 @@ least its attributes, and the most specific pattern wins (``#org+impl`` is a par
 ``#org+funder`` a donor, ``#org`` or ``#org+name`` the lead organisation).
 """
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import hxl.model
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    import hxl.model
 
 
 @dataclass(frozen=True)
@@ -148,13 +152,18 @@ EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept)
 
 def parse_hashtag(text: str) -> tuple[str, frozenset[str]] | None:
     """``"#org +impl"`` → ``("org", {"impl"})``; None if the text is no hashtag."""
+    import hxl.model  # imported when a file is read: libhxl takes a quarter second to load
+
     column = hxl.model.Column.parse(re.sub(r"\s+", "", text or ""))
     if not column or not column.tag:
         return None
     return column.tag[1:].lower(), frozenset(a.lower() for a in column.attributes)
 
 
-def _patterns() -> list[tuple[hxl.model.TagPattern, int, Column]]:
+@functools.cache
+def _patterns() -> list[tuple["hxl.model.TagPattern", int, Column]]:
+    import hxl.model
+
     out = []
     for column in COLUMNS:
         for text in (column.hxl, *column.hxl_aliases):
@@ -163,15 +172,14 @@ def _patterns() -> list[tuple[hxl.model.TagPattern, int, Column]]:
     return out
 
 
-PATTERNS = _patterns()
-
-
 def column_for_hashtag(spec: "str | hxl.model.Column") -> Column | None:
     """The column a hashtag (text, or a column libhxl parsed) stands for, or None."""
+    import hxl.model
+
     parsed = spec if isinstance(spec, hxl.model.Column) else hxl.model.Column.parse(spec or "")
     if not parsed or not parsed.tag:
         return None
-    candidates = [(n, c) for pattern, n, c in PATTERNS if pattern.match(parsed)]
+    candidates = [(n, c) for pattern, n, c in _patterns() if pattern.match(parsed)]
     if not candidates:
         return None
     # The most specific pattern wins; among equals, the column listed first.
