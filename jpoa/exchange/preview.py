@@ -25,7 +25,7 @@ from django.core import validators
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from jpoa.core.models import Organisation, normalise_identifier
 from jpoa.lib.database import rows_where_in
@@ -446,7 +446,11 @@ class Preview:
         ]
         if self.new_organisations:
             lines.append(
-                _("%(n)d new organisations: %(list)s")
+                ngettext(
+                    "%(n)d new organisation: %(list)s",
+                    "%(n)d new organisations: %(list)s",
+                    len(self.new_organisations),
+                )
                 % {
                     "n": len(self.new_organisations),
                     "list": "; ".join(o.describe() for o in self.new_organisations),
@@ -454,7 +458,11 @@ class Preview:
             )
         if self.needs_pillar:
             lines.append(
-                _("%(n)d activities need a pillar: %(list)s")
+                ngettext(
+                    "%(n)d activity needs a pillar: %(list)s",
+                    "%(n)d activities need a pillar: %(list)s",
+                    len(self.needs_pillar),
+                )
                 % {
                     "n": len(self.needs_pillar),
                     "list": "; ".join(r.label for r in self.needs_pillar[:20]),
