@@ -435,3 +435,76 @@ def test_only_a_coordinator_merges(default_data):
             absorb=Organisation.objects.get(key="eu"),
         )
     assert Organisation.objects.filter(key="eu").exists()
+
+
+SPANISH_3W = (
+    "Matriz 3W — ¿Quién hace qué dónde?,,,,\n"
+    "Organización,Sector,Departamento,Mujeres,Fecha de inicio\n"
+    "#org+es,#sector+es,#adm1+name,#targeted+f,#date+start\n"
+    "Consejo Noruego para Refugiados,Protección,Antioquia,120,2023-01-01\n"
+    "Cruz Roja Colombiana,Salud,Nariño,80,2023-02-01\n"
+)
+
+
+def test_a_3w_file_of_another_region_is_skipped_by_its_provinces_without_errors(
+    default_data, tmp_path
+):
+    # As the issue saw it: hashtag row on row three, Spanish attributes, no country column.
+    path = tmp_path / "3w-es.csv"
+    path.write_text(SPANISH_3W, encoding="utf-8")
+    preview = build_preview(path)
+    counts = preview.counts
+    assert (counts["read"], counts["in_region"], counts["skipped"], counts["error"]) == (2, 0, 2, 0)
+    assert preview.skip_reasons == [("recipient countries CO are outside the region", 2)]
+    assert preview.new_organisations == []  # nothing proposed for rows that are skipped
+
+
+def test_a_3w_row_with_a_province_of_the_region_gets_its_country(default_data, tmp_path):
+    path = tmp_path / "3w-kg.csv"
+    path.write_text(
+        "#org+impl,#sector+code,#adm1+name,#date+start,#status\n"
+        "UNODC,15190,Osh,2023-01-01,ongoing\n",
+        encoding="utf-8",
+    )
+    preview = build_preview(path)
+    assert (preview.counts["add"], preview.counts["error"]) == (1, 0)
+    row = preview.rows[0]
+    assert row.label == "15190 — Osh"  # no title column: made of the sector and the place
+    assert any("KG, the country of the province Osh" in i.message for i in preview.warnings)
+
+
+def test_activity_lines_skip_comments_and_cdata(tmp_path):
+    from jpoa.exchange.readers import activity_lines
+
+    path = tmp_path / "lines.xml"
+    path.write_text(
+        "<iati-activities>\n<!-- an <iati-activity> in a comment\n-->\n"
+        "<iati-activity>\n<title><![CDATA[<iati-activity>]]></title>\n</iati-activity>\n"
+        "<iati-activity\n  xml:lang='en'/>\n</iati-activities>\n",
+        encoding="utf-8",
+    )
+    assert activity_lines(path) == [4, 7]
+
+
+def test_one_name_under_two_identifiers_is_two_organisations_and_a_bare_name_joins_its_id(
+    default_data, tmp_path
+):
+    def activity(n: int, orgs: str) -> str:
+        return (
+            f"<iati-activity><iati-identifier>XX-T-{n}</iati-identifier>"
+            f"<title><narrative>Activity {n}</narrative></title>"
+            f'<activity-status code="2"/><recipient-country code="KZ"/>{orgs}</iati-activity>'
+        )
+
+    ministry = '<participating-org role="2"{ref}><narrative>Ministry of Foreign Affairs</narrative></participating-org>'
+    path = tmp_path / "ministries.xml"
+    path.write_text(
+        '<iati-activities version="2.03">'
+        + activity(1, ministry.format(ref=""))
+        + activity(2, ministry.format(ref=' ref="XM-DAC-7"'))
+        + activity(3, ministry.format(ref=' ref="XM-DAC-2"'))
+        + "</iati-activities>",
+        encoding="utf-8",
+    )
+    preview = build_preview(path)
+    assert sorted(o.ref for o in preview.new_organisations) == ["XM-DAC-2", "XM-DAC-7"]

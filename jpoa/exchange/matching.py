@@ -11,6 +11,7 @@ with the nearest known name as a suggestion when one is close (difflib).
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,6 +161,25 @@ class Matcher:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return self.pillars.match(str(value))
+
+
+@functools.cache
+def _subdivisions() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        out.setdefault(normalise(subdivision.name), set()).add(subdivision.country_code)
+    return out
+
+
+def province_countries(name: Any) -> set[str]:
+    """The countries with a first-level subdivision (ISO 3166-2) of this name, or its code."""
+    text = str(name or "").strip()
+    if not text:
+        return set()
+    by_code = pycountry.subdivisions.get(code=text.upper())
+    if by_code is not None:
+        return {by_code.country_code}
+    return set(_subdivisions().get(normalise(text), ()))
 
 
 def world_country(name: Any) -> str | None:

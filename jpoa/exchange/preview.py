@@ -33,7 +33,15 @@ from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin, check_activi
 from jpoa.matrix.models import Activity
 
 from .columns import BY_FIELD
-from .matching import REGION_WORDS, Matcher, describe, normalise, split_values, world_country
+from .matching import (
+    REGION_WORDS,
+    Matcher,
+    describe,
+    normalise,
+    province_countries,
+    split_values,
+    world_country,
+)
 from .readers import (
     Issue,
     ReadError,
@@ -640,7 +648,11 @@ class _Planner:
     def countries_outside(self, source: SourceRow) -> list[str]:
         """A sheet's row whose countries are all outside the region: those countries."""
         value = source.values.get("countries")
-        if self.table.format == "iati" or value in (None, ""):
+        if self.table.format == "iati":
+            return []
+        if value in (None, "") and source.values.get("adm1") not in (None, ""):
+            return self.province_outside(source)
+        if value in (None, ""):
             return []
         wide = source.values.get("region_wide")
         if wide is True or normalise(str(wide or "")) in TRUE:
@@ -652,6 +664,25 @@ class _Planner:
             clean = not probe.issues and not found.get("countries") and not found.get("region_wide")
             self.outside_memo[memo_key] = found.get("_outside", []) if clean else []
         return self.outside_memo[memo_key]
+
+    def province_outside(self, source: SourceRow) -> list[str]:
+        """A row that names a province but no country (a one-country 3W file): the country
+        is that of the province (ISO 3166-2 names), said in a warning; outside: skipped."""
+        province = source.values["adm1"]
+        found = province_countries(province)
+        region = {c.iso2 for c in self.choices.countries.values() if c.in_region}
+        inside = sorted(found & region) if not self.include_outside_region else sorted(found)
+        if len(inside) == 1:
+            source.values["countries"] = inside[0]
+            self.issue(
+                source,
+                "countries",
+                _("no country given: %(country)s, the country of the province %(province)s")
+                % {"country": inside[0], "province": province},
+                level="warning",
+            )
+            return []
+        return sorted(found) if found and not inside else []
 
     def skip_summary(self) -> list[tuple[str, int]]:
         out = []
@@ -736,18 +767,25 @@ class _Planner:
         identity = f"ref:{normalise_identifier(ref)}" if ref else f"name:{normalise(text)}"
         proposal = self.proposed.get(identity)
         if proposal is None and ref and text:
+            # Named before without its identifier: the same organisation, now identified.
             proposal = self.proposed.get(f"name:{normalise(text)}")
+            if proposal is not None and proposal.ref:
+                proposal = None  # another identifier: another organisation of the same name
+            elif proposal is not None:
+                proposal.ref, proposal.iati_type = ref, iati_type or proposal.iati_type
+                self.proposed[identity] = proposal
         if proposal is None:
             proposal = self.new_organisation(source, ref, text, iati_type, names, similar)
             self.proposed[identity] = proposal
-            if text:
-                self.proposed.setdefault(f"name:{normalise(text)}", proposal)
             self.choices.organisations[proposal.temporary_id] = proposal.instance
         elif names:  # named again, perhaps in another language: keep each language's name
             known = dict(proposal.names)
             for language, other in names:
                 known.setdefault(language, other)
             proposal.names = tuple(sorted(known.items()))
+        # Each of its names finds it again in the rest of the file, however it is identified.
+        for other in {text, *(n for _language, n in proposal.names)} - {""}:
+            self.proposed.setdefault(f"name:{normalise(other)}", proposal)
         if similar and similar != proposal.name:
             self.issue(
                 source,

@@ -174,7 +174,6 @@ def _columns(file_name: str, header: list, hashtags: list | None) -> tuple[dict,
             continue
         if not column.kept:
             not_kept.append(f"{shown} ({column.label})")
-            continue
         by_index[i] = column
         labels[column.field] = shown
     if unknown:
@@ -193,7 +192,7 @@ def _columns(file_name: str, header: list, hashtags: list | None) -> tuple[dict,
                 file_name,
                 None,
                 "",
-                _("recognised, but jpoa keeps no such field, ignored: %s") % ", ".join(not_kept),
+                _("recognised, but jpoa keeps no such field: %s") % ", ".join(not_kept),
                 "warning",
             )
         )
@@ -245,6 +244,20 @@ def _table(file_name: str, format: str, lines: Iterable[tuple[int, list]]) -> Ta
             )
         )
         labels["lead_organisation"] = labels["partners"]
+    titled = "title_en" in labels or "title_ru" in labels
+    if not titled:
+        issues.append(
+            Issue(
+                file_name,
+                None,
+                "",
+                _(
+                    "no activity title column (as in many 3W files): each row's title is made "
+                    "of its sector and place"
+                ),
+                "warning",
+            )
+        )
     rows = []
     for number, cells in lines:
         if len(cells) > MAX_COLUMNS:
@@ -255,6 +268,8 @@ def _table(file_name: str, format: str, lines: Iterable[tuple[int, list]]) -> Ta
         }
         if all(v in (None, "") for v in values.values()):
             continue
+        if not titled:
+            values["title_en"] = _made_title(values)
         if lead_from_partners:
             names = split_values(values.get("partners"))
             values["lead_organisation"] = names[0] if names else ""
@@ -263,6 +278,13 @@ def _table(file_name: str, format: str, lines: Iterable[tuple[int, list]]) -> Ta
         if len(rows) > MAX_ROWS:
             raise ReadError(file_name, _("more than %d rows; split the file") % MAX_ROWS)
     return Table(file_name, format, rows, labels, issues, lead_from_partners)
+
+
+def _made_title(values: dict) -> str:
+    """A title for a row of a file without titles: its sector and place, as the file says."""
+    place = values.get("adm1") or values.get("countries")
+    parts = [str(v).strip() for v in (values.get("pillars"), place) if v not in (None, "")]
+    return " — ".join(p for p in parts if p)[:500]
 
 
 def _trimmed(row: tuple) -> list:
@@ -431,7 +453,9 @@ def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: 
             values[f"{name}_en"] = next(iter(texts.values()))
     roles: dict[str, list] = {}
     for org in activity.findall("participating-org"):
-        roles.setdefault(org.get("role", ""), []).append(_org(org, lang))
+        found = _org(org, lang)
+        if found[0] or found[1]:  # an organisation with neither ref nor name names nobody
+            roles.setdefault(org.get("role", ""), []).append(found)
     leaders = roles.get(ACCOUNTABLE, []) + roles.get(IMPLEMENTING, [])
     reporting = activity.find("reporting-org")
     if leaders:
