@@ -91,6 +91,7 @@ def test_the_kazakhstan_activity_imports_with_its_organisations_dates_and_pillar
     )
     assert activity.status == "completed"
     assert list(activity.pillars.values_list("number", flat=True)) == [4]  # 15160 human rights
+    assert activity.is_inferred and "sectors 15160" in activity.provenance_note_en
     ministry = activity.lead_organisation
     assert ministry.name_en == "Ministry of Foreign Affairs (DGIS)" and ministry.type == "state"
     assert list(ministry.identifiers.values_list("value", flat=True)) == ["XM-DAC-7"]
@@ -243,6 +244,7 @@ def test_a_3w_file_with_its_hashtag_row_on_row_three(default_data):
     assert border.lead_organisation.key == "unodc"  # #org+impl leads: the file has no #org
     assert list(border.donors.values_list("key", flat=True)) == ["eu"]  # #org+funder
     assert list(border.pillars.values_list("number", flat=True)) == [2]  # 15190 migration
+    assert border.is_inferred and "15190" in border.provenance_note_en
     assert list(border.countries.values_list("iso2", flat=True)) == ["KG"]  # #country+code
     assert border.start_date == datetime.date(2023, 3, 1)  # #date+start
     policing = Activity.objects.get(title_en="Community policing in Khatlon")

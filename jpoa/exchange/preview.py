@@ -881,6 +881,7 @@ class _Planner:
             if found.obj is not None:
                 pks.append(found.obj.pk)
             elif (code := text.strip()) and any((v, code) in self.mapping for v in ("1", "2")):
+                data.setdefault("_pillars_from_sectors", []).append(code)
                 for vocabulary in ("1", "2"):
                     for number in self.mapping.get((vocabulary, code), ()):
                         if number in self.pillar_pks:
@@ -1072,6 +1073,9 @@ class _Planner:
         if activity is None:
             values = self.values(cleaned, FORM_FIELDS)
             self.reserved_keys.add(values["key"])
+            codes = source.values.get("pillars_from_sectors") or data.get("_pillars_from_sectors")
+            if codes and values.get("pillars"):
+                values.update(inferred_pillars(codes))
             return RowPlan(
                 source.row, ADD, label, source.issues, data=values, needs_pillar=no_pillar
             )
@@ -1166,6 +1170,18 @@ class Existing:
                 values[relation] = sorted(many[relation].get(pk, ()))
             out.append(cls(pk, values["key"], values["iati_identifier"], version, values))
         return out
+
+
+def inferred_pillars(codes) -> dict[str, str]:
+    """A new activity whose pillars come from its sectors: marked inferred, saying from which."""
+    codes = ", ".join(dict.fromkeys(codes))
+    return {
+        "classification_basis": "inferred",
+        "provenance_note_en": f"Pillars inferred from the sectors {codes} by jpoa's sector "
+        "to pillar mapping; no source states them.",
+        "provenance_note_ru": f"Столпы выведены из секторов {codes} по таблице соответствия "
+        "секторов и столпов jpoa; источник их не указывает.",
+    }
 
 
 def _same(new: Any, old: Any) -> bool:

@@ -499,14 +499,18 @@ def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: 
         )
         values["countries"] = in_region
     pillars: list[int] = []
-    sectors = []
+    sectors, keys = [], []
     for sector in activity.findall("sector"):
         key = (sector.get("vocabulary", "1"), (sector.get("code") or "").strip())
         sectors.append(key[1])
+        keys.append(key)
         if key in mapping:
             pillars.extend(mapping[key])
     values["pillars"] = sorted(set(pillars))
-    values["sectors"] = tuple(sectors)
+    # The codes that gave the pillars: the activity's pillars are then inferred, not stated.
+    values["pillars_from_sectors"] = tuple(
+        code for vocabulary, code in keys if (vocabulary, code) in mapping
+    )
     if activity.findall("sector") and not pillars:
         issues.append(
             Issue(
@@ -671,7 +675,7 @@ def read_iati(path: Path, file_name: str, *, include_outside_region: bool = Fals
         budget="budget",
         currency="budget/value/@currency",
         source_url="document-link",
-        sectors="sector",
+        pillars_from_sectors="sector",
     )
     return Table(file_name, "iati", rows, labels)
 
