@@ -35,10 +35,10 @@ def test_a_coordinator_uploads_checks_and_confirms(client, default_data):
 
 def test_errors_come_back_with_row_and_column_and_nothing_is_written(client, default_data):
     headers = bearer(coordinator())
-    body = upload(client, CSV.replace("OSCE", "OCSE"), **headers).json()
+    body = upload(client, CSV.replace(",KZ,", ",Kazakstna,"), **headers).json()
     assert body["has_errors"]
     issue = body["issues"][0]
-    assert (issue["row"], issue["field"], issue["suggestion"]) == (2, "Lead organisation", "OSCE")
+    assert (issue["row"], issue["field"], issue["suggestion"]) == (2, "Countries", "Kazakhstan")
     assert client.post(f"/api/v1/imports/{body['id']}/confirm", **headers).status_code == 202
     assert ImportRecord.objects.get().status == "failed" and Activity.objects.count() == 0
 

@@ -125,6 +125,16 @@ def organisation_form(**values) -> dict:
         "classification_basis": "stated",
         "provenance_note": "",
     }
+    # The identifiers and other names inlines, empty.
+    for prefix in ("identifiers", "other_names"):
+        form.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     return {**form, **values}
 
 

@@ -60,9 +60,11 @@ def test_preview_counts_rows_and_writes_nothing(default_data, tmp_path):
 def test_errors_name_file_row_and_field_with_suggestions(default_data, tmp_path):
     preview = build_preview(write(tmp_path, "bad.csv", BAD_CSV))
     assert preview.counts["add"] == 1 and preview.counts["error"] == 1
-    found = {(i.file, i.row, i.field): i for i in preview.errors}
+    found = {(i.file, i.row, i.field): i for i in preview.all_issues()}
+    # An unknown name is a new organisation, not an error: a near miss is said, as a warning.
     org = found[("bad.csv", 3, "Lead organisation")]
-    assert "OCSE" in org.message and org.suggestion == "OSCE"
+    assert org.level == "warning" and "OCSE" in org.message and org.suggestion == "OSCE"
+    assert [o.name for o in preview.new_organisations] == ["OCSE"]
     country = found[("bad.csv", 3, "Countries")]
     assert country.suggestion == "Kyrgyzstan"
     assert "before the start date" in found[("bad.csv", 3, "End date")].message

@@ -6,6 +6,8 @@ until `status` is `pending`, with `progress` meanwhile); `POST /imports/{id}/con
 writes it, all rows or none. Coordinators only, like the web's import pages.
 """
 
+from typing import Literal
+
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,17 +32,27 @@ from .writes import AUTH, InvalidInput
 
 class ImportIssue(Schema):
     file: str = Field(description="The file's name.")
-    row: int | None = Field(None, description="The row of the file (1 is the header).")
+    row: int | None = Field(
+        None, description="The row of a sheet (1 is the header); in XML, the activity's line."
+    )
     field: str = Field(description="The column, as the file names it.")
     message: str = Field(description="What is wrong, and what was expected.")
     level: str = Field(description="error or warning")
     suggestion: str = Field("", description="A known name close to the one given.")
+    activity: str = Field("", description="In XML, the activity's iati-identifier.")
 
 
 class ImportProgress(Schema):
     phase: str = Field(description="checking or writing")
     done: int = Field(description="Rows done in this phase.")
     total: int = Field(description="Rows in the file.")
+
+
+class NewOrganisationOut(Schema):
+    name: str = Field(description="Its name, as the file gives it.")
+    ref: str = Field("", description="IATI organisation identifier, as the file writes it.")
+    type: str = Field(description="The organisation type it will have.")
+    iati_type: str = Field("", description="The IATI organisation type code the file gives.")
 
 
 class ImportOut(Schema):
@@ -59,6 +71,16 @@ class ImportOut(Schema):
         description="Rows to add, update, unchanged, skipped, with errors; errors and warnings.",
     )
     has_errors: bool = Field(False, description="True: the file cannot be written as it is.")
+    summary: list[str] = Field(
+        default_factory=list,
+        description="Read, in the region, skipped and why; new organisations; activities "
+        "that need a pillar.",
+    )
+    new_organisations: list[NewOrganisationOut] = Field(
+        default_factory=list,
+        description="Organisations the file names that jpoa does not know: confirming adds "
+        "them, marked as not yet reviewed.",
+    )
     issues: list[ImportIssue] = Field(default_factory=list, description="The first 2,000.")
     progress: ImportProgress | None = Field(None, description="While checking or writing.")
     page: str = Field(description="The import's page on the web.")
@@ -67,6 +89,11 @@ class ImportOut(Schema):
 class ImportOptions(Schema):
     include_outside_region: bool = Field(
         False, description="IATI: keep activities outside the configured region."
+    )
+    date_format: Literal["", "DMY", "MDY", "ISO"] = Field(
+        "",
+        description="How the file writes dates like 01/02/2024: DMY, MDY or ISO; empty: not "
+        "stated (such a date is read day first, with a warning).",
     )
 
 
@@ -84,6 +111,8 @@ def _out(record: ImportRecord) -> dict:
         "message": record.message,
         "counts": record.counts or {},
         "has_errors": bool(summary.get("has_errors")),
+        "summary": summary.get("summary", []),
+        "new_organisations": summary.get("new_organisations", []),
         "issues": summary.get("issues", []),
         "progress": {"phase": now.phase, "done": now.done, "total": now.total} if now else None,
         "page": reverse("exchange:import_detail", args=[record.pk]),
@@ -100,6 +129,7 @@ def import_start(request: HttpRequest, file: File[UploadedFile], options: Form[I
             file_name=file.name or "upload",
             user=request.auth,
             include_outside_region=options.include_outside_region,
+            date_format=options.date_format,
         )
     except ImportFailed as exc:
         raise InvalidInput([{"field": "body.file", "message": str(exc)}]) from None

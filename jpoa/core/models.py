@@ -90,6 +90,15 @@ class Organisation(Provenance):
         _("IATI organisation identifier"), max_length=100, blank=True, db_index=True
     )
     description = models.TextField(_("description"), blank=True)
+    needs_review = models.BooleanField(
+        _("not yet reviewed"),
+        default=False,
+        db_index=True,
+        help_text=_(
+            "Added by an import and not yet checked by a coordinator: its source names the "
+            "import. Review it, or merge it into the organisation it duplicates."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -105,6 +114,92 @@ class Organisation(Provenance):
         if self.acronym and self.acronym != self.name:
             return f"{self.name} ({self.acronym})"
         return self.name
+
+
+def normalise_identifier(value: str) -> str:
+    """One spelling of an identifier: no spaces, upper case (``xm-dac-41114 `` → ``XM-DAC-41114``).
+
+    IATI organisation identifiers are case-insensitive codes; publishers write the same
+    one in different cases and with stray spaces.
+    """
+    return "".join(str(value or "").split()).upper()
+
+
+class OrganisationIdentifier(models.Model):
+    """An identifier an organisation is known by in some scheme (IATI, a registry, ...).
+
+    One identifier names one organisation: two spellings of it (case, spaces) are one,
+    so ``normalised`` is unique within its scheme.
+    """
+
+    class Scheme(models.TextChoices):
+        IATI = "iati", _("IATI organisation identifier")
+        OTHER = "other", _("other identifier")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+        verbose_name=_("organisation"),
+    )
+    scheme = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices, default="iati")
+    value = models.CharField(
+        _("identifier"), max_length=200, help_text=_("As the source writes it, e.g. XM-DAC-41114.")
+    )
+    normalised = models.CharField(_("normalised"), max_length=200, editable=False)
+
+    class Meta:
+        verbose_name = _("organisation identifier")
+        verbose_name_plural = _("organisation identifiers")
+        ordering = ["scheme", "normalised"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "normalised"], name="org_identifier_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+    def save(self, *args, **kwargs):
+        self.value = " ".join(self.value.split())
+        self.normalised = normalise_identifier(self.value)
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        self.normalised = normalise_identifier(self.value)
+        super().validate_unique(exclude)
+
+    def validate_constraints(self, exclude=None):
+        self.normalised = normalise_identifier(self.value)
+        exclude = set(exclude or ()) - {"normalised"}
+        super().validate_constraints(exclude)
+
+
+class OrganisationName(models.Model):
+    """Another name of an organisation: in a language besides English and Russian, a former
+    name, another spelling a source uses. Imports match these names as they match the main ones.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="other_names",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("ISO 639-1 code, e.g. fr, nl, kk.")
+    )
+
+    class Meta:
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+        ordering = ["language", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="org_other_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})" if self.language else self.name
 
 
 class DatasetLoad(models.Model):

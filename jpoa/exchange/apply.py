@@ -76,6 +76,7 @@ def receive_import(
     user,
     format: str | None = None,
     include_outside_region: bool = False,
+    date_format: str = "",
     check_permission: bool = True,
     max_size: int = MAX_UPLOAD,
 ) -> ImportRecord:
@@ -109,6 +110,7 @@ def receive_import(
         size=size,
         format=format,
         include_outside_region=include_outside_region,
+        date_format=date_format or "",
         status=ImportRecord.Status.CHECKING,
     )
 
@@ -155,6 +157,7 @@ def preview_of(record: ImportRecord, progress=None) -> Preview:
         file_name=record.file_name,
         format=record.format,
         include_outside_region=record.include_outside_region,
+        date_format=record.date_format,
         progress=progress,
     )
 
@@ -197,6 +200,10 @@ def _write(record: ImportRecord, preview: Preview, user, progress) -> None:
     )
     added = [row for row in preview.rows if row.fate == ADD]
     changed = [row for row in preview.rows if row.fate == UPDATE]
+    ids = _add_organisations(record, preview, source, user)
+    if ids:
+        for row in added + changed:
+            _replace_ids(row.data, ids)
     written = write_activities(
         user=user,
         adds=[
@@ -227,6 +234,64 @@ def _write(record: ImportRecord, preview: Preview, user, progress) -> None:
     record.counts = preview.counts
     record.user = user
     record.save()
+
+
+def _add_organisations(record: ImportRecord, preview: Preview, source: Source, user) -> dict:
+    """Write the organisations the preview proposed; their temporary ids → the real ones.
+
+    Each is marked as not yet reviewed, cites the import as its source (with where the
+    file first names it) and says that its type was inferred from the IATI organisation
+    type; a coordinator reviews it, or merges it into the one it duplicates.
+    """
+    from jpoa.accounts.audit import acting_as
+    from jpoa.core.models import Organisation, OrganisationIdentifier, OrganisationName
+    from jpoa.lib.provenance import Basis
+
+    ids = {}
+    with acting_as(user):
+        for new in preview.new_organisations:
+            names = dict(new.names)
+            where = f"{record.file_name}:{new.row}" + (f" ({new.activity})" if new.activity else "")
+            basis = (
+                f"type inferred from IATI organisation type {new.iati_type} ({new.iati_type_label})"
+                if new.iati_type
+                else "type not stated by the file"
+            )
+            organisation = Organisation.objects.create(
+                key=new.key,
+                name_en=names.get("en") or new.name,
+                name_ru=names.get("ru", ""),
+                type=new.type,
+                iati_id=new.ref,
+                needs_review=True,
+                source=source,
+                source_locator=where[:300],
+                classification_basis=Basis.INFERRED,
+                provenance_note_en=f"Added by import {record.pk}; {basis}.",
+                provenance_note_ru=f"Добавлена импортом {record.pk}; тип выведен из данных файла.",
+            )
+            if new.ref:
+                OrganisationIdentifier.objects.create(
+                    organisation=organisation, scheme="iati", value=new.ref
+                )
+            for language, name in names.items():
+                if language not in ("en", "ru") and name:
+                    OrganisationName.objects.get_or_create(
+                        organisation=organisation, name=name, defaults={"language": language}
+                    )
+            ids[new.temporary_id] = organisation.pk
+    return ids
+
+
+def _replace_ids(data: dict, ids: dict[int, int]) -> None:
+    for name in ("lead_organisation", "partners", "donors"):
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, list):
+            data[name] = sorted({ids.get(pk, pk) for pk in value})
+        elif value is not None:
+            data[name] = ids.get(value, value)
 
 
 def check_stored(pk: int) -> None:

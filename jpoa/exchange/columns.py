@@ -2,15 +2,21 @@
 
 Each column has one canonical HXL hashtag (written by exports and the template) and
 the hashtags and header names (English and Russian) an import accepts for it. HXL
-matching follows HXL's own rule: a pattern matches a hashtag with at least its
-attributes, and the most specific pattern wins (``#org+impl`` is a partner, ``#org``
-the lead organisation).
+hashtags are parsed and matched by the HXL project's own library (libhxl,
+`hxl.model.Column` and `hxl.model.TagPattern`): a pattern matches a hashtag with at
+least its attributes, and the most specific pattern wins (``#org+impl`` is a partner,
+``#org+funder`` a donor, ``#org`` or ``#org+name`` the lead organisation).
 """
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    import hxl.model
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ COLUMNS: tuple[Column, ...] = (
         "#org+lead",
         "Lead organisation",
         "Ведущая организация",
-        ("#org", "#org+name", "#org+acronym"),
+        ("#org", "#org+prog"),
         ("organisation", "organization", "lead organization", "org", "организация"),
     ),
     Column(
@@ -61,7 +67,7 @@ COLUMNS: tuple[Column, ...] = (
         "#org+funding",
         "Donors",
         "Доноры",
-        ("#org+donor",),
+        ("#org+donor", "#org+funder"),
         ("funding", "funders", "donor", "донор"),
         many=True,
     ),
@@ -146,31 +152,34 @@ EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept)
 
 def parse_hashtag(text: str) -> tuple[str, frozenset[str]] | None:
     """``"#org +impl"`` → ``("org", {"impl"})``; None if the text is no hashtag."""
-    text = re.sub(r"\s+", "", text or "").lower()
-    if not re.fullmatch(r"#[a-z][a-z0-9_]*(\+[a-z0-9_]+)*", text):
+    import hxl.model  # imported when a file is read: libhxl takes a quarter second to load
+
+    column = hxl.model.Column.parse(re.sub(r"\s+", "", text or ""))
+    if not column or not column.tag:
         return None
-    tag, *attributes = text[1:].split("+")
-    return tag, frozenset(attributes)
+    return column.tag[1:].lower(), frozenset(a.lower() for a in column.attributes)
 
 
-def _patterns() -> list[tuple[str, frozenset[str], Column]]:
+@functools.cache
+def _patterns() -> list[tuple["hxl.model.TagPattern", int, Column]]:
+    import hxl.model
+
     out = []
     for column in COLUMNS:
         for text in (column.hxl, *column.hxl_aliases):
-            tag, attributes = parse_hashtag(text)
-            out.append((tag, attributes, column))
+            pattern = hxl.model.TagPattern.parse(text)
+            out.append((pattern, len(pattern.include_attributes), column))
     return out
 
 
-PATTERNS = _patterns()
+def column_for_hashtag(spec: "str | hxl.model.Column") -> Column | None:
+    """The column a hashtag (text, or a column libhxl parsed) stands for, or None."""
+    import hxl.model
 
-
-def column_for_hashtag(text: str) -> Column | None:
-    parsed = parse_hashtag(text)
-    if parsed is None:
+    parsed = spec if isinstance(spec, hxl.model.Column) else hxl.model.Column.parse(spec or "")
+    if not parsed or not parsed.tag:
         return None
-    tag, attributes = parsed
-    candidates = [(len(a), c) for t, a, c in PATTERNS if t == tag and a <= attributes]
+    candidates = [(n, c) for pattern, n, c in _patterns() if pattern.match(parsed)]
     if not candidates:
         return None
     # The most specific pattern wins; among equals, the column listed first.

@@ -13,6 +13,17 @@ class UploadForm(forms.Form):
     include_outside_region = forms.BooleanField(
         label=_("IATI: include activities outside the region"), required=False
     )
+    date_format = forms.ChoiceField(
+        label=_("Dates like 01/02/2024 are written"),
+        choices=[
+            ("", _("not stated: read day first, and warn")),
+            ("DMY", _("day/month/year")),
+            ("MDY", _("month/day/year")),
+            ("ISO", _("only as YYYY-MM-DD")),
+        ],
+        required=False,
+        help_text=_("ISO dates and real Excel dates are never ambiguous."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -1,21 +1,24 @@
 """Match the names a file uses to the organisations, countries and pillars jpoa knows.
 
-A name matches exactly (ignoring case, spacing and punctuation) one of an
-organisation's key, acronyms and names in English and Russian or its IATI
-identifier; a country's ISO codes, names in both languages, pycountry's official
-and common names, or one of a few well-known other names (`OTHER_COUNTRY_NAMES`).
-Anything else is not matched: the caller reports an error, with the nearest known
-name as a suggestion when one is close (difflib), and never makes a new record.
+An organisation is found first by identifier (an IATI ``ref``, or a cell holding one:
+any of its `OrganisationIdentifier` rows or its IATI identifier, whatever the case and
+spacing), then by name: exactly (ignoring case, spacing and punctuation) one of its key,
+acronyms, names in English and Russian or other names in any language. A country
+matches its ISO codes, names in both languages, pycountry's official and common
+names, or one of a few well-known other names (`OTHER_COUNTRY_NAMES`). Anything else
+is not matched: the caller proposes a new organisation (or reports an unknown country),
+with the nearest known name as a suggestion when one is close (difflib).
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
 
-from jpoa.core.models import Country, Organisation
+from jpoa.core.models import Country, Organisation, OrganisationIdentifier, normalise_identifier
 from jpoa.plan.models import ROMAN
 
 # Names in use that neither ISO nor jpoa's data set spell: exonyms, transliterations,
@@ -89,12 +92,23 @@ class Matcher:
     def __init__(self):
         self.organisations = Index()
         self.organisation_refs: dict[str, Organisation] = {}
+        by_pk = {}
         for org in Organisation.objects.all():
+            by_pk[org.pk] = org
             shown = org.acronym_en or org.name_en or org.key
             for name in (org.key, org.acronym_en, org.acronym_ru, org.name_en, org.name_ru):
                 self.organisations.add(name, org, shown)
             if org.iati_id:
-                self.organisation_refs[org.iati_id.strip().casefold()] = org
+                self.organisation_refs.setdefault(normalise_identifier(org.iati_id), org)
+        for pk, normalised in OrganisationIdentifier.objects.values_list(
+            "organisation_id", "normalised"
+        ):
+            self.organisation_refs[normalised] = by_pk[pk]
+        from jpoa.core.models import OrganisationName
+
+        for pk, name in OrganisationName.objects.values_list("organisation_id", "name"):
+            org = by_pk[pk]
+            self.organisations.add(name, org, org.acronym_en or org.name_en or org.key)
         self.countries = Index()
         for country in Country.objects.all():
             shown = country.name_en or country.name
@@ -124,17 +138,21 @@ class Matcher:
                 self.pillars.add(name, pillar, shown)
 
     def organisation(self, value: Any) -> Match:
-        """A name, or an IATI (ref, name) pair: the ref is tried first."""
+        """A name, or an IATI (ref, name, ...) tuple: the identifier is tried first."""
         if isinstance(value, tuple):
-            ref, name = value
-            if ref and ref.casefold() in self.organisation_refs:
-                return Match(self.organisation_refs[ref.casefold()])
+            ref, name = value[0], value[1]
+            if ref and normalise_identifier(ref) in self.organisation_refs:
+                return Match(self.organisation_refs[normalise_identifier(ref)])
             found = self.organisations.match(name) if name else Match()
             if found.obj is None and ref:
                 by_ref = self.organisations.match(ref)
                 return by_ref if by_ref.obj else found
             return found
-        return self.organisations.match(str(value))
+        text = str(value)
+        by_ref = self.organisation_refs.get(normalise_identifier(text))
+        if by_ref is not None:
+            return Match(by_ref)
+        return self.organisations.match(text)
 
     def country(self, value: Any) -> Match:
         return self.countries.match(str(value))
@@ -145,8 +163,35 @@ class Matcher:
         return self.pillars.match(str(value))
 
 
+@functools.cache
+def _subdivisions() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        out.setdefault(normalise(subdivision.name), set()).add(subdivision.country_code)
+    return out
+
+
+def province_countries(name: Any) -> set[str]:
+    """The countries with a first-level subdivision (ISO 3166-2) of this name, or its code."""
+    text = str(name or "").strip()
+    if not text:
+        return set()
+    by_code = pycountry.subdivisions.get(code=text.upper())
+    if by_code is not None:
+        return {by_code.country_code}
+    return set(_subdivisions().get(normalise(text), ()))
+
+
+def world_country(name: Any) -> str | None:
+    """The ISO alpha-2 code of any country pycountry knows by this code or name, or None."""
+    try:
+        return pycountry.countries.lookup(str(name).strip()).alpha_2
+    except LookupError:
+        return None
+
+
 def describe(value: Any) -> str:
     if isinstance(value, tuple):
-        ref, name = value
+        ref, name = value[0], value[1]
         return f"{name} ({ref})" if ref and name else ref or name
     return str(value)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jpoa.lib.provenance import Basis
+
 
 class ImportRecord(models.Model):
     """One file offered for import: who, when, which file, what it did to the matrix.
@@ -37,6 +39,13 @@ class ImportRecord(models.Model):
     format = models.CharField(_("format"), max_length=10)
     include_outside_region = models.BooleanField(
         _("include activities outside the region"), default=False
+    )
+    date_format = models.CharField(
+        _("date convention"),
+        max_length=3,
+        blank=True,
+        choices=[("DMY", _("day/month/year")), ("MDY", _("month/day/year")), ("ISO", _("ISO"))],
+        help_text=_("How the file writes dates like 01/02/2024; empty: not stated."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -107,7 +116,19 @@ class SectorMapping(models.Model):
     )
     code = models.CharField(_("sector code"), max_length=20)
     pillar_number = models.PositiveSmallIntegerField(_("pillar number"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(
+        _("sector name"), max_length=300, blank=True, help_text=_("The code's name in its list.")
+    )
+    classification_basis = models.CharField(
+        _("classification basis"),
+        max_length=10,
+        choices=Basis.choices,
+        default=Basis.INFERRED,
+        help_text=_("No source states these mappings: jpoa's defaults are inferred."),
+    )
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why work under this sector serves this pillar.")
+    )
 
     class Meta:
         verbose_name = _("sector to pillar mapping")

@@ -25,15 +25,33 @@ from django.core import validators
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from jpoa.core.models import Organisation, normalise_identifier
 from jpoa.lib.database import rows_where_in
 from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin, check_activity_rules
 from jpoa.matrix.models import Activity
 
 from .columns import BY_FIELD
-from .matching import REGION_WORDS, Matcher, describe, normalise, split_values
-from .readers import Issue, ReadError, SourceRow, Table, parse_date, read_file
+from .matching import (
+    REGION_WORDS,
+    Matcher,
+    describe,
+    normalise,
+    province_countries,
+    split_values,
+    world_country,
+)
+from .readers import (
+    Issue,
+    ReadError,
+    SourceRow,
+    Table,
+    outside_reason,
+    read_date,
+    read_file,
+    sector_pillars,
+)
 
 ADD, UPDATE, UNCHANGED, SKIPPED, ERROR = "add", "update", "unchanged", "skipped", "error"
 FATES = (ADD, UPDATE, UNCHANGED, SKIPPED, ERROR)
@@ -64,6 +82,28 @@ STATUS_SYNONYMS = {
     "canceled": "cancelled",
 }
 CHUNK = 500
+# A pillars cell value meant as a pillar number, which is an error when there is no such
+# pillar; any other text is a sector (a warning when no mapping gives it a pillar).
+PILLAR_LIKE = re.compile(r"((pillar|столп) )?([0-9]{1,2}|[ivx]{1,4})")
+# IATI OrganisationType codes → jpoa's organisation type, and the code's own name.
+IATI_ORGANISATION_TYPES = {
+    "10": ("state", gettext_lazy("government")),
+    "11": ("state", gettext_lazy("local government")),
+    "15": ("state", gettext_lazy("other public sector")),
+    "21": ("ngo", gettext_lazy("international NGO")),
+    "22": ("ngo", gettext_lazy("national NGO")),
+    "23": ("ngo", gettext_lazy("regional NGO")),
+    "24": ("ngo", gettext_lazy("partner country based NGO")),
+    "30": ("other", gettext_lazy("public private partnership")),
+    "40": ("international", gettext_lazy("multilateral")),
+    "60": ("ngo", gettext_lazy("foundation")),
+    "70": ("other", gettext_lazy("private sector")),
+    "71": ("other", gettext_lazy("private sector in provider country")),
+    "72": ("other", gettext_lazy("private sector in aid recipient country")),
+    "73": ("other", gettext_lazy("private sector in third country")),
+    "80": ("other", gettext_lazy("academic, training and research")),
+    "90": ("other", gettext_lazy("other")),
+}
 
 
 class _Known:
@@ -316,6 +356,7 @@ class RowPlan:
     activity_id: int | None = None
     expected_version: int | None = None
     data: dict[str, Any] = field(default_factory=dict)  # add: every field; update: the changes
+    needs_pillar: bool = False
 
     @property
     def fate_label(self) -> str:
@@ -327,11 +368,61 @@ class RowPlan:
 
 
 @dataclass
+class NewOrganisation:
+    """An organisation a file names that jpoa does not know: added when the import is
+    confirmed, marked as added by that import and not yet reviewed."""
+
+    temporary_id: int  # negative: stands for it in the rows until it is written
+    key: str
+    name: str
+    ref: str = ""  # its IATI organisation identifier, as the file writes it
+    iati_type: str = ""  # the IATI organisation type code
+    type: str = "other"
+    names: tuple = ()  # ((language, name), ...)
+    row: int = 0  # where the file first names it
+    activity: str = ""
+    similar: str = ""  # a known organisation with a close name: perhaps the same one
+    instance: Any = field(default=None, repr=False)  # unsaved, with the temporary id
+
+    @property
+    def type_label(self) -> str:
+        from jpoa.core.models import Organisation
+
+        return str(Organisation.Type(self.type).label)
+
+    @property
+    def iati_type_label(self) -> str:
+        return str(IATI_ORGANISATION_TYPES.get(self.iati_type, ("", ""))[1])
+
+    def describe(self) -> str:
+        kind = self.iati_type_label or self.type_label
+        details = ", ".join(p for p in (self.ref, kind) if p)
+        return f"{self.name} ({details})" if details else self.name
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "ref": self.ref,
+            "iati_type": self.iati_type,
+            "iati_type_label": self.iati_type_label,
+            "type": self.type,
+            "type_label": self.type_label,
+            "row": self.row,
+            "activity": self.activity,
+            "similar": self.similar,
+            "described": self.describe(),
+        }
+
+
+@dataclass
 class Preview:
     file_name: str
     format: str
     rows: list[RowPlan] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # about the whole file
+    new_organisations: list[NewOrganisation] = field(default_factory=list)
+    skip_reasons: list[tuple[str, int]] = field(default_factory=list)  # (why, how many rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -340,7 +431,52 @@ class Preview:
             out[row.fate] += 1
         out["errors"] = len(self.errors)
         out["warnings"] = len(self.warnings)
+        out["read"] = len(self.rows)
+        out["in_region"] = len(self.rows) - out[SKIPPED]
+        out["new_organisations"] = len(self.new_organisations)
+        out["needs_pillar"] = len(self.needs_pillar)
         return out
+
+    @property
+    def needs_pillar(self) -> list[RowPlan]:
+        """Rows to add or update that will have no pillar: a coordinator gives them one."""
+        return [r for r in self.rows if r.needs_pillar]
+
+    def summary(self) -> list[str]:
+        """The lines a user reads first: what was read, what is kept, what is skipped and why."""
+        c = self.counts
+        lines = [
+            _("%(read)d read, %(in_region)d in the region, %(skipped)d skipped")
+            % {"read": c["read"], "in_region": c["in_region"], "skipped": c[SKIPPED]}
+        ]
+        lines += [
+            _("skipped: %(why)s (%(n)d)") % {"why": why, "n": n} for why, n in self.skip_reasons
+        ]
+        if self.new_organisations:
+            lines.append(
+                ngettext(
+                    "%(n)d new organisation: %(list)s",
+                    "%(n)d new organisations: %(list)s",
+                    len(self.new_organisations),
+                )
+                % {
+                    "n": len(self.new_organisations),
+                    "list": "; ".join(o.describe() for o in self.new_organisations),
+                }
+            )
+        if self.needs_pillar:
+            lines.append(
+                ngettext(
+                    "%(n)d activity needs a pillar: %(list)s",
+                    "%(n)d activities need a pillar: %(list)s",
+                    len(self.needs_pillar),
+                )
+                % {
+                    "n": len(self.needs_pillar),
+                    "list": "; ".join(r.label for r in self.needs_pillar[:20]),
+                }
+            )
+        return lines
 
     def all_issues(self) -> list[Issue]:
         return self.issues + [i for row in self.rows for i in row.issues]
@@ -372,6 +508,12 @@ class Preview:
         return {
             "counts": self.counts,
             "has_errors": self.has_errors,
+            "summary": self.summary(),
+            "skip_reasons": [{"reason": why, "rows": n} for why, n in self.skip_reasons],
+            "new_organisations": [o.to_json() for o in self.new_organisations[:max_issues]],
+            "needs_pillar": [{"row": r.row, "label": r.label} for r in self.needs_pillar][
+                :max_issues
+            ],
             "issues": [_issue_json(i) for i in issues[:max_issues]],
             "issues_left_out": max(0, len(issues) - max_issues),
             "rows": [
@@ -389,6 +531,7 @@ def _issue_json(issue: Issue) -> dict:
         "message": issue.message,
         "level": issue.level,
         "suggestion": issue.suggestion,
+        "activity": issue.activity,
     }
 
 
@@ -409,6 +552,7 @@ def build_preview(
     file_name: str | None = None,
     format: str | None = None,
     include_outside_region: bool = False,
+    date_format: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> Preview:
     name = file_name or path.name
@@ -425,12 +569,21 @@ def build_preview(
         )
     except ReadError as exc:
         return Preview(name, format or "", issues=[Issue(name, None, "", exc.message)])
-    return plan_rows(table, progress=progress)
+    return plan_rows(
+        table,
+        progress=progress,
+        date_format=date_format,
+        include_outside_region=include_outside_region,
+    )
 
 
-def plan_rows(table: Table, *, progress=None) -> Preview:
+def plan_rows(
+    table: Table, *, progress=None, date_format: str = "", include_outside_region: bool = False
+) -> Preview:
     preview = Preview(table.file_name, table.format, issues=list(table.issues))
-    planner = _Planner(table)
+    planner = _Planner(
+        table, date_format=date_format, include_outside_region=include_outside_region
+    )
     total = len(table.rows)
     for start in range(0, total, CHUNK):
         chunk = table.rows[start : start + CHUNK]
@@ -439,14 +592,28 @@ def plan_rows(table: Table, *, progress=None) -> Preview:
             progress(start + len(chunk), total)
     if not table.rows and not preview.issues:
         preview.issues.append(Issue(table.file_name, None, "", _("the file holds no rows")))
+    preview.new_organisations = list({id(o): o for o in planner.proposed.values()}.values())
+    preview.skip_reasons = planner.skip_summary()
     return preview
 
 
 class _Planner:
-    def __init__(self, table: Table):
+    def __init__(
+        self, table: Table, *, date_format: str = "", include_outside_region: bool = False
+    ):
         self.table = table
+        self.date_format = date_format
+        self.include_outside_region = include_outside_region
         self.matcher = Matcher()
         self.choices = Choices.load()
+        self.proposed: dict[str, NewOrganisation] = {}  # by normalised identifier or name
+        self.taken_org_keys = set(Organisation.objects.values_list("key", flat=True))
+        self.mapping = sector_pillars()
+        self.pillar_pks = {p.number: p.pk for p in self.choices.pillars.values()}
+        self.skipped_outside: dict[str, int] = {}  # country → rows skipped for it
+        self.skipped_other: dict[str, int] = {}
+        self.outside_memo: dict[Any, list[str]] = {}
+        self.skipped_outside_rows = 0
         self.statuses = _status_names()
         self.seen: dict[Any, int] = {}  # activity id, or ("key", k) for a new one → row
         self.reserved_keys: set[str] = set()
@@ -458,10 +625,75 @@ class _Planner:
     def label(self, name: str) -> str:
         return self.table.labels.get(name) or (BY_FIELD[name].label if name in BY_FIELD else name)
 
-    def issue(self, source: SourceRow, name: str, message: str, suggestion: str = "") -> None:
+    def issue(
+        self,
+        source: SourceRow,
+        name: str,
+        message: str,
+        suggestion: str = "",
+        level: str = "error",
+    ) -> None:
         source.issues.append(
-            Issue(self.table.file_name, source.row, self.label(name), message, "error", suggestion)
+            Issue(
+                self.table.file_name,
+                source.row,
+                self.label(name),
+                message,
+                level,
+                suggestion,
+                source.activity,
+            )
         )
+
+    def countries_outside(self, source: SourceRow) -> list[str]:
+        """A sheet's row whose countries are all outside the region: those countries."""
+        value = source.values.get("countries")
+        if self.table.format == "iati":
+            return []
+        if value in (None, "") and source.values.get("adm1") not in (None, ""):
+            return self.province_outside(source)
+        if value in (None, ""):
+            return []
+        wide = source.values.get("region_wide")
+        if wide is True or normalise(str(wide or "")) in TRUE:
+            return []
+        memo_key = tuple(value) if isinstance(value, list) else value
+        if memo_key not in self.outside_memo:
+            probe, found = SourceRow(source.row, {}), {}
+            self._value_countries(probe, found, value)
+            clean = not probe.issues and not found.get("countries") and not found.get("region_wide")
+            self.outside_memo[memo_key] = found.get("_outside", []) if clean else []
+        return self.outside_memo[memo_key]
+
+    def province_outside(self, source: SourceRow) -> list[str]:
+        """A row that names a province but no country (a one-country 3W file): the country
+        is that of the province (ISO 3166-2 names), said in a warning; outside: skipped."""
+        province = source.values["adm1"]
+        found = province_countries(province)
+        region = {c.iso2 for c in self.choices.countries.values() if c.in_region}
+        inside = sorted(found & region) if not self.include_outside_region else sorted(found)
+        if len(inside) == 1:
+            source.values["countries"] = inside[0]
+            self.issue(
+                source,
+                "countries",
+                _("no country given: %(country)s, the country of the province %(province)s")
+                % {"country": inside[0], "province": province},
+                level="warning",
+            )
+            return []
+        return sorted(found) if found and not inside else []
+
+    def skip_summary(self) -> list[tuple[str, int]]:
+        out = []
+        if self.skipped_outside:
+            countries = sorted(self.skipped_outside)
+            rows = self.skipped_outside_rows
+            out.append(
+                (_("recipient countries %s are outside the region") % ", ".join(countries), rows)
+            )
+        out += sorted(self.skipped_other.items())
+        return out
 
     # -- names and values -> the form's data
 
@@ -523,18 +755,79 @@ class _Planner:
 
     def _organisation(self, source, name, value):
         found = self.matcher.organisation(value)
-        if found.obj is None:
+        if found.obj is not None:
+            return found.obj
+        return self.propose(source, name, value, found.suggestion)
+
+    def propose(self, source: SourceRow, name: str, value, similar: str) -> Organisation:
+        """A new organisation for a name (or IATI ref) no known one has: one per identifier."""
+        ref, text, iati_type, names = (
+            value if isinstance(value, tuple) else ("", str(value).strip(), "", ())
+        )
+        identity = f"ref:{normalise_identifier(ref)}" if ref else f"name:{normalise(text)}"
+        proposal = self.proposed.get(identity)
+        if proposal is None and ref and text:
+            # Named before without its identifier: the same organisation, now identified.
+            proposal = self.proposed.get(f"name:{normalise(text)}")
+            if proposal is not None and proposal.ref:
+                proposal = None  # another identifier: another organisation of the same name
+            elif proposal is not None:
+                proposal.ref, proposal.iati_type = ref, iati_type or proposal.iati_type
+                self.proposed[identity] = proposal
+        if proposal is None:
+            proposal = self.new_organisation(source, ref, text, iati_type, names, similar)
+            self.proposed[identity] = proposal
+            self.choices.organisations[proposal.temporary_id] = proposal.instance
+        elif names:  # named again, perhaps in another language: keep each language's name
+            known = dict(proposal.names)
+            for language, other in names:
+                known.setdefault(language, other)
+            proposal.names = tuple(sorted(known.items()))
+        # Each of its names finds it again in the rest of the file, however it is identified.
+        for other in {text, *(n for _language, n in proposal.names)} - {""}:
+            self.proposed.setdefault(f"name:{normalise(other)}", proposal)
+        if similar and similar != proposal.name:
             self.issue(
                 source,
                 name,
-                _("unknown organisation “%s”; add it in the back office first or correct the name")
-                % describe(value),
-                found.suggestion,
+                _(
+                    "“%(name)s” is new; it resembles %(known)s: if it is the same, correct the file "
+                    "or merge the two after the import"
+                )
+                % {"name": describe(value), "known": similar},
+                similar,
+                "warning",
             )
-        return found.obj
+        return proposal.instance
+
+    def new_organisation(self, source, ref, text, iati_type, names, similar) -> NewOrganisation:
+        name = text or ref
+        stem = slugify(name)[:90].strip("-") or "organisation"
+        key, n = stem, 1
+        while key in self.taken_org_keys:
+            n += 1
+            key = f"{stem}-{n}"
+        self.taken_org_keys.add(key)
+        type_code = IATI_ORGANISATION_TYPES.get(iati_type, ("other", ""))[0]
+        if type_code == "international" and normalise_identifier(ref).startswith("XM-DAC-41"):
+            type_code = "un_entity"  # DAC channel codes 41xxx are the UN's entities
+        proposal = NewOrganisation(
+            temporary_id=-(len(set(map(id, self.proposed.values()))) + 1),
+            key=key,
+            name=name,
+            ref=ref,
+            iati_type=iati_type,
+            type=type_code,
+            names=names,
+            row=source.row,
+            activity=source.activity,
+            similar=similar,
+        )
+        proposal.instance = Organisation(pk=proposal.temporary_id, key=key, name=name)
+        return proposal
 
     def _value_lead_organisation(self, source, data, value):
-        if value in (None, "", ("", "")):
+        if value in (None, "") or (isinstance(value, tuple) and not value[0] and not value[1]):
             data["lead_organisation"] = ""
             return
         org = self._organisation(source, "lead_organisation", value)
@@ -552,32 +845,64 @@ class _Planner:
         self._many_organisations(source, data, "donors", value)
 
     def _value_countries(self, source, data, value):
-        pks = []
+        pks, outside = [], []
         for name in split_values(value):
             if normalise(name) in REGION_WORDS:
                 data["region_wide"] = True
                 continue
             found = self.matcher.country(name)
-            if found.obj is None:
-                self.issue(source, "countries", _("unknown country “%s”") % name, found.suggestion)
-            else:
+            if found.obj is not None and (found.obj.in_region or self.include_outside_region):
                 pks.append(found.obj.pk)
+            elif found.obj is not None:
+                outside.append(found.obj.iso2)
+            elif (iso2 := world_country(name)) is not None:
+                outside.append(iso2)
+            else:
+                self.issue(source, "countries", _("unknown country “%s”") % name, found.suggestion)
         data["countries"] = pks
+        if outside and pks:
+            self.issue(
+                source,
+                "countries",
+                _("countries outside the region left out: %s") % ", ".join(outside),
+                level="warning",
+            )
+        elif outside:
+            data["_outside"] = outside
 
     def _value_pillars(self, source, data, value):
-        pks = []
+        """Pillars by number or name, or sectors: a DAC code the sector mapping knows gives
+        its pillars; a sector the mapping does not know is a warning (the activity is kept
+        and needs a pillar); only a number that is no pillar (5, VI) is an error."""
+        pks, unmapped = [], []
         for name in split_values(value):
-            found = self.matcher.pillar(name)
-            if found.obj is None:
+            text = str(int(name)) if isinstance(name, float) and name.is_integer() else str(name)
+            found = self.matcher.pillar(text)
+            if found.obj is not None:
+                pks.append(found.obj.pk)
+            elif (code := text.strip()) and any((v, code) in self.mapping for v in ("1", "2")):
+                data.setdefault("_pillars_from_sectors", []).append(code)
+                for vocabulary in ("1", "2"):
+                    for number in self.mapping.get((vocabulary, code), ()):
+                        if number in self.pillar_pks:
+                            pks.append(self.pillar_pks[number])
+            elif PILLAR_LIKE.fullmatch(normalise(text)):
                 self.issue(
                     source,
                     "pillars",
-                    _("unknown pillar “%s”; give 1-4 or I-IV") % name,
+                    _("unknown pillar “%s”; give 1-4 or I-IV") % text,
                     found.suggestion,
                 )
             else:
-                pks.append(found.obj.pk)
-        data["pillars"] = pks
+                unmapped.append(text)
+        if unmapped and not pks:
+            self.issue(
+                source,
+                "pillars",
+                _("no pillar for the sector %s: the activity needs a pillar") % ", ".join(unmapped),
+                level="warning",
+            )
+        data["pillars"] = sorted(set(pks))
 
     def _value_region_wide(self, source, data, value):
         if isinstance(value, bool):
@@ -593,10 +918,20 @@ class _Planner:
 
     def _date(self, source, data, name, value):
         try:
-            parsed = parse_date(value)
+            parsed, ambiguous = read_date(value, self.date_format)
         except ValueError:
-            self.issue(source, name, _("expected a date as YYYY-MM-DD, not “%s”") % value)
+            expected = {
+                "DMY": _("a date as DD/MM/YYYY or YYYY-MM-DD"),
+                "MDY": _("a date as MM/DD/YYYY or YYYY-MM-DD"),
+            }.get(self.date_format, _("a date as YYYY-MM-DD"))
+            self.issue(
+                source,
+                name,
+                _("expected %(what)s, not “%(value)s”") % {"what": expected, "value": value},
+            )
             return
+        if ambiguous:
+            self.issue(source, name, ambiguous, level="warning")
         data[name] = parsed.isoformat() if parsed else ""
 
     def _value_start_date(self, source, data, value):
@@ -687,6 +1022,11 @@ class _Planner:
     def plan_chunk(self, rows: list[SourceRow]) -> list[RowPlan]:
         datas = []
         for source in rows:
+            if not source.skip_reason:
+                outside = self.countries_outside(source)
+                if outside:
+                    source.skip_reason = outside_reason(outside, [])
+                    source.outside = outside
             data = self.resolve(source) if not source.skip_reason else {}
             data["_match"] = self.match_keys(data) if not source.skip_reason else ("", "")
             datas.append(data)
@@ -701,20 +1041,15 @@ class _Planner:
             or ""
         )
         if source.skip_reason:
+            for country in source.outside:
+                self.skipped_outside[country] = self.skipped_outside.get(country, 0) + 1
+            self.skipped_outside_rows += bool(source.outside)
+            if not source.outside:
+                reason = source.skip_reason
+                self.skipped_other[reason] = self.skipped_other.get(reason, 0) + 1
+            # Why it is skipped goes in the summary, counted apart: not a warning of its own.
             return RowPlan(
-                source.row,
-                SKIPPED,
-                label or str(source.values.get("iati_identifier", "")),
-                source.issues
-                + [
-                    Issue(
-                        self.table.file_name,
-                        source.row,
-                        "recipient-country",
-                        source.skip_reason,
-                        "warning",
-                    )
-                ],
+                source.row, SKIPPED, label or str(source.values.get("iati_identifier", ""))
             )
         activity = self.find(data, by_iati, by_key)
         seen_as = activity.pk if activity else ("key", data["_match"][1] or data["_match"][0])
@@ -734,10 +1069,16 @@ class _Planner:
         self.form_issues(source, errors)
         if errors or any(i.level == "error" for i in source.issues):
             return RowPlan(source.row, ERROR, label, source.issues)
+        no_pillar = not cleaned.get("pillars")
         if activity is None:
             values = self.values(cleaned, FORM_FIELDS)
             self.reserved_keys.add(values["key"])
-            return RowPlan(source.row, ADD, label, source.issues, data=values)
+            codes = source.values.get("pillars_from_sectors") or data.get("_pillars_from_sectors")
+            if codes and values.get("pillars"):
+                values.update(inferred_pillars(codes))
+            return RowPlan(
+                source.row, ADD, label, source.issues, data=values, needs_pillar=no_pillar
+            )
         changes = {
             name: value
             for name, value in self.values(cleaned, FORM_FIELDS).items()
@@ -745,7 +1086,14 @@ class _Planner:
         }
         fate = UPDATE if changes else UNCHANGED
         return RowPlan(
-            source.row, fate, label, source.issues, activity.pk, activity.version, changes
+            source.row,
+            fate,
+            label,
+            source.issues,
+            activity.pk,
+            activity.version,
+            changes,
+            needs_pillar=no_pillar and fate == UPDATE,
         )
 
     def form_data(self, data: dict, activity: "Existing | None") -> tuple[dict, dict]:
@@ -822,6 +1170,18 @@ class Existing:
                 values[relation] = sorted(many[relation].get(pk, ()))
             out.append(cls(pk, values["key"], values["iati_identifier"], version, values))
         return out
+
+
+def inferred_pillars(codes) -> dict[str, str]:
+    """A new activity whose pillars come from its sectors: marked inferred, saying from which."""
+    codes = ", ".join(dict.fromkeys(codes))
+    return {
+        "classification_basis": "inferred",
+        "provenance_note_en": f"Pillars inferred from the sectors {codes} by jpoa's sector "
+        "to pillar mapping; no source states them.",
+        "provenance_note_ru": f"Столпы выведены из секторов {codes} по таблице соответствия "
+        "секторов и столпов jpoa; источник их не указывает.",
+    }
 
 
 def _same(new: Any, old: Any) -> bool:

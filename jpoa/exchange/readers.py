@@ -9,6 +9,8 @@ mapping of IATI files; matching names and validating values is `preview`'s job.
 import csv
 import datetime
 import io
+import itertools
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,7 +24,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 
-from .columns import BY_FIELD, Column, column_for_hashtag, column_for_header, parse_hashtag
+from .columns import BY_FIELD, Column, column_for_hashtag, column_for_header
+from .matching import split_values
 
 FORMATS = ("csv", "xlsx", "iati")
 MAX_ROWS = 200_000
@@ -48,14 +51,17 @@ class ReadError(Exception):
 @dataclass
 class Issue:
     file: str
-    row: int | None
+    row: int | None  # a sheet's row; in an XML file, the line of the <iati-activity>
     field: str
     message: str
     level: str = "error"  # or "warning"
     suggestion: str = ""
+    activity: str = ""  # an XML file's iati-identifier of the activity
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.row, self.field) if p not in (None, ""))
+        if self.activity:
+            where += f" ({self.activity})"
         text = f"{where}: {self.level}: {self.message}"
         return f"{text} ({_('did you mean %s?') % self.suggestion})" if self.suggestion else text
 
@@ -66,6 +72,8 @@ class SourceRow:
     values: dict[str, Any]
     skip_reason: str = ""  # set by a reader for a row it keeps out (outside the region)
     issues: list[Issue] = field(default_factory=list)
+    activity: str = ""  # an XML file's iati-identifier, named in every issue of the row
+    outside: list[str] = field(default_factory=list)  # the countries that made it skipped
 
 
 @dataclass
@@ -75,6 +83,7 @@ class Table:
     rows: list[SourceRow]
     labels: dict[str, str] = field(default_factory=dict)  # field -> the file's own header
     issues: list[Issue] = field(default_factory=list)
+    lead_from_partners: bool = False  # no lead column: the first partner (#org+impl) leads
 
 
 def guess_format(file_name: str, head: bytes = b"") -> str:
@@ -105,29 +114,52 @@ def read_file(
 # -- tables (CSV and XLSX) ----------------------------------------------------------------
 
 
-def _is_hxl_row(cells: list) -> bool:
-    texts = [str(c).strip() for c in cells if c not in (None, "") and str(c).strip()]
-    return bool(texts) and all(parse_hashtag(t) is not None for t in texts)
+# libhxl's reader looks for the hashtag row within a sheet's first 25 rows.
+HASHTAG_ROW_WITHIN = 25
+
+
+def _find_hashtag_row(head: list[tuple[int, list]]) -> tuple[int | None, list | None]:
+    """The index in ``head`` of the HXL hashtag row and its columns (libhxl's), or None.
+
+    As libhxl's own reader does (`hxl.model.Column.parse_list` on each of the first
+    rows): a row is the hashtag row when at least half its cells are hashtags; the row
+    above it holds the text headers; rows above that (titles, notes) are ignored.
+    """
+    import hxl.model  # imported when a sheet is read: libhxl takes a quarter second to load
+
+    previous: list = []
+    for index, (_number, cells) in enumerate(head[:HASHTAG_ROW_WITHIN]):
+        texts = ["" if c is None else str(c) for c in cells]
+        columns = hxl.model.Column.parse_list(texts, previous)
+        if columns is not None:
+            return index, columns
+        previous = texts
+    return None, None
 
 
 def _columns(file_name: str, header: list, hashtags: list | None) -> tuple[dict, dict, list]:
-    """Which file column holds which field: by hashtag first, then by header name."""
+    """Which file column holds which field: by hashtag first, then by header name.
+
+    ``hashtags`` are libhxl's columns of the hashtag row (a column with no hashtag has no
+    tag). Columns jpoa does not use are listed in one warning each kind, not refused.
+    """
     by_index: dict[int, Column] = {}
     labels: dict[str, str] = {}
     issues: list[Issue] = []
+    unknown: list[str] = []
+    not_kept: list[str] = []
     width = max(len(header), len(hashtags or []))
     for i in range(width):
         head = str(header[i]).strip() if i < len(header) and header[i] is not None else ""
-        tag = str(hashtags[i]).strip() if hashtags and i < len(hashtags) and hashtags[i] else ""
-        column = (column_for_hashtag(tag) if tag else None) or (
-            column_for_header(head) if head else None
+        spec = hashtags[i] if hashtags and i < len(hashtags) else None
+        tag = spec.display_tag if spec is not None and spec.tag else ""
+        column = (column_for_hashtag(spec) if tag else None) or (
+            column_for_header(head) if head and not tag else None
         )
-        shown = head or tag or f"#{i + 1}"
+        shown = tag or head or f"#{i + 1}"
         if column is None:
-            if head or tag:
-                issues.append(
-                    Issue(file_name, None, shown, _("column not recognised; ignored"), "warning")
-                )
+            if tag or head:
+                unknown.append(f"{tag} ({head})" if tag and head else shown)
             continue
         if column.field in labels:
             issues.append(
@@ -141,12 +173,29 @@ def _columns(file_name: str, header: list, hashtags: list | None) -> tuple[dict,
             )
             continue
         if not column.kept:
-            issues.append(
-                Issue(file_name, None, shown, _("jpoa keeps no such field; ignored"), "warning")
-            )
-            continue
+            not_kept.append(f"{shown} ({column.label})")
         by_index[i] = column
         labels[column.field] = shown
+    if unknown:
+        issues.append(
+            Issue(
+                file_name,
+                None,
+                "",
+                _("columns jpoa does not use, ignored: %s") % ", ".join(unknown),
+                "warning",
+            )
+        )
+    if not_kept:
+        issues.append(
+            Issue(
+                file_name,
+                None,
+                "",
+                _("recognised, but jpoa keeps no such field: %s") % ", ".join(not_kept),
+                "warning",
+            )
+        )
     return by_index, labels, issues
 
 
@@ -162,27 +211,52 @@ def _cell(value: Any) -> Any:
 def _table(file_name: str, format: str, lines: Iterable[tuple[int, list]]) -> Table:
     """Turn numbered lines of cells into a Table, finding the header and HXL rows."""
     lines = iter(lines)
-    header: list | None = None
-    hashtags: list | None = None
+    head = []
     for number, cells in lines:
-        if not any(c not in (None, "") for c in cells):
-            continue
-        if _is_hxl_row(cells):
-            hashtags = cells
+        if any(c not in (None, "") for c in cells):
+            head.append((number, cells))
+        if len(head) >= HASHTAG_ROW_WITHIN:
             break
-        if header is None:
-            header = cells
-            continue
-        # The line after the header is data: give it back.
-        lines = _prepend((number, cells), lines)
-        break
-    if header is None and hashtags is None:
+    index, hashtags = _find_hashtag_row(head)
+    if index is not None:
+        header = head[index - 1][1] if index > 0 else []
+        rest = head[index + 1 :]
+    elif head:
+        header, rest = head[0][1], head[1:]
+    else:
         raise ReadError(file_name, _("the file has no header row"))
+    lines = itertools.chain(rest, lines)
     by_index, labels, issues = _columns(file_name, header or [], hashtags)
     if not by_index:
         raise ReadError(
             file_name,
             _("no column was recognised; use the template's headers or HXL hashtags"),
+        )
+    lead_from_partners = "lead_organisation" not in labels and "partners" in labels
+    if lead_from_partners:
+        issues.append(
+            Issue(
+                file_name,
+                None,
+                labels["partners"],
+                _("no lead organisation column: the first organisation of this column leads"),
+                "warning",
+            )
+        )
+        labels["lead_organisation"] = labels["partners"]
+    titled = "title_en" in labels or "title_ru" in labels
+    if not titled:
+        issues.append(
+            Issue(
+                file_name,
+                None,
+                "",
+                _(
+                    "no activity title column (as in many 3W files): each row's title is made "
+                    "of its sector and place"
+                ),
+                "warning",
+            )
         )
     rows = []
     for number, cells in lines:
@@ -194,10 +268,23 @@ def _table(file_name: str, format: str, lines: Iterable[tuple[int, list]]) -> Ta
         }
         if all(v in (None, "") for v in values.values()):
             continue
+        if not titled:
+            values["title_en"] = _made_title(values)
+        if lead_from_partners:
+            names = split_values(values.get("partners"))
+            values["lead_organisation"] = names[0] if names else ""
+            values["partners"] = names[1:]
         rows.append(SourceRow(number, values))
         if len(rows) > MAX_ROWS:
             raise ReadError(file_name, _("more than %d rows; split the file") % MAX_ROWS)
-    return Table(file_name, format, rows, labels, issues)
+    return Table(file_name, format, rows, labels, issues, lead_from_partners)
+
+
+def _made_title(values: dict) -> str:
+    """A title for a row of a file without titles: its sector and place, as the file says."""
+    place = values.get("adm1") or values.get("countries")
+    parts = [str(v).strip() for v in (values.get("pillars"), place) if v not in (None, "")]
+    return " — ".join(p for p in parts if p)[:500]
 
 
 def _trimmed(row: tuple) -> list:
@@ -206,11 +293,6 @@ def _trimmed(row: tuple) -> list:
     while cells and cells[-1] in (None, ""):
         cells.pop()
     return cells
-
-
-def _prepend(first, rest):
-    yield first
-    yield from rest
 
 
 def read_csv(data: bytes, file_name: str) -> Table:
@@ -324,6 +406,14 @@ def sector_pillars() -> dict[tuple[str, str], list[int]]:
     return out
 
 
+def outside_reason(countries: list[str], regions: list[str]) -> str:
+    if countries:
+        return _("recipient countries %s are outside the region") % ", ".join(countries)
+    if regions:
+        return _("recipient regions %s are not the plan's region") % ", ".join(regions)
+    return _("no recipient country or region is given")
+
+
 def _narratives(element, default_lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if element is None:
@@ -336,17 +426,20 @@ def _narratives(element, default_lang: str) -> dict[str, str]:
     return out
 
 
-def _org(element, default_lang: str) -> tuple[str, str]:
+def _org(element, default_lang: str) -> tuple:
+    """(ref, name, IATI organisation type code, ((language, name), ...)): what an import
+    matches an organisation by, and proposes a new one with."""
     names = _narratives(element, default_lang)
     name = names.get("en") or next(iter(names.values()), "")
-    return (element.get("ref") or "").strip(), name
+    ref = " ".join((element.get("ref") or "").split())
+    return ref, name, (element.get("type") or "").strip(), tuple(sorted(names.items()))
 
 
 def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: int) -> SourceRow:
     lang = activity.get(XML_LANG) or "en"
     issues: list[Issue] = []
     values: dict[str, Any] = {}
-    values["iati_identifier"] = (activity.findtext("iati-identifier") or "").strip()
+    values["iati_identifier"] = identifier = (activity.findtext("iati-identifier") or "").strip()
     titles = _narratives(activity.find("title"), lang)
     descriptions = {}
     for description in activity.findall("description"):
@@ -360,7 +453,9 @@ def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: 
             values[f"{name}_en"] = next(iter(texts.values()))
     roles: dict[str, list] = {}
     for org in activity.findall("participating-org"):
-        roles.setdefault(org.get("role", ""), []).append(_org(org, lang))
+        found = _org(org, lang)
+        if found[0] or found[1]:  # an organisation with neither ref nor name names nobody
+            roles.setdefault(org.get("role", ""), []).append(found)
     leaders = roles.get(ACCOUNTABLE, []) + roles.get(IMPLEMENTING, [])
     reporting = activity.find("reporting-org")
     if leaders:
@@ -390,7 +485,7 @@ def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: 
     values["region_wide"] = region_wide
     skip = ""
     if not in_region and not region_wide:
-        skip = _("outside the region (recipient countries: %s)") % (", ".join(countries) or "—")
+        skip = outside_reason(countries, regions)
     elif outside:
         issues.append(
             Issue(
@@ -399,21 +494,41 @@ def _iati_values(activity, mapping, region_iso2: set[str], file_name: str, row: 
                 "recipient-country",
                 _("countries outside the region left out: %s") % ", ".join(outside),
                 "warning",
+                activity=identifier,
             )
         )
         values["countries"] = in_region
     pillars: list[int] = []
+    sectors, keys = [], []
     for sector in activity.findall("sector"):
-        key = (sector.get("vocabulary", "1"), sector.get("code", ""))
+        key = (sector.get("vocabulary", "1"), (sector.get("code") or "").strip())
+        sectors.append(key[1])
+        keys.append(key)
         if key in mapping:
             pillars.extend(mapping[key])
     values["pillars"] = sorted(set(pillars))
+    # The codes that gave the pillars: the activity's pillars are then inferred, not stated.
+    values["pillars_from_sectors"] = tuple(
+        code for vocabulary, code in keys if (vocabulary, code) in mapping
+    )
     if activity.findall("sector") and not pillars:
-        issues.append(Issue(file_name, row, "sector", _("no sector maps to a pillar"), "warning"))
+        issues.append(
+            Issue(
+                file_name,
+                row,
+                "sector",
+                _("no sector maps to a pillar (%s): the activity needs a pillar")
+                % ", ".join(sectors),
+                "warning",
+                activity=identifier,
+            )
+        )
     values.update(_budget(activity, file_name, row, issues))
     link = activity.find("document-link")
     values["source_url"] = (link.get("url") or "").strip() if link is not None else ""
-    return SourceRow(row, values, skip, issues)
+    for issue in issues:
+        issue.activity = identifier
+    return SourceRow(row, values, skip, issues, identifier, outside if skip else [])
 
 
 ORIGINAL_BUDGET, REVISED_BUDGET = "1", "2"
@@ -485,6 +600,37 @@ def _check_iati_prolog(path: Path, file_name: str) -> None:
             return
 
 
+# Where an activity starts, and what may hold its tag as text: comments and CDATA
+# (elsewhere a "<" cannot stand unescaped in well-formed XML).
+_ACTIVITY_START = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<iati-activity[\s/>]", re.S)
+
+
+def activity_lines(path: Path) -> list[int]:
+    """The line on which each ``<iati-activity>`` of the file starts, in order.
+
+    The standard library's fast tree builder keeps no line numbers, so the file is
+    scanned once more for the activities' start tags, skipping comments and CDATA,
+    counting new lines between them (a regular expression over the file mapped in
+    memory: no Python code runs per element).
+    """
+    import mmap
+
+    starts: list[int] = []
+    with path.open("rb") as fh:
+        try:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file
+            return starts
+        with data:
+            line, position = 1, 0
+            for found in _ACTIVITY_START.finditer(data):
+                if found.group().startswith(b"<iati-activity"):
+                    line += data[position : found.start()].count(b"\n")
+                    position = found.start()
+                    starts.append(line)
+    return starts
+
+
 def read_iati(path: Path, file_name: str, *, include_outside_region: bool = False) -> Table:
     from jpoa.core.models import Country
 
@@ -495,9 +641,11 @@ def read_iati(path: Path, file_name: str, *, include_outside_region: bool = Fals
     rows: list[SourceRow] = []
     try:
         _check_iati_prolog(path, file_name)
+        lines = activity_lines(path)
         for _event, element in ElementTree.iterparse(str(path), events=("end",)):
             if element.tag == "iati-activity":
-                rows.append(_iati_values(element, mapping, region, file_name, len(rows) + 1))
+                line = lines[len(rows)] if len(rows) < len(lines) else len(rows) + 1
+                rows.append(_iati_values(element, mapping, region, file_name, line))
                 element.clear()
                 if len(rows) > MAX_ROWS:
                     raise ReadError(
@@ -527,31 +675,56 @@ def read_iati(path: Path, file_name: str, *, include_outside_region: bool = Fals
         budget="budget",
         currency="budget/value/@currency",
         source_url="document-link",
+        pillars_from_sectors="sector",
     )
     return Table(file_name, "iati", rows, labels)
 
 
-def parse_date(value: Any) -> datetime.date | None:
-    """The dates spreadsheets hold: ISO, day.month.year, day/month/year, a bare year."""
+DATE_FORMATS = ("DMY", "MDY", "ISO")
+_DAY_MONTH = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+
+
+def parse_date(value: Any, convention: str = "") -> datetime.date | None:
+    """A date as `read_date` reads it, without its warning."""
+    return read_date(value, convention)[0]
+
+
+def read_date(value: Any, convention: str = "") -> tuple[datetime.date | None, str]:
+    """The date a cell holds and a warning if it could be read two ways.
+
+    Spreadsheets hold real dates (never ambiguous), ISO dates (never ambiguous), bare
+    years, and day and month in either order: ``13/02/2024`` can only be day first,
+    ``02/13/2024`` only month first, but ``01/02/2024`` is either. Unless the file's
+    ``convention`` (DMY, MDY or ISO) is stated, such a date is read day first with a
+    warning naming both readings. ValueError: not a date (under the convention).
+    """
     if value in (None, ""):
-        return None
+        return None, ""
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return value.date(), ""
     if isinstance(value, datetime.date):
-        return value
+        return value, ""
     text = str(value).strip()
     if isinstance(value, int | float) or text.isdigit():
         year = int(float(text))
         if 1900 <= year <= 2100:
-            return datetime.date(year, 1, 1)
-    if len(text) == 10 and text[4] == "-":
+            return datetime.date(year, 1, 1), ""
+    if len(text) >= 10 and text[4] in "-/":
         try:
-            return datetime.date.fromisoformat(text)  # the common case, without strptime's cost
+            return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10])), ""
         except ValueError:
             pass
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            return datetime.datetime.strptime(text[:19], pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    found = _DAY_MONTH.fullmatch(text)
+    if found is None or convention == "ISO":
+        raise ValueError(text)
+    first, second, year = (int(part) for part in found.groups())
+    if convention == "MDY" or (not convention and first <= 12 < second):
+        return datetime.date(year, first, second), ""
+    day_first = datetime.date(year, second, first)  # ValueError: no such date
+    if convention == "DMY" or first > 12 or first == second or second > 12:
+        return day_first, ""
+    month_first = datetime.date(year, first, second)
+    return day_first, _(
+        "“%(text)s” is read as %(dmy)s (day/month/year); it could be %(mdy)s "
+        "(month/day/year): state the file's date convention"
+    ) % {"text": text, "dmy": day_first.isoformat(), "mdy": month_first.isoformat()}

@@ -92,6 +92,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 file_name=upload.name,
                 user=request.user,
                 include_outside_region=form.cleaned_data["include_outside_region"],
+                date_format=form.cleaned_data["date_format"],
             )
         except ImportFailed as exc:
             form.add_error("file", str(exc))

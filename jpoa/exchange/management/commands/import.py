@@ -25,7 +25,18 @@ class Command(JpoaCommand):
         parser.add_argument("file", help="The file to import.")
         parser.add_argument("--format", choices=["csv", "xlsx", "iati"], help="Default: by name.")
         parser.add_argument("--dry-run", action="store_true", help="Only show the preview.")
-        parser.add_argument("--yes", action="store_true", help="Write without asking.")
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="Write without asking, adding the new organisations the preview lists.",
+        )
+        parser.add_argument(
+            "--date-format",
+            choices=["DMY", "MDY", "ISO"],
+            default="",
+            help="How the file writes dates like 01/02/2024 (day first, month first, or ISO "
+            "only); without it such a date is read day first with a warning.",
+        )
         parser.add_argument(
             "--include-outside-region",
             action="store_true",
@@ -36,12 +47,27 @@ class Command(JpoaCommand):
             help="The coordinator the import is recorded and audited for (required to write).",
         )
 
-    def handle(self, *args, file, format, dry_run, yes, include_outside_region, user, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        format,
+        dry_run,
+        yes,
+        include_outside_region,
+        date_format,
+        user,
+        **options,
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         actor = None if dry_run else self.coordinator(user)
-        options = {"format": format, "include_outside_region": include_outside_region}
+        options = {
+            "format": format,
+            "include_outside_region": include_outside_region,
+            "date_format": date_format,
+        }
         if dry_run:
             preview = build_preview(path, progress=self.progress, **options)
             self.show(preview)
@@ -70,7 +96,8 @@ class Command(JpoaCommand):
         counts = preview.counts
         self.stdout.write(
             f"Import {record.pk} applied: {counts['add']} added, {counts['update']} updated, "
-            f"{counts['unchanged']} unchanged."
+            f"{counts['unchanged']} unchanged, {counts['new_organisations']} new organisations "
+            "(not yet reviewed: see the back office)."
         )
 
     def coordinator(self, username: str | None):
@@ -88,6 +115,8 @@ class Command(JpoaCommand):
             f"{c['unchanged']} unchanged, {c['skipped']} skipped, {c['error']} rows with errors "
             f"({c['errors']} errors, {c['warnings']} warnings)"
         )
+        for line in preview.summary():
+            self.stdout.write(line)
         for issue in preview.all_issues():
             self.stdout.write(str(issue))
 
