@@ -112,22 +112,18 @@ def event_charts(trends: EventTrends, events=()) -> dict:
             value_label=_("events"),
             category_label=_("year"),
         ),
-        "participants": bar_chart(
-            title=_("Participants by sex and year"),
-            description=_("Women, men and participants of unrecorded sex in each year's events."),
-            bars=[
-                Bar(f"{row.year}: {label}", value, kind)
-                for row in trends.participants
-                for label, value, kind in (
-                    (_("women"), row.women or 0, ""),
-                    (_("men"), row.men or 0, ""),
-                    (_("unknown"), row.unknown, "unknown"),
-                )
-                if row.total
-            ],
-            value_label=_("participants"),
-        ),
     }
+    bars = participant_bars(trends)
+    if bars:
+        charts["participants"] = bar_chart(
+            title=_("Participants by sex and year"),
+            description=_(
+                "Women, men and participants of unrecorded sex in each year's events; a "
+                "year or a sex with nothing recorded has no bar (not a bar of zero)."
+            ),
+            bars=bars,
+            value_label=_("participants"),
+        )
     if events:
         charts["timeline"] = timeline(
             title=_("Events on a timeline"),
@@ -135,6 +131,21 @@ def event_charts(trends: EventTrends, events=()) -> dict:
             moments=[Moment(e.start_date, e.label) for e in events],
         )
     return charts
+
+
+def participant_bars(trends: EventTrends) -> list[Bar]:
+    """Bars of what was recorded only: an unrecorded count is left out, never drawn as 0."""
+    return [
+        Bar(f"{row.year}: {label}", value, kind)
+        for row in trends.participants
+        if row.total is not None
+        for label, value, kind in (
+            (_("women"), row.women, ""),
+            (_("men"), row.men, ""),
+            (_("unknown"), row.unknown, "unknown"),
+        )
+        if value is not None and (value or kind != "unknown")
+    ]
 
 
 def activity_rows(trends: ActivityTrends) -> list[list]:

@@ -66,7 +66,9 @@ class Report:
     edition: Edition | None
     pillars: list[Pillar]
     countries: list[Country]
-    activity_grid: list[list[int]]  # rows: pillars; columns: countries
+    # rows: pillars; columns: countries. None in every cell when no edition was published by
+    # the end of the period: nothing is known, which is not zero activities.
+    activity_grid: list[list[int | None]]
     activity_count: int
     organisation_count: int
     findings: list[Finding]
@@ -80,6 +82,50 @@ class Report:
     @property
     def events_without_numbers(self) -> int:
         return sum(1 for row in self.events if not row.stats.has_numbers)
+
+    @property
+    def annex(self) -> list[list]:
+        """The annex: each event with its participants by sex; None where not recorded."""
+        rows = []
+        for row in self.events:
+            stats, recorded = row.stats, row.stats.has_numbers
+            rows.append(
+                [
+                    f"{row.event.label}: {row.event.title}",
+                    row.dates,
+                    row.event.place,
+                    stats.total if recorded else None,
+                    stats.women if recorded else None,
+                    stats.men if recorded else None,
+                    stats.by_sex.unknown if recorded else None,
+                ]
+            )
+        return rows
+
+    @property
+    def annex_total(self) -> list:
+        """The annex's total row: sums of what is recorded, and what they leave out."""
+        recorded = [row.stats for row in self.events if row.stats.has_numbers]
+        women = [s.women for s in recorded if s.women is not None]
+        men = [s.men for s in recorded if s.men is not None]
+        label = _("Total")
+        if not recorded:
+            label = _("Total: not recorded for any of the %(n)s events") % {"n": len(self.events)}
+            return [label, "", "", None, None, None, None]
+        if self.events_without_numbers:
+            label = _(
+                "Total of the events that record a number (%(n)s of %(all)s; the others are "
+                "left out)"
+            ) % {"n": len(recorded), "all": len(self.events)}
+        return [
+            label,
+            "",
+            "",
+            sum(s.total for s in recorded),
+            sum(women) if women else None,
+            sum(men) if men else None,
+            sum(s.by_sex.unknown for s in recorded),
+        ]
 
     @property
     def finding_counts(self) -> list[tuple[str, int]]:
@@ -193,7 +239,7 @@ def build_report(
         edition=edition,
         pillars=pillars,
         countries=countries,
-        activity_grid=[[0] * len(countries) for _p in pillars],
+        activity_grid=[[None] * len(countries) for _p in pillars],
         activity_count=0,
         organisation_count=0,
         findings=list(
@@ -214,6 +260,7 @@ def _add_activities(report: Report, edition: Edition) -> None:
     facts = EditionFact.objects.filter(years, edition=edition)
     column = {c.pk: n for n, c in enumerate(report.countries)}
     row = {p.number: n for n, p in enumerate(report.pillars)}
+    report.activity_grid = [[0] * len(report.countries) for _p in report.pillars]
     cells = facts.filter(country__in=report.countries, pillar_number__isnull=False)
     for item in cells.values("pillar_number", "country_id").annotate(
         n=Count("entry_id", distinct=True)
@@ -237,7 +284,7 @@ def _add_charts(report: Report) -> None:
             description=_("The events of the period in date order."),
             moments=[Moment(row.event.start_date, row.event.label) for row in report.events],
         )
-    if report.pillars and report.countries:
+    if report.edition and report.pillars and report.countries:
         report.charts["activities"] = heatmap(
             title=_("Activities by pillar and state"),
             description=_("Activities of the period in each pillar and state; a dash marks none."),
@@ -247,10 +294,13 @@ def _add_charts(report: Report) -> None:
         )
     trends = event_trends()
     years = [y for y in trends.years if report.date_from.year <= y <= report.date_to.year]
-    if any(row.total for row in trends.participants if row.year in years):
+    trends.participants = [row for row in trends.participants if row.year in years]
+    if any(row.total for row in trends.participants):
         from .pages import event_charts
 
-        report.charts["participants"] = event_charts(trends)["participants"]
+        chart = event_charts(trends).get("participants")
+        if chart:
+            report.charts["participants"] = chart
 
 
 def clean_text(value) -> str:
@@ -330,6 +380,15 @@ def _sections() -> list[tuple[str, str]]:
         ("gaps", "5. " + _("Gaps")),
         ("annex", _("Annex: events")),
     ]
+
+
+def annex_header() -> list[str]:
+    return [_("Event"), _("Dates"), _("Place"), _("Total"), _("women"), _("men"), _("unknown")]
+
+
+def _recorded(row: list) -> list:
+    """A row for a document: what is not recorded says so (None is never printed as 0)."""
+    return [_("not recorded") if value is None else value for value in row]
 
 
 def render_docx(report: Report) -> bytes:
@@ -450,19 +509,8 @@ def render_docx(report: Report) -> bytes:
     document.add_heading(titles["annex"], level=1)
     _table(
         document,
-        [_("Event"), _("Dates"), _("Place"), _("Total"), _("women"), _("men"), _("unknown")],
-        [
-            [
-                f"{row.event.label}: {row.event.title}",
-                row.dates,
-                row.event.place,
-                row.stats.total,
-                "–" if row.stats.women is None else row.stats.women,
-                "–" if row.stats.men is None else row.stats.men,
-                row.stats.by_sex.unknown,
-            ]
-            for row in report.events
-        ],
+        annex_header(),
+        [_recorded(row) for row in [*report.annex, report.annex_total]],
         _("Events of the period with participants by sex"),
     )
     output = io.BytesIO()
@@ -516,7 +564,14 @@ def render_xlsx(report: Report) -> bytes:
             [
                 [f"{p.numeral}. {p.short_title}", *row]
                 for p, row in zip(report.pillars, report.activity_grid, strict=True)
-            ],
+            ]
+            if report.edition
+            else [[_("No edition of the matrix was published by the end of the period.")]],
+        ),
+        (
+            _("Annex"),
+            annex_header(),
+            [*report.annex, report.annex_total],
         ),
         (
             _("Findings"),
