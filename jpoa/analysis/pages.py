@@ -42,17 +42,21 @@ def edition_trends(edition: Edition) -> ActivityTrends:
 
 
 def gaps_heatmap(analysis: GapAnalysis):
+    """Pillars by state, and a last column of each pillar's region-wide activities."""
     grid = analysis.grid()
     return heatmap(
         title=_("Current activities by pillar and state"),
         description=_(
             "Number of planned or ongoing activities of edition %(n)s in each pillar and "
-            "state; a dash marks a cell with none."
+            "state, and region-wide in the last column; a dash marks a cell with none."
         )
         % {"n": analysis.edition.number},
         rows=[_("Pillar %(n)s") % {"n": pillar.numeral} for pillar, _cells in grid],
-        columns=[c.name for c in analysis.countries],
-        values=[[cell.current for cell in cells] for _pillar, cells in grid],
+        columns=[*(c.name for c in analysis.countries), _("Region-wide")],
+        values=[
+            [*(cell.current for cell in cells), cells[0].region_wide if cells else 0]
+            for _pillar, cells in grid
+        ],
     )
 
 

@@ -66,7 +66,7 @@ class Report:
     edition: Edition | None
     pillars: list[Pillar]
     countries: list[Country]
-    # rows: pillars; columns: countries. None in every cell when no edition was published by
+    # rows: pillars; columns: countries, then region-wide. None in every cell when no edition was published by
     # the end of the period: nothing is known, which is not zero activities.
     activity_grid: list[list[int | None]]
     activity_count: int
@@ -82,6 +82,11 @@ class Report:
     @property
     def events_without_numbers(self) -> int:
         return sum(1 for row in self.events if not row.stats.has_numbers)
+
+    @property
+    def places(self) -> list[str]:
+        """The columns of the pillar table: the plan's states, then region-wide activities."""
+        return [*(c.name for c in self.countries), _("Region-wide")]
 
     @property
     def annex(self) -> list[list]:
@@ -163,7 +168,10 @@ class Report:
                 }
             )
             lines.append(
-                _("%(n)s pillar and state cells lack current activity or rest on one organisation.")
+                _(
+                    "%(n)s pillar and state cells lack current activity aimed at the state or "
+                    "rest on one organisation."
+                )
                 % {"n": len(self.gaps)}
             )
         else:
@@ -239,7 +247,7 @@ def build_report(
         edition=edition,
         pillars=pillars,
         countries=countries,
-        activity_grid=[[None] * len(countries) for _p in pillars],
+        activity_grid=[[None] * (len(countries) + 1) for _p in pillars],
         activity_count=0,
         organisation_count=0,
         findings=list(
@@ -260,13 +268,19 @@ def _add_activities(report: Report, edition: Edition) -> None:
     facts = EditionFact.objects.filter(years, edition=edition)
     column = {c.pk: n for n, c in enumerate(report.countries)}
     row = {p.number: n for n, p in enumerate(report.pillars)}
-    report.activity_grid = [[0] * len(report.countries) for _p in report.pillars]
+    report.activity_grid = [[0] * (len(report.countries) + 1) for _p in report.pillars]
     cells = facts.filter(country__in=report.countries, pillar_number__isnull=False)
     for item in cells.values("pillar_number", "country_id").annotate(
         n=Count("entry_id", distinct=True)
     ):
         if item["pillar_number"] in row:
             report.activity_grid[row[item["pillar_number"]]][column[item["country_id"]]] = item["n"]
+    # The last column: region-wide activities (their facts have no country), so that
+    # they are counted in the table rather than vanishing from it.
+    region = facts.filter(region_wide=True, pillar_number__isnull=False)
+    for item in region.values("pillar_number").annotate(n=Count("entry_id", distinct=True)):
+        if item["pillar_number"] in row:
+            report.activity_grid[row[item["pillar_number"]]][-1] = item["n"]
     entries = EditionEntry.objects.filter(years, edition=edition)
     report.activity_count = entries.count()
     report.organisation_count = entries.values("lead_organisation_id_at").distinct().count()
@@ -287,9 +301,12 @@ def _add_charts(report: Report) -> None:
     if report.edition and report.pillars and report.countries:
         report.charts["activities"] = heatmap(
             title=_("Activities by pillar and state"),
-            description=_("Activities of the period in each pillar and state; a dash marks none."),
+            description=_(
+                "Activities of the period in each pillar and state, and region-wide in the "
+                "last column; a dash marks none."
+            ),
             rows=[_("Pillar %(n)s") % {"n": p.numeral} for p in report.pillars],
-            columns=[c.name for c in report.countries],
+            columns=report.places,
             values=report.activity_grid,
         )
     trends = event_trends()
@@ -460,7 +477,7 @@ def render_docx(report: Report) -> bytes:
             document.add_picture(_png(report.charts["activities"]), width=Cm(16))
         _table(
             document,
-            [_("Pillar"), *(c.name for c in report.countries)],
+            [_("Pillar"), *report.places],
             [
                 [f"{p.numeral}. {p.short_title}", *row]
                 for p, row in zip(report.pillars, report.activity_grid, strict=True)
@@ -560,7 +577,7 @@ def render_xlsx(report: Report) -> bytes:
         ),
         (
             _("Activities"),
-            [_("Pillar"), *(c.name for c in report.countries)],
+            [_("Pillar"), *report.places],
             [
                 [f"{p.numeral}. {p.short_title}", *row]
                 for p, row in zip(report.pillars, report.activity_grid, strict=True)
