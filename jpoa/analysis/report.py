@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.events.statistics import ParticipantStats, event_statistics
+from jpoa.lib.dates import date_range
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
 from jpoa.plan.models import Phase, Pillar, Plan, roman
 
@@ -47,10 +48,7 @@ class EventRow:
 
     @property
     def dates(self) -> str:
-        start, end = self.event.start_date, self.event.end_date
-        if end and end != start:
-            return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
-        return date_format(start, "DATE_FORMAT")
+        return date_range(self.event.start_date, self.event.end_date)
 
 
 @dataclass
