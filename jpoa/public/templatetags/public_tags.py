@@ -26,6 +26,7 @@ NAVIGATION = [
     ("public:events", _("Events"), ("public:events", "public:event", "public:phase")),
     ("public:library", _("Library"), ("public:library", "public:resource", "library:*")),
     ("analysis:gaps", _("Analysis"), ("analysis:*",)),
+    ("exchange:downloads", _("Data"), ("exchange:downloads",)),
 ]
 
 
