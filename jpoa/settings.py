@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "jpoa.analysis",
     "jpoa.search",
     "jpoa.bench",
+    "jpoa.demo",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jpoa.core.demo import NOTICE, SHORT_NOTICE, demo_loaded
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.events.statistics import ParticipantStats, event_statistics
@@ -72,6 +73,7 @@ class Report:
     findings: list[Finding]
     gaps: list[Cell]
     charts: dict = field(default_factory=dict)
+    demo: bool = False  # made from jpoa's invented demonstration data: every format says so
 
     @property
     def participants(self) -> int:
@@ -142,6 +144,7 @@ class Report:
     def summary(self) -> list[str]:
         """The report's opening paragraphs, in plain sentences."""
         lines = [
+            *([str(NOTICE)] if self.demo else []),
             _("This report covers %(period)s.") % {"period": self.period},
             _("%(n)s events were held.") % {"n": len(self.events)},
         ]
@@ -254,6 +257,7 @@ def build_report(
             .order_by("event__start_date", "key")
         ),
         gaps=[],
+        demo=demo_loaded(),
     )
     if edition is not None:
         _add_activities(report, edition)
@@ -420,7 +424,9 @@ def render_docx(report: Report) -> bytes:
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.left_margin = section.right_margin = Cm(1.8)
     header = section.header.paragraphs[0]
-    header.text = clean_text(f"{report.programme} · {report.period}")
+    header.text = clean_text(
+        f"{report.programme} · {report.period}" + (f" · {SHORT_NOTICE}" if report.demo else "")
+    )
     header.style.font.size = Pt(8)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

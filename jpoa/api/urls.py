@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
 
+from jpoa.core.demo import NOTICE, demo_loaded
 from jpoa.matrix.editing import EditConflict
 
 from . import event_parts as _event_parts  # noqa: F401  (adds operations to the router)
@@ -141,6 +142,11 @@ class IndexOut(Schema):
     openapi: str = Field(description="The OpenAPI 3 description of every operation.")
     docs: str = Field(description="The browsable documentation of the API.")
     endpoints: dict[str, str] = Field(description="The main collections, by name.")
+    notice: str | None = Field(
+        None,
+        description="Set when the data is jpoa's invented demonstration data set "
+        "(also said by the X-Jpoa-Data header of every answer).",
+    )
 
 
 INDEX_ENDPOINTS = (
@@ -168,6 +174,7 @@ def index(request: HttpRequest):
         "openapi": base + "openapi.json",
         "docs": base + "docs",
         "endpoints": {name: base + name for name in INDEX_ENDPOINTS},
+        "notice": str(NOTICE) if demo_loaded() else None,
     }
 
 
@@ -269,11 +276,30 @@ def single_valued(view):
     return wrapped
 
 
+DEMO_HEADER = "X-Jpoa-Data"
+
+
+def demo_notice(view):
+    """Every answer made from the demonstration data says so, in a header (ASCII, English)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if demo_loaded():
+            response[DEMO_HEADER] = "demonstration data, invented"
+        return response
+
+    return wrapped
+
+
 def _wrapped(patterns):
     """Each of ninja's views with conditional GET and gzip (for the API only)."""
     return [
         URLPattern(
-            p.pattern, gzip_page(conditional(single_valued(p.callback))), p.default_args, p.name
+            p.pattern,
+            gzip_page(demo_notice(conditional(single_valued(p.callback)))),
+            p.default_args,
+            p.name,
         )
         for p in patterns
     ]

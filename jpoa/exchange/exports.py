@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jpoa.core.demo import NOTICE, demo_loaded
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix import selectors
 from jpoa.matrix.models import Edition
@@ -126,6 +127,7 @@ def _edition_json(edition: Edition) -> dict:
 
 def write_json(data: ExportData) -> str:
     document = {
+        **({"notice": str(NOTICE)} if demo_loaded() else {}),  # jpoa demo: invented data
         "edition": _edition_json(data.edition),
         "filters": data.filters.params(),
         "activities": data.records,
@@ -170,6 +172,7 @@ def datapackage_descriptor(data: ExportData) -> dict:
                 "title": "Creative Commons Attribution 4.0",
             }
         ],
+        **({"description": str(NOTICE)} if demo_loaded() else {}),  # jpoa demo
         "keywords": ["counter-terrorism", "3W", "HXL", "matrix"],
         "jpoa": {"edition": _edition_json(edition), "filters": data.filters.params()},
         "resources": [
@@ -268,6 +271,7 @@ def _cover(workbook, data: ExportData, styles) -> None:
     filters = data.filters.params() or {_("filters"): _("none: the whole matrix")}
     rows = [
         (_("Matrix of activities"), ""),
+        *([(_("Notice"), str(NOTICE))] if demo_loaded() else []),  # jpoa demo: invented
         (_("Edition"), f"{edition.number}. {edition.title}"),
         (_("As of"), edition.as_of.isoformat()),
         (_("Published"), edition.published_at.date().isoformat()),
