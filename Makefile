@@ -9,11 +9,17 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format messages clean
+.PHONY: run demo test lint format messages clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/jpoa init
 	$(BIN)/jpoa serve --host $(HOST) --port $(PORT)
+
+# The invented demonstration data set, in a database of its own (var/demo), then the site.
+demo: $(VENV)/.run-deps
+	JPOA_DATA_DIR=$(CURDIR)/var/demo $(BIN)/jpoa init
+	JPOA_DATA_DIR=$(CURDIR)/var/demo $(BIN)/jpoa demo
+	JPOA_DATA_DIR=$(CURDIR)/var/demo $(BIN)/jpoa serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests

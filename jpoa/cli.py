@@ -21,6 +21,7 @@ Usage: jpoa COMMAND [options]      (jpoa COMMAND --help for its options)
 
 Commands:
   init         create or update the database and load the default data set
+  demo         load (or --remove) the invented demonstration data set, to try jpoa
   serve        run the site with gunicorn, a production web server
   createuser   add a user account (--superuser for a coordinator)
   load         load a data set file (JSON); all or nothing, existing records kept

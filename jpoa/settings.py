@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "jpoa.analysis",
     "jpoa.search",
     "jpoa.bench",
+    "jpoa.demo",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -203,6 +204,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Languages: English and Russian, interface and content; the language is in the URL.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# One date format per language everywhere a date is written for people (jpoa/formats).
+FORMAT_MODULE_PATH = "jpoa.formats"
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "ru")
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -266,7 +269,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Refusals (403) and missing pages (404) are logged as one line, without a traceback.
+    "filters": {"expected_refusals": {"()": "jpoa.lib.log.ExpectedRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["expected_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

@@ -48,7 +48,10 @@ def test_the_gap_analysis_names_exactly_the_empty_cells(matrix):
     everything = {(str(p), c) for p in range(1, 5) for c in REGION}
     assert _cells(analysis, g.COVERED) == {("1", "KZ")}
     assert _cells(analysis, g.THIN) == {("2", "KG")}
-    assert _cells(analysis, g.GAP) == everything - {("1", "KZ"), ("2", "KG")}
+    # The region-wide Pillar III activity reaches every state, as region-wide only.
+    region_only = {("3", c) for c in REGION}
+    assert _cells(analysis, g.REGION_ONLY) == region_only
+    assert _cells(analysis, g.GAP) == everything - {("1", "KZ"), ("2", "KG")} - region_only
 
 
 def test_gaps_are_ranked_and_explained(matrix):
@@ -57,9 +60,15 @@ def test_gaps_are_ranked_and_explained(matrix):
 
     assert "Pillar IV in Turkmenistan: no activity since 2014." in texts
     assert "Pillar II in Kyrgyzstan: every current activity is led by OSCE." == texts[-1]
-    # Never-recorded cells come first, then the one without activity since 2014.
+    # Never-recorded cells come first, then the one without activity since 2014, then
+    # the cells only region-wide activities reach, then those resting on one organisation.
     assert texts[0].endswith("no activity recorded.")
-    assert texts[-2] == "Pillar IV in Turkmenistan: no activity since 2014."
+    assert texts[12] == "Pillar IV in Turkmenistan: no activity since 2014."
+    assert texts[13:18] == [
+        f"Pillar III in {name}: no current activity names the state; "
+        "1 current region-wide activity covers it."
+        for name in ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan")
+    ]
     assert len(ranked) == 19
 
 
@@ -255,13 +264,15 @@ def test_analysis_pages_without_an_edition(client, default_data):
 def test_the_gaps_page_has_a_json_twin(client, matrix):
     data = client.get(reverse("analysis:gaps_json")).json()
     gaps = {(c["subject"], c["country"]) for c in data["cells"] if c["state"] == "gap"}
-    assert len(gaps) == 18 and ("4", "TM") in gaps
+    assert len(gaps) == 13 and ("4", "TM") in gaps and ("3", "TM") not in gaps
+    assert "region-wide" in data["region_rule"]
     assert data["cells"][-1] == {
         "subject": "1",
         "country": "KZ",
         "state": "covered",
         "current_activities": 2,
         "organisations": 2,
+        "region_wide_activities": 0,
         "activities_ever": 2,
         "last_year": 2016,
         "trend": "first",

@@ -308,3 +308,26 @@ def test_the_docs_load_nothing_from_elsewhere(client, default_data):
     assert "cdn" not in html.lower() and "https://" not in html
     assert get(client, "/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert get(client, "/docs/assets/..%2Fsettings.py").status_code == 404
+
+
+def test_the_docs_settings_are_json_the_browser_can_parse(client, default_data):
+    """The settings sit in a JSON <script>: HTML-escaping them there breaks the page."""
+    import re
+
+    html = get(client, "/docs").content.decode()
+    found = re.search(r'<script id="swagger-settings" type="application/json">(.*?)</script>', html)
+    assert found, html
+    settings = json.loads(found.group(1))
+    assert settings["url"] == "/api/v1/openapi.json"
+
+
+def test_the_root_of_the_api_is_a_json_index(client, default_data):
+    response = get(client, "/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    index = response.json()
+    assert index["openapi"] == "http://testserver/api/v1/openapi.json"
+    assert index["docs"] == "http://testserver/api/v1/docs"
+    assert index["endpoints"]["activities"] == "http://testserver/api/v1/activities"
+    pillars = index["endpoints"]["pillars"].removeprefix("http://testserver")
+    assert client.get(pillars).status_code == 200

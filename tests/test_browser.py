@@ -103,3 +103,15 @@ def test_the_event_filter_works_without_javascript(site, browser):
     page.wait_for_url(re.compile(re.escape(f"{site}/en/events/?kind=expert_meeting") + r"(&|$)"))
     assert "3 events" in page.locator("main").inner_text()
     context.close()
+
+
+def test_the_api_docs_render_the_operations(site, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site}/api/v1/docs")
+    operations = page.locator(".opblock-summary-path")
+    operations.first.wait_for()
+    paths = operations.all_inner_texts()
+    assert any(p.startswith("/api/v1/activities") for p in paths), paths
+    assert errors == []

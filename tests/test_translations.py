@@ -124,3 +124,63 @@ def test_django_uses_the_russian_catalogue():
         assert translation.pgettext("participants", "all") == "все"
     with translation.override("en"):
         assert translation.gettext("Regional Workshop %(n)s") == "Regional Workshop %(n)s"
+
+
+def _choice_labels():
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not model.__module__.startswith("jpoa."):
+            continue
+        for field in model._meta.get_fields():
+            for value, label in getattr(field, "flatchoices", None) or []:
+                yield f"{model._meta.label}.{field.name}={value}", label
+
+
+def test_every_model_choice_label_has_a_russian_translation():
+    """A status or kind shown in Russian must not read `ongoing` or `planned`."""
+    missing = []
+    for where, label in _choice_labels():
+        with translation.override("en"):
+            english = str(label)
+        with translation.override("ru"):
+            russian = str(label)
+        # Same text in both languages: a name or a code (IATI, CSV) is fine only if it
+        # holds no Latin word of two letters or more.
+        if russian == english and re.search(r"[a-z]{2,}", english):
+            missing.append(f"{where}: {english!r}")
+    assert not missing, "choice label(s) without Russian:\n  " + "\n  ".join(missing)
+
+
+def test_a_published_activity_status_reads_in_russian(client, default_data):
+    from matrix_factory import make_activity
+
+    from jpoa.matrix.editions import publish_edition
+
+    make_activity("kz-1", "osce", status="ongoing")
+    make_activity("kz-2", "unodc", status="planned")
+    publish_edition(title="Test")
+    page = client.get("/ru/matrix/activities/").content.decode()
+    assert "осуществляется" in page and "запланировано" in page
+    assert "<td>ongoing</td>" not in page and "<td>planned</td>" not in page
+    detail = client.get("/ru/matrix/activities/kz-1/").content.decode()
+    assert "осуществляется" in detail
+
+
+def test_an_english_edition_title_says_so_on_a_russian_page(client, default_data):
+    from matrix_factory import make_activity
+
+    from jpoa.matrix.editions import publish_edition
+
+    make_activity("kz-1", "osce")
+    publish_edition(title="The matrix as of June 2016")
+    page = client.get("/ru/matrix/").content.decode()
+    assert '<span lang="en">The matrix as of June 2016</span> (на английском)' in page
+
+
+def test_matrix_activities_are_not_called_events_in_russian():
+    """«Мероприятия» are the programme's events; the matrix's rows are «проекты»."""
+    with translation.override("ru"):
+        assert translation.gettext("Activities") == "Проекты"
+        assert translation.gettext("Events") == "Мероприятия"
+        assert "мероприят" not in translation.gettext("List of activities")

@@ -5,10 +5,16 @@ per kind of cell, whatever the size of the edition. A cell is
 
 * a **gap** when the edition holds no current (planned or ongoing) activity in that
   state under that pillar or item;
-* **thin** when its current activities all rest on a single lead organisation.
+* **thin** when its current activities all rest on a single lead organisation;
+* **region-wide only** when no current activity names the state but current
+  region-wide activities run under that pillar or item.
 
-Region-wide activities are not counted in any one state: a state is served by
-activities that name it. Each cell says when it last had any activity ("no activity
+The rule for region-wide activities (written on the gaps page too, `REGION_RULE`):
+an activity recorded as region-wide serves the region as a whole. It counts in a
+state's cell only as *region-wide only*: better than nothing, so the cell is not
+called a gap, but not as good as an activity that names the state, so the cell
+stays on the list. An activity that names states counts in each state it names,
+whether or not it is also region-wide. Each cell says when it last had any activity ("no activity
 since 2014"), and how it stood in the edition before ("new since the previous edition").
 Activities can be narrowed to those overlapping a year range.
 """
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation
@@ -27,8 +33,19 @@ from jpoa.plan.models import ActionItem, Pillar, Plan, roman
 CURRENT = (Activity.Status.PLANNED, Activity.Status.ONGOING)
 
 GAP = "gap"
+REGION_ONLY = "region"
 THIN = "thin"
 COVERED = "covered"
+# Worst last: how a cell's state compares with the previous edition's.
+STATE_ORDER = {COVERED: 0, THIN: 1, REGION_ONLY: 2, GAP: 3}
+
+REGION_RULE = _(
+    "How region-wide activities count: an activity recorded as region-wide serves the "
+    "region as a whole, not any one state. Where no current activity names a state but a "
+    "region-wide one runs under the same pillar or item, the cell is shown as covered by "
+    "region-wide activities only: not a gap, but still listed, because nothing there is "
+    "aimed at that state. An activity that names states counts in each state it names."
+)
 
 # How a cell changed since the previous edition.
 NEW = "new"  # a gap or thin now, covered before
@@ -59,19 +76,19 @@ class Cell:
     ever: int = 0  # activities of any status
     last_year: int | None = None  # the last year any activity ran
     previous_state: str | None = None
+    region_wide: int = 0  # current region-wide activities under the same pillar or item
 
     @property
     def state(self) -> str:
         if not self.current:
-            return GAP
+            return REGION_ONLY if self.region_wide else GAP
         return THIN if self.organisations == 1 else COVERED
 
     @property
     def trend(self) -> str:
         if self.previous_state is None:
             return FIRST
-        order = {COVERED: 0, THIN: 1, GAP: 2}
-        now, before = order[self.state], order[self.previous_state]
+        now, before = STATE_ORDER[self.state], STATE_ORDER[self.previous_state]
         if now == before:
             return SAME
         if now < before:
@@ -86,7 +103,15 @@ class Cell:
     def explanation(self) -> str:
         """The cell in one sentence: 'Pillar IV in Turkmenistan: no activity since 2014.'"""
         where = {"subject": self.subject, "country": self.country.name}
-        if self.state == GAP and not self.ever:
+        if self.state == REGION_ONLY:
+            text = ngettext(
+                "%(subject)s in %(country)s: no current activity names the state; "
+                "%(n)s current region-wide activity covers it.",
+                "%(subject)s in %(country)s: no current activity names the state; "
+                "%(n)s current region-wide activities cover it.",
+                self.region_wide,
+            ) % {**where, "n": self.region_wide}
+        elif self.state == GAP and not self.ever:
             text = gettext("%(subject)s in %(country)s: no activity recorded.") % where
         elif self.state == GAP and self.last_year:
             text = gettext("%(subject)s in %(country)s: no activity since %(year)s.") % {
@@ -109,7 +134,7 @@ class Cell:
 
     def rank(self) -> tuple:
         """Gaps first, the longest without activity first; then cells resting on one organisation."""
-        order = {GAP: 0, THIN: 1, COVERED: 2}[self.state]
+        order = {GAP: 0, REGION_ONLY: 1, THIN: 2, COVERED: 3}[self.state]
         return (order, bool(self.ever), self.last_year or 0, self.subject_key, self.country.name)
 
 
@@ -198,11 +223,23 @@ def coverage_gaps(
 
     facts = EditionFact.objects.filter(years, country__in=countries, pillar_number__isnull=False)
     item_facts = EditionItemFact.objects.filter(years, country__in=countries, action_item__in=items)
+    region = EditionFact.objects.filter(years, region_wide=True, pillar_number__isnull=False)
+    item_region = EditionItemFact.objects.filter(years, region_wide=True, action_item__in=items)
     _fill(by_pillar, _cell_counts(facts.filter(edition=edition), "pillar_number"))
     _fill(by_item, _cell_counts(item_facts.filter(edition=edition), "action_item_id"))
+    _fill_region(by_pillar, _region_counts(region.filter(edition=edition), "pillar_number"))
+    _fill_region(by_item, _region_counts(item_region.filter(edition=edition), "action_item_id"))
     if previous is not None:
-        _fill_previous(by_pillar, _cell_counts(facts.filter(edition=previous), "pillar_number"))
-        _fill_previous(by_item, _cell_counts(item_facts.filter(edition=previous), "action_item_id"))
+        _fill_previous(
+            by_pillar,
+            _cell_counts(facts.filter(edition=previous), "pillar_number"),
+            _region_counts(region.filter(edition=previous), "pillar_number"),
+        )
+        _fill_previous(
+            by_item,
+            _cell_counts(item_facts.filter(edition=previous), "action_item_id"),
+            _region_counts(item_region.filter(edition=previous), "action_item_id"),
+        )
     _name_organisations([*pillar_cells, *item_cells])
     return GapAnalysis(
         edition, previous, countries, pillars, items, pillar_cells, item_cells, year_from, year_to
@@ -250,9 +287,22 @@ def _fill(cells: dict, rows: list[dict]) -> None:
         cell.last_year = row["last_year"]
 
 
-def _fill_previous(cells: dict, rows: list[dict]) -> None:
-    for cell in cells.values():
-        cell.previous_state = GAP
+def _region_counts(facts, subject: str) -> dict:
+    """{pillar number or item id: current region-wide activities} of one edition."""
+    rows = facts.values(subject).annotate(
+        current=Count("entry_id", distinct=True, filter=Q(status__in=CURRENT))
+    )
+    return {row[subject]: row["current"] for row in rows if row["current"]}
+
+
+def _fill_region(cells: dict, counts: dict) -> None:
+    for (subject, _country), cell in cells.items():
+        cell.region_wide = counts.get(subject, 0)
+
+
+def _fill_previous(cells: dict, rows: list[dict], region: dict) -> None:
+    for (subject, _country), cell in cells.items():
+        cell.previous_state = REGION_ONLY if region.get(subject) else GAP
     for row in rows:
         subject = row.get("pillar_number") or row.get("action_item_id")
         cell = cells.get((subject, row["country_id"]))

@@ -42,17 +42,21 @@ def edition_trends(edition: Edition) -> ActivityTrends:
 
 
 def gaps_heatmap(analysis: GapAnalysis):
+    """Pillars by state, and a last column of each pillar's region-wide activities."""
     grid = analysis.grid()
     return heatmap(
         title=_("Current activities by pillar and state"),
         description=_(
             "Number of planned or ongoing activities of edition %(n)s in each pillar and "
-            "state; a dash marks a cell with none."
+            "state, and region-wide in the last column; a dash marks a cell with none."
         )
         % {"n": analysis.edition.number},
         rows=[_("Pillar %(n)s") % {"n": pillar.numeral} for pillar, _cells in grid],
-        columns=[c.name for c in analysis.countries],
-        values=[[cell.current for cell in cells] for _pillar, cells in grid],
+        columns=[*(c.name for c in analysis.countries), _("Region-wide")],
+        values=[
+            [*(cell.current for cell in cells), cells[0].region_wide if cells else 0]
+            for _pillar, cells in grid
+        ],
     )
 
 
@@ -112,22 +116,18 @@ def event_charts(trends: EventTrends, events=()) -> dict:
             value_label=_("events"),
             category_label=_("year"),
         ),
-        "participants": bar_chart(
-            title=_("Participants by sex and year"),
-            description=_("Women, men and participants of unrecorded sex in each year's events."),
-            bars=[
-                Bar(f"{row.year}: {label}", value, kind)
-                for row in trends.participants
-                for label, value, kind in (
-                    (_("women"), row.women or 0, ""),
-                    (_("men"), row.men or 0, ""),
-                    (_("unknown"), row.unknown, "unknown"),
-                )
-                if row.total
-            ],
-            value_label=_("participants"),
-        ),
     }
+    bars = participant_bars(trends)
+    if bars:
+        charts["participants"] = bar_chart(
+            title=_("Participants by sex and year"),
+            description=_(
+                "Women, men and participants of unrecorded sex in each year's events; a "
+                "year or a sex with nothing recorded has no bar (not a bar of zero)."
+            ),
+            bars=bars,
+            value_label=_("participants"),
+        )
     if events:
         charts["timeline"] = timeline(
             title=_("Events on a timeline"),
@@ -135,6 +135,21 @@ def event_charts(trends: EventTrends, events=()) -> dict:
             moments=[Moment(e.start_date, e.label) for e in events],
         )
     return charts
+
+
+def participant_bars(trends: EventTrends) -> list[Bar]:
+    """Bars of what was recorded only: an unrecorded count is left out, never drawn as 0."""
+    return [
+        Bar(f"{row.year}: {label}", value, kind)
+        for row in trends.participants
+        if row.total is not None
+        for label, value, kind in (
+            (_("women"), row.women, ""),
+            (_("men"), row.men, ""),
+            (_("unknown"), row.unknown, "unknown"),
+        )
+        if value is not None and (value or kind != "unknown")
+    ]
 
 
 def activity_rows(trends: ActivityTrends) -> list[list]:

@@ -16,9 +16,11 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jpoa.core.demo import NOTICE, SHORT_NOTICE, demo_loaded
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.events.statistics import ParticipantStats, event_statistics
+from jpoa.lib.dates import date_range
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
 from jpoa.plan.models import Phase, Pillar, Plan, roman
 
@@ -47,10 +49,7 @@ class EventRow:
 
     @property
     def dates(self) -> str:
-        start, end = self.event.start_date, self.event.end_date
-        if end and end != start:
-            return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
-        return date_format(start, "DATE_FORMAT")
+        return date_range(self.event.start_date, self.event.end_date)
 
 
 @dataclass
@@ -66,12 +65,15 @@ class Report:
     edition: Edition | None
     pillars: list[Pillar]
     countries: list[Country]
-    activity_grid: list[list[int]]  # rows: pillars; columns: countries
+    # rows: pillars; columns: countries, then region-wide. None in every cell when no edition was published by
+    # the end of the period: nothing is known, which is not zero activities.
+    activity_grid: list[list[int | None]]
     activity_count: int
     organisation_count: int
     findings: list[Finding]
     gaps: list[Cell]
     charts: dict = field(default_factory=dict)
+    demo: bool = False  # made from jpoa's invented demonstration data: every format says so
 
     @property
     def participants(self) -> int:
@@ -80,6 +82,55 @@ class Report:
     @property
     def events_without_numbers(self) -> int:
         return sum(1 for row in self.events if not row.stats.has_numbers)
+
+    @property
+    def places(self) -> list[str]:
+        """The columns of the pillar table: the plan's states, then region-wide activities."""
+        return [*(c.name for c in self.countries), _("Region-wide")]
+
+    @property
+    def annex(self) -> list[list]:
+        """The annex: each event with its participants by sex; None where not recorded."""
+        rows = []
+        for row in self.events:
+            stats, recorded = row.stats, row.stats.has_numbers
+            rows.append(
+                [
+                    f"{row.event.label}: {row.event.title}",
+                    row.dates,
+                    row.event.place,
+                    stats.total if recorded else None,
+                    stats.women if recorded else None,
+                    stats.men if recorded else None,
+                    stats.by_sex.unknown if recorded else None,
+                ]
+            )
+        return rows
+
+    @property
+    def annex_total(self) -> list:
+        """The annex's total row: sums of what is recorded, and what they leave out."""
+        recorded = [row.stats for row in self.events if row.stats.has_numbers]
+        women = [s.women for s in recorded if s.women is not None]
+        men = [s.men for s in recorded if s.men is not None]
+        label = _("Total")
+        if not recorded:
+            label = _("Total: not recorded for any of the %(n)s events") % {"n": len(self.events)}
+            return [label, "", "", None, None, None, None]
+        if self.events_without_numbers:
+            label = _(
+                "Total of the events that record a number (%(n)s of %(all)s; the others are "
+                "left out)"
+            ) % {"n": len(recorded), "all": len(self.events)}
+        return [
+            label,
+            "",
+            "",
+            sum(s.total for s in recorded),
+            sum(women) if women else None,
+            sum(men) if men else None,
+            sum(s.by_sex.unknown for s in recorded),
+        ]
 
     @property
     def finding_counts(self) -> list[tuple[str, int]]:
@@ -93,6 +144,7 @@ class Report:
     def summary(self) -> list[str]:
         """The report's opening paragraphs, in plain sentences."""
         lines = [
+            *([str(NOTICE)] if self.demo else []),
             _("This report covers %(period)s.") % {"period": self.period},
             _("%(n)s events were held.") % {"n": len(self.events)},
         ]
@@ -117,7 +169,10 @@ class Report:
                 }
             )
             lines.append(
-                _("%(n)s pillar and state cells lack current activity or rest on one organisation.")
+                _(
+                    "%(n)s pillar and state cells lack current activity aimed at the state or "
+                    "rest on one organisation."
+                )
                 % {"n": len(self.gaps)}
             )
         else:
@@ -193,7 +248,7 @@ def build_report(
         edition=edition,
         pillars=pillars,
         countries=countries,
-        activity_grid=[[0] * len(countries) for _p in pillars],
+        activity_grid=[[None] * (len(countries) + 1) for _p in pillars],
         activity_count=0,
         organisation_count=0,
         findings=list(
@@ -202,6 +257,7 @@ def build_report(
             .order_by("event__start_date", "key")
         ),
         gaps=[],
+        demo=demo_loaded(),
     )
     if edition is not None:
         _add_activities(report, edition)
@@ -214,12 +270,19 @@ def _add_activities(report: Report, edition: Edition) -> None:
     facts = EditionFact.objects.filter(years, edition=edition)
     column = {c.pk: n for n, c in enumerate(report.countries)}
     row = {p.number: n for n, p in enumerate(report.pillars)}
+    report.activity_grid = [[0] * (len(report.countries) + 1) for _p in report.pillars]
     cells = facts.filter(country__in=report.countries, pillar_number__isnull=False)
     for item in cells.values("pillar_number", "country_id").annotate(
         n=Count("entry_id", distinct=True)
     ):
         if item["pillar_number"] in row:
             report.activity_grid[row[item["pillar_number"]]][column[item["country_id"]]] = item["n"]
+    # The last column: region-wide activities (their facts have no country), so that
+    # they are counted in the table rather than vanishing from it.
+    region = facts.filter(region_wide=True, pillar_number__isnull=False)
+    for item in region.values("pillar_number").annotate(n=Count("entry_id", distinct=True)):
+        if item["pillar_number"] in row:
+            report.activity_grid[row[item["pillar_number"]]][-1] = item["n"]
     entries = EditionEntry.objects.filter(years, edition=edition)
     report.activity_count = entries.count()
     report.organisation_count = entries.values("lead_organisation_id_at").distinct().count()
@@ -237,20 +300,26 @@ def _add_charts(report: Report) -> None:
             description=_("The events of the period in date order."),
             moments=[Moment(row.event.start_date, row.event.label) for row in report.events],
         )
-    if report.pillars and report.countries:
+    if report.edition and report.pillars and report.countries:
         report.charts["activities"] = heatmap(
             title=_("Activities by pillar and state"),
-            description=_("Activities of the period in each pillar and state; a dash marks none."),
+            description=_(
+                "Activities of the period in each pillar and state, and region-wide in the "
+                "last column; a dash marks none."
+            ),
             rows=[_("Pillar %(n)s") % {"n": p.numeral} for p in report.pillars],
-            columns=[c.name for c in report.countries],
+            columns=report.places,
             values=report.activity_grid,
         )
     trends = event_trends()
     years = [y for y in trends.years if report.date_from.year <= y <= report.date_to.year]
-    if any(row.total for row in trends.participants if row.year in years):
+    trends.participants = [row for row in trends.participants if row.year in years]
+    if any(row.total for row in trends.participants):
         from .pages import event_charts
 
-        report.charts["participants"] = event_charts(trends)["participants"]
+        chart = event_charts(trends).get("participants")
+        if chart:
+            report.charts["participants"] = chart
 
 
 def clean_text(value) -> str:
@@ -332,6 +401,15 @@ def _sections() -> list[tuple[str, str]]:
     ]
 
 
+def annex_header() -> list[str]:
+    return [_("Event"), _("Dates"), _("Place"), _("Total"), _("women"), _("men"), _("unknown")]
+
+
+def _recorded(row: list) -> list:
+    """A row for a document: what is not recorded says so (None is never printed as 0)."""
+    return [_("not recorded") if value is None else value for value in row]
+
+
 def render_docx(report: Report) -> bytes:
     from docx import Document
     from docx.enum.section import WD_SECTION
@@ -346,7 +424,9 @@ def render_docx(report: Report) -> bytes:
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.left_margin = section.right_margin = Cm(1.8)
     header = section.header.paragraphs[0]
-    header.text = clean_text(f"{report.programme} · {report.period}")
+    header.text = clean_text(
+        f"{report.programme} · {report.period}" + (f" · {SHORT_NOTICE}" if report.demo else "")
+    )
     header.style.font.size = Pt(8)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -401,7 +481,7 @@ def render_docx(report: Report) -> bytes:
             document.add_picture(_png(report.charts["activities"]), width=Cm(16))
         _table(
             document,
-            [_("Pillar"), *(c.name for c in report.countries)],
+            [_("Pillar"), *report.places],
             [
                 [f"{p.numeral}. {p.short_title}", *row]
                 for p, row in zip(report.pillars, report.activity_grid, strict=True)
@@ -450,19 +530,8 @@ def render_docx(report: Report) -> bytes:
     document.add_heading(titles["annex"], level=1)
     _table(
         document,
-        [_("Event"), _("Dates"), _("Place"), _("Total"), _("women"), _("men"), _("unknown")],
-        [
-            [
-                f"{row.event.label}: {row.event.title}",
-                row.dates,
-                row.event.place,
-                row.stats.total,
-                "–" if row.stats.women is None else row.stats.women,
-                "–" if row.stats.men is None else row.stats.men,
-                row.stats.by_sex.unknown,
-            ]
-            for row in report.events
-        ],
+        annex_header(),
+        [_recorded(row) for row in [*report.annex, report.annex_total]],
         _("Events of the period with participants by sex"),
     )
     output = io.BytesIO()
@@ -512,11 +581,18 @@ def render_xlsx(report: Report) -> bytes:
         ),
         (
             _("Activities"),
-            [_("Pillar"), *(c.name for c in report.countries)],
+            [_("Pillar"), *report.places],
             [
                 [f"{p.numeral}. {p.short_title}", *row]
                 for p, row in zip(report.pillars, report.activity_grid, strict=True)
-            ],
+            ]
+            if report.edition
+            else [[_("No edition of the matrix was published by the end of the period.")]],
+        ),
+        (
+            _("Annex"),
+            annex_header(),
+            [*report.annex, report.annex_total],
         ),
         (
             _("Findings"),

@@ -35,12 +35,15 @@ class Series:
 
 @dataclass
 class SexByYear:
+    """One year's participants; None where nothing was recorded (never 0 for unknown)."""
+
     year: int
     events: int
-    total: int
+    total: int | None  # None: no event of the year recorded a number
     women: int | None
     men: int | None
-    unknown: int
+    unknown: int | None
+    events_without_numbers: int = 0
 
 
 @dataclass
@@ -146,7 +149,15 @@ def event_trends() -> EventTrends:
         events_by_pillar=[Series(k, dict(v)) for k, v in sorted(by_pillar.items())],
         events_by_country=[Series(k, dict(v)) for k, v in sorted(by_country.items())],
         participants=[
-            SexByYear(int(s.key), s.events, s.total, s.women, s.men, s.by_sex.unknown)
+            SexByYear(
+                int(s.key),
+                s.events,
+                s.recorded_total,
+                s.women,
+                s.men,
+                s.by_sex.unknown if s.has_numbers else None,
+                s.events_without_numbers,
+            )
             for s in report.by_year
         ],
     )

@@ -16,6 +16,7 @@ from jpoa.matrix.selectors import pick_edition, published_editions
 from jpoa.plan.models import Pillar
 
 from . import pages
+from .gaps import REGION_RULE
 from .overlaps import dismiss_overlap, find_overlaps
 from .trends import event_trends
 
@@ -47,7 +48,9 @@ def gaps(request: HttpRequest) -> HttpResponse:
     if edition is not None:
         year_from, year_to = _year(request, "from"), _year(request, "to")
         analysis = pages.edition_gaps(edition, year_from, year_to)
-        context.update(analysis=analysis, heatmap=pages.gaps_heatmap(analysis))
+        context.update(
+            analysis=analysis, heatmap=pages.gaps_heatmap(analysis), region_rule=REGION_RULE
+        )
     return _render(request, "analysis/gaps.html", context)
 
 
@@ -62,6 +65,7 @@ def gaps_json(request: HttpRequest) -> JsonResponse:
         {
             "edition": edition.number,
             "previous_edition": analysis.previous.number if analysis.previous else None,
+            "region_rule": str(REGION_RULE),
             "cells": [
                 {
                     "subject": c.subject_key,
@@ -69,6 +73,7 @@ def gaps_json(request: HttpRequest) -> JsonResponse:
                     "state": c.state,
                     "current_activities": c.current,
                     "organisations": c.organisations,
+                    "region_wide_activities": c.region_wide,
                     "activities_ever": c.ever,
                     "last_year": c.last_year,
                     "trend": c.trend,

@@ -6,7 +6,6 @@ package (never from a CDN).
 """
 
 import functools
-import json
 from pathlib import Path
 
 import ninja
@@ -15,14 +14,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path, re_path
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
 
+from jpoa.core.demo import NOTICE, demo_loaded
 from jpoa.matrix.editing import EditConflict
 
 from . import event_parts as _event_parts  # noqa: F401  (adds operations to the router)
@@ -54,7 +54,7 @@ class BundledSwagger(DocsBase):
 <link rel="stylesheet" href="{asset}swagger-ui.css">
 <link rel="icon" href="{asset}favicon.png"></head>
 <body data-csrf-token="" data-api-csrf="">
-<script type="application/json" id="swagger-settings">{escape(json.dumps(settings))}</script>
+{json_script(settings, "swagger-settings")}
 <noscript><p>The description of this API is at <a href="{settings["url"]}">{settings["url"]}</a>
 (OpenAPI 3); see also docs/api.md.</p></noscript>
 <div id="swagger-ui"></div>
@@ -134,6 +134,50 @@ api = JpoaAPI(
     openapi_url="/openapi.json",
     throttle=[AnonThrottle(), TokenThrottle()],
 )
+
+
+class IndexOut(Schema):
+    title: str = Field(description="The API's name.")
+    description: str = Field(description="What the API holds and how to use it.")
+    openapi: str = Field(description="The OpenAPI 3 description of every operation.")
+    docs: str = Field(description="The browsable documentation of the API.")
+    endpoints: dict[str, str] = Field(description="The main collections, by name.")
+    notice: str | None = Field(
+        None,
+        description="Set when the data is jpoa's invented demonstration data set "
+        "(also said by the X-Jpoa-Data header of every answer).",
+    )
+
+
+INDEX_ENDPOINTS = (
+    "pillars",
+    "plans",
+    "phases",
+    "countries",
+    "organisations",
+    "editions",
+    "activities",
+    "events",
+    "findings",
+    "resources",
+    "search",
+)
+
+
+@api.get("/", response=IndexOut, summary="Index of the API", tags=["index"])
+def index(request: HttpRequest):
+    """Where to start: the description, the docs and the main collections, as absolute URLs."""
+    base = request.build_absolute_uri(request.path)
+    return {
+        "title": api.title,
+        "description": api.description,
+        "openapi": base + "openapi.json",
+        "docs": base + "docs",
+        "endpoints": {name: base + name for name in INDEX_ENDPOINTS},
+        "notice": str(NOTICE) if demo_loaded() else None,
+    }
+
+
 api.add_router("/", reads)
 api.add_router("/", search_router)
 
@@ -232,11 +276,30 @@ def single_valued(view):
     return wrapped
 
 
+DEMO_HEADER = "X-Jpoa-Data"
+
+
+def demo_notice(view):
+    """Every answer made from the demonstration data says so, in a header (ASCII, English)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if demo_loaded():
+            response[DEMO_HEADER] = "demonstration data, invented"
+        return response
+
+    return wrapped
+
+
 def _wrapped(patterns):
     """Each of ninja's views with conditional GET and gzip (for the API only)."""
     return [
         URLPattern(
-            p.pattern, gzip_page(conditional(single_valued(p.callback))), p.default_args, p.name
+            p.pattern,
+            gzip_page(demo_notice(conditional(single_valued(p.callback)))),
+            p.default_args,
+            p.name,
         )
         for p in patterns
     ]

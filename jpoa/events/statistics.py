@@ -113,6 +113,14 @@ class ParticipantStats:
     def has_numbers(self) -> bool:
         return self.events > self.events_without_numbers
 
+    @property
+    def recorded_total(self) -> int | None:
+        """The participants, or None when no event counted here recorded a number.
+
+        `total` is 0 then, which is not the same thing: nobody counted, not nobody came.
+        """
+        return self.total if self.has_numbers else None
+
 
 def _count(breakdown: Breakdown, key: str) -> int | None:
     return next((p.count for p in breakdown.parts if p.key == key), None)

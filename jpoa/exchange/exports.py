@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
+from jpoa.core.demo import NOTICE, demo_loaded
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix import selectors
 from jpoa.matrix.models import Edition
@@ -156,7 +157,10 @@ def write_json(data: ExportData, out: BinaryIO) -> None:
         return json.dumps(value, ensure_ascii=False)
 
     with _text(out) as text:
-        text.write(f'{{\n "edition": {dumps(_edition_json(data.edition))},\n')
+        text.write("{\n")
+        if demo_loaded():  # jpoa demo: invented data, said in every output
+            text.write(f' "notice": {dumps(str(NOTICE))},\n')
+        text.write(f' "edition": {dumps(_edition_json(data.edition))},\n')
         text.write(f' "filters": {dumps(data.filters.params())},\n "activities": [')
         for n, record in enumerate(data.records()):
             text.write(("\n  " if n == 0 else ",\n  ") + dumps(record))
@@ -200,6 +204,7 @@ def datapackage_descriptor(data: ExportData) -> dict:
                 "title": "Creative Commons Attribution 4.0",
             }
         ],
+        **({"description": str(NOTICE)} if demo_loaded() else {}),  # jpoa demo
         "keywords": ["counter-terrorism", "3W", "HXL", "matrix"],
         "jpoa": {"edition": _edition_json(edition), "filters": data.filters.params()},
         "resources": [
@@ -320,6 +325,7 @@ def _cover(sheet, data: ExportData, styles) -> None:
     edition = data.edition
     filters = data.filters.params() or {_("filters"): _("none: the whole matrix")}
     rows = [
+        *([(_("Notice"), str(NOTICE))] if demo_loaded() else []),  # jpoa demo: invented
         (_("Edition"), f"{edition.number}. {edition.title}"),
         (_("As of"), edition.as_of.isoformat()),
         (_("Published"), edition.published_at.date().isoformat()),

@@ -361,7 +361,12 @@ def read_xlsx(path: Path, file_name: str) -> Table:
         raise ReadError(file_name, _("cannot open the workbook: %s") % exc) from None
     try:
         names = {name.casefold(): name for name in workbook.sheetnames}
-        sheet_name = names.get("activities") or names.get("мероприятия") or workbook.sheetnames[0]
+        sheet_name = (
+            names.get("activities")
+            or names.get("проекты")
+            or names.get("мероприятия")
+            or workbook.sheetnames[0]
+        )
         sheet = workbook[sheet_name]
         if (sheet.max_row or 0) > MAX_ROWS + 2:
             raise ReadError(file_name, _("more than %d rows; split the file") % MAX_ROWS)

@@ -13,6 +13,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -281,7 +282,7 @@ def timeline(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#1f5f8b"/>'
             )
             parts.append(
-                _text(left + plot + 16, y + 4, f"{moment.when.isoformat()}  {moment.label}")
+                _text(left + plot + 16, y + 4, f"{date_format(moment.when)}  {moment.label}")
             )
         parts.append(
             f'<line x1="{left}" y1="{base}" x2="{left + plot:.0f}" y2="{base}" stroke="#1b1b1b"/>'

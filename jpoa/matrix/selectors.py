@@ -27,7 +27,7 @@ from jpoa.core.models import Country, Organisation, Source
 from jpoa.plan.models import ActionItem, Pillar, Plan
 
 from .editions import HistoryStep, activity_history
-from .models import Edition, EditionEntry, EditionFact, EditionItemFact
+from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
 
 REGION = "region"  # the country filter's value for region-wide activities
 UNSTATED = "none"  # the country or pillar filter's value for "not stated"
@@ -549,4 +549,5 @@ def code_names() -> dict[str, dict]:
         "donors": organisations,
         "countries": {c.iso2: c.name for c in Country.objects.all()},
         "pillars": {p.number: p.numeral for p in Pillar.objects.all()},
+        "status": {value: str(label) for value, label in Activity.Status.choices},
     }

@@ -4,5 +4,9 @@ from . import selectors
 
 
 def site(request) -> dict:
-    """The plan the site presents, for every page's header and footer (loaded only if used)."""
+    """The plan the site presents, for every page's header and footer (loaded only if used).
+
+    ``plan.demo`` says whether the data is the invented demonstration (the base
+    template's banner).
+    """
     return {"plan": SimpleLazyObject(selectors.site_plan)}

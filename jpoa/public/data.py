@@ -158,7 +158,7 @@ def participant_rows(request: HttpRequest, context: dict) -> list[dict]:
             "label": stats.label,
             "events": stats.events,
             "events_without_numbers": stats.events_without_numbers,
-            "participants": stats.total,
+            "participants": stats.recorded_total,
             "women": stats.women,
             "men": stats.men,
         }

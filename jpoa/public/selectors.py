@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, Prefetch, QuerySet
 from django.http import Http404
 
+from jpoa.core.demo import DEMO_SOURCE
 from jpoa.core.models import Country, Source
 from jpoa.events import selectors as event_selectors
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding
@@ -63,8 +64,15 @@ class PillarItems:
 
 
 def site_plan() -> Plan | None:
-    """The plan the public site presents."""
-    return Plan.objects.select_related("strategy", "source").order_by("pk").first()
+    """The plan the public site presents.
+
+    ``plan.demo`` says whether the data is the invented demonstration (every page's
+    banner): asked in the same query, since every page reads the plan anyway.
+    """
+    demo = Exists(Source.objects.filter(key=DEMO_SOURCE))
+    return (
+        Plan.objects.select_related("strategy", "source").annotate(demo=demo).order_by("pk").first()
+    )
 
 
 def pillars_of(plan: Plan | None) -> QuerySet[Pillar]:

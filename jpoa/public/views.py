@@ -12,6 +12,7 @@ from jpoa.events.calendar import events_calendar
 
 from . import data, selectors
 from .forms import EventFilterForm, FindingFilterForm, VersionCompareForm
+from .now import what_is_happening
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -35,7 +36,8 @@ def _page_or_data(
 
 def home(request: HttpRequest) -> HttpResponse:
     plan = selectors.site_plan()
-    return _page(request, "home.html", {"plan": plan, **selectors.home_page(plan)})
+    context = {"plan": plan, **selectors.home_page(plan), "now": what_is_happening()}
+    return _page(request, "home.html", context)
 
 
 def plan(request: HttpRequest, format: str | None = None) -> HttpResponse:

@@ -283,7 +283,9 @@ def apply_proposal(proposal: Proposal, user) -> Activity | None:
     )
 
 
-def publish_round(*, round: UpdateRound, title: str, user, as_of=None, notes: str = ""):
+def publish_round(
+    *, round: UpdateRound, title: str, user, as_of=None, notes: str = "", title_ru: str = ""
+):
     """Apply every accepted submission and publish the next edition of the matrix.
 
     All or nothing: if any proposal cannot be applied (its activity changed
@@ -313,7 +315,9 @@ def publish_round(*, round: UpdateRound, title: str, user, as_of=None, notes: st
         )
         for proposal in proposals:
             apply_proposal(proposal, user)
-        edition = publish_edition(title=title.strip(), as_of=as_of, notes=notes, user=user)
+        edition = publish_edition(
+            title=title.strip(), title_ru=title_ru.strip(), as_of=as_of, notes=notes, user=user
+        )
         round.status = UpdateRound.Status.PUBLISHED
         round.published_at = timezone.now()
         round.edition = edition

@@ -7,12 +7,11 @@ from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
-from django.utils.dateformat import format as format_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from jpoa.events.statistics import UNKNOWN
+from jpoa.lib import dates
 from jpoa.lib.charts import Bar, bar_chart
 
 register = template.Library()
@@ -27,6 +26,7 @@ NAVIGATION = [
     ("public:events", _("Events"), ("public:events", "public:event", "public:phase")),
     ("public:library", _("Library"), ("public:library", "public:resource", "library:*")),
     ("analysis:gaps", _("Analysis"), ("analysis:*",)),
+    ("exchange:downloads", _("Data"), ("exchange:downloads",)),
 ]
 
 
@@ -70,28 +70,10 @@ def language_name(code: str) -> str:
         return code
 
 
-def _date(value: datetime.date, with_year: bool = True) -> str:
-    # Translators: date format (Django's date filter); E is the month in the genitive case.
-    fmt = (
-        pgettext("public date format", "j E Y")
-        if with_year
-        else pgettext("public date format without year", "j E")
-    )
-    return format_date(value, fmt)
-
-
 @register.simple_tag
 def date_range(start: datetime.date | None, end: datetime.date | None = None) -> str:
     """'15–16 December 2010', '29 March – 2 April 2011', or one date."""
-    if start is None:
-        return ""
-    if end is None or end == start:
-        return _date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{_date(end)}"
-    if start.year == end.year:
-        return f"{_date(start, with_year=False)} – {_date(end)}"
-    return f"{_date(start)} – {_date(end)}"
+    return dates.date_range(start, end)
 
 
 @register.filter
@@ -102,7 +84,7 @@ def file_name(path: str) -> str:
 
 @register.filter
 def local_date(value: datetime.date | None) -> str:
-    return _date(value) if value else ""
+    return dates.local_date(value)
 
 
 @register.simple_tag

@@ -1,0 +1,3 @@
+DATE_FORMAT = "j E Y"
+DATETIME_FORMAT = "j E Y, H:i"
+MONTH_DAY_FORMAT = "j E"
