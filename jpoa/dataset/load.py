@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Max
 
 from jpoa.core.models import Country, DatasetLoad, Organisation, Source
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding, FindingStatusChange
@@ -26,6 +27,7 @@ from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, Pla
 from jpoa.search import index as search_index
 
 from . import FORMAT, FORMAT_VERSION, LANGUAGES, DatasetError
+from .corrections import apply_corrections
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -34,13 +36,17 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 class LoadReport:
     dataset_key: str
     file_name: str
+    revision: int = 1
+    loaded_revision: int | None = None  # the newest revision loaded before, if any
     already_loaded: bool = False
     created: Counter = field(default_factory=Counter)
     kept: Counter = field(default_factory=Counter)
+    corrected: Counter = field(default_factory=Counter)
+    corrections_kept: int = 0  # corrections not applied because an editor changed the value
 
     @property
     def changed(self) -> bool:
-        return sum(self.created.values()) > 0
+        return sum(self.created.values()) + sum(self.corrected.values()) > 0
 
 
 def read_dataset_file(path: Path) -> dict:
@@ -67,18 +73,28 @@ def read_dataset_file(path: Path) -> dict:
 
 
 def load_dataset(path: Path, *, force: bool = False) -> LoadReport:
-    """Load the data set in PATH once; with FORCE, add what is missing even if loaded before."""
+    """Load each revision of the data set in PATH once; with FORCE, add what is missing anyway.
+
+    A newer revision than any loaded adds the records the database lacks and applies
+    the file's corrections; records already present are kept as they are.
+    """
     data = read_dataset_file(path)
     reader = _Reader(str(path), data, "")
-    key = reader.child("dataset").slug("key")
-    report = LoadReport(dataset_key=key, file_name=path.name)
-    if not force and DatasetLoad.objects.filter(dataset_key=key).exists():
+    header = reader.child("dataset")
+    key = header.slug("key")
+    revision = header.integer("revision", minimum=1) or 1
+    loaded = DatasetLoad.objects.filter(dataset_key=key).aggregate(newest=Max("revision"))
+    report = LoadReport(
+        dataset_key=key, file_name=path.name, revision=revision, loaded_revision=loaded["newest"]
+    )
+    if not force and report.loaded_revision is not None and report.loaded_revision >= revision:
         report.already_loaded = True
         return report
     with transaction.atomic(), search_index.suspend_updates():
         _Loader(reader, report).run()
         DatasetLoad.objects.create(
             dataset_key=key,
+            revision=revision,
             file_name=path.name,
             created=dict(report.created),
             kept=dict(report.kept),
@@ -250,6 +266,7 @@ class _Loader:
             step()
         for fn in self.deferred:
             fn()
+        apply_corrections(self.r, self.report)
 
     # -- helpers -------------------------------------------------------------
 
@@ -329,6 +346,7 @@ class _Loader:
                 lambda s=s: {
                     "kind": s.choice("kind", Source.Kind),
                     **_translated_fields("title", s.translated("title", required=True)),
+                    **_translated_fields("publisher", s.translated_or_text("publisher")),
                     **_translated_fields("citation", s.translated("citation")),
                     "url": s.text("url"),
                     "date": s.date("date"),
