@@ -214,6 +214,19 @@ def test_updating_from_revision_1_gives_what_a_fresh_load_gives(db):
     assert updated == fresh
 
 
+def test_updating_does_not_bring_back_what_an_editor_deleted(db):
+    load_dataset(REVISION_1)
+    Event.objects.filter(key="regional-workshop-4").delete()
+
+    report = load_dataset(DEFAULT_DATASET)
+
+    assert not Event.objects.filter(key="regional-workshop-4").exists()
+    assert report.not_restored == {"events.Event": 1}
+    assert Event.objects.filter(key="tashkent-conference-2022").exists()  # new in revision 2
+    load_dataset(DEFAULT_DATASET, force=True)  # forced, it is restored as before
+    assert Event.objects.filter(key="regional-workshop-4").exists()
+
+
 def test_a_correction_keeps_what_an_editor_changed(db):
     load_dataset(REVISION_1)
     Phase.objects.filter(key="phase-2").update(end_note_en="Ended in mid-2017 (editor).")

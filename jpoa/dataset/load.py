@@ -43,6 +43,9 @@ class LoadReport:
     kept: Counter = field(default_factory=Counter)
     corrected: Counter = field(default_factory=Counter)
     corrections_kept: int = 0  # corrections not applied because an editor changed the value
+    # Records of an older revision missing from the database (an editor deleted them):
+    # a newer revision does not bring them back; `--force` does.
+    not_restored: Counter = field(default_factory=Counter)
 
     @property
     def changed(self) -> bool:
@@ -90,8 +93,9 @@ def load_dataset(path: Path, *, force: bool = False) -> LoadReport:
     if not force and report.loaded_revision is not None and report.loaded_revision >= revision:
         report.already_loaded = True
         return report
+    upgrade_from = None if force else report.loaded_revision
     with transaction.atomic(), search_index.suspend_updates():
-        _Loader(reader, report).run()
+        _Loader(reader, report, upgrade_from=upgrade_from).run()
         DatasetLoad.objects.create(
             dataset_key=key,
             revision=revision,
@@ -237,8 +241,9 @@ def _translated_fields(name: str, values: dict[str, str]) -> dict[str, str]:
 
 
 class _Loader:
-    def __init__(self, reader: _Reader, report: LoadReport):
+    def __init__(self, reader: _Reader, report: LoadReport, *, upgrade_from: int | None = None):
         self.r, self.report = reader, report
+        self.upgrade_from = upgrade_from  # the revision loaded before, when updating from it
         self.sources: dict[str, Source] = {}
         self.countries: dict[str, Country] = {}
         self.organisations: dict[str, Organisation] = {}
@@ -270,12 +275,26 @@ class _Loader:
 
     # -- helpers -------------------------------------------------------------
 
-    def upsert(self, model: type[models.Model], lookup: dict, build) -> tuple[Any, bool]:
-        """The existing record for LOOKUP, kept as it is, or a new one from BUILD()."""
+    def since(self, r: _Reader, parent: int = 1) -> int:
+        """The data set revision that added the record R reads (its parent's by default)."""
+        return r.integer("revision", minimum=1) or parent
+
+    def upsert(
+        self, model: type[models.Model], lookup: dict, build, *, since: int = 1
+    ) -> tuple[Any, bool]:
+        """The existing record for LOOKUP, kept as it is, or a new one from BUILD().
+
+        Updating from an older revision, a missing record that revision already had
+        (SINCE is not newer) was deleted by an editor: it is not created again, and
+        (None, False) is returned.
+        """
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
             self.report.kept[model._meta.label] += 1
             return existing, False
+        if self.upgrade_from is not None and since <= self.upgrade_from:
+            self.report.not_restored[model._meta.label] += 1
+            return None, False
         obj = model(**lookup, **build())
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.save()
@@ -351,16 +370,22 @@ class _Loader:
                     "url": s.text("url"),
                     "date": s.date("date"),
                 },
+                since=self.since(s),
             )
-            self.sources[obj.key] = obj
+            if obj is not None:
+                self.sources[obj.key] = obj
 
     def load_countries(self) -> None:
         for c in self.r.children("countries"):
             iso2 = c.text("iso2", required=True).upper()
             obj, _ = self.upsert(
-                Country, {"iso2": iso2}, lambda c=c, iso2=iso2: self.country_fields(c, iso2)
+                Country,
+                {"iso2": iso2},
+                lambda c=c, iso2=iso2: self.country_fields(c, iso2),
+                since=self.since(c),
             )
-            self.countries[iso2] = obj
+            if obj is not None:
+                self.countries[iso2] = obj
 
     def country_fields(self, c: _Reader, iso2: str) -> dict:
         import pycountry
@@ -393,12 +418,14 @@ class _Loader:
                     "iati_id": o.text("iati_id"),
                     **self.provenance(o),
                 },
+                since=self.since(o),
             )
-            self.organisations[obj.key] = obj
+            if obj is not None:
+                self.organisations[obj.key] = obj
         for o in rows:  # parents may come later in the file
             if o.raw("parent", required=False):
-                obj = self.organisations[o.slug("key")]
-                if obj.parent_id is None:
+                obj = self.organisations.get(o.slug("key"))
+                if obj is not None and obj.parent_id is None:
                     obj.parent = self.organisation(o, "parent")
                     obj.save(update_fields=["parent"])
 
@@ -413,7 +440,10 @@ class _Loader:
                     "symbol": s.text("symbol"),
                     **self.provenance(s),
                 },
+                since=self.since(s),
             )
+            if strategy is None:
+                continue
             for p in s.children("pillars"):
                 pillar, _ = self.upsert(
                     Pillar,
@@ -423,8 +453,10 @@ class _Loader:
                         **_translated_fields("title", p.translated("title", required=True)),
                         **self.provenance(p),
                     },
+                    since=self.since(p, self.since(s)),
                 )
-                self.pillars[pillar.number] = pillar
+                if pillar is not None:
+                    self.pillars[pillar.number] = pillar
 
     def load_plans(self) -> None:
         for p in self.r.children("plans"):
@@ -439,7 +471,10 @@ class _Loader:
                     **_translated_fields("description", p.translated("description")),
                     **self.provenance(p),
                 },
+                since=self.since(p),
             )
+            if plan is None:
+                continue
             if created:
                 plan.countries.set(
                     [
@@ -448,9 +483,9 @@ class _Loader:
                     ]
                 )
             for v in p.children("versions"):
-                self.load_plan_version(plan, v)
+                self.load_plan_version(plan, v, self.since(v, self.since(p)))
 
-    def load_plan_version(self, plan: Plan, v: _Reader) -> None:
+    def load_plan_version(self, plan: Plan, v: _Reader, since: int) -> None:
         version, _ = self.upsert(
             PlanVersion,
             {"plan": plan, "label": v.text("label", required=True, max_length=50)},
@@ -460,7 +495,10 @@ class _Loader:
                 **_translated_fields("notes", v.translated("notes")),
                 **self.provenance(v),
             },
+            since=since,
         )
+        if version is None:
+            return
         if v.raw("adopted_at_event", required=False) and version.adopted_at_event_id is None:
 
             def link_event(version=version, v=v):
@@ -481,8 +519,10 @@ class _Loader:
                     "position": i.integer("position") or position,
                     **self.provenance(i),
                 },
+                since=self.since(i, since),
             )
-            self.items[f"{plan.key}/{version.label}/{item.code}"] = item
+            if item is not None:
+                self.items[f"{plan.key}/{version.label}/{item.code}"] = item
         for s in v.children("participation"):
             self.upsert(
                 Participation,
@@ -493,6 +533,7 @@ class _Loader:
                     **_translated_fields("place", s.translated("place")),
                     **self.provenance(s),
                 },
+                since=self.since(s, since),
             )
 
     def load_phases(self) -> None:
@@ -510,6 +551,7 @@ class _Loader:
                     "end_year": p.integer("end_year", minimum=1900),
                     **self.provenance(p),
                 },
+                since=self.since(p),
             )
             if created:
                 phase.implementing_offices.set(
@@ -538,8 +580,10 @@ class _Loader:
                     "participants_total": e.integer("participants_total"),
                     **self.provenance(e),
                 },
+                since=self.since(e),
             )
-            self.events[event.key] = event
+            if event is not None:
+                self.events[event.key] = event
             if not created:
                 continue
             if event.end_date and event.end_date < event.start_date:
@@ -592,8 +636,10 @@ class _Loader:
                     else None,
                     **self.provenance(r),
                 },
+                since=self.since(r),
             )
-            self.resources[resource.key] = resource
+            if resource is not None:
+                self.resources[resource.key] = resource
             if not created:
                 continue
             resource.pillars.set(self.pillar_refs(r))
@@ -629,8 +675,10 @@ class _Loader:
                     "last_verified": a.date("last_verified"),
                     **self.provenance(a),
                 },
+                since=self.since(a),
             )
-            self.activities[activity.key] = activity
+            if activity is not None:
+                self.activities[activity.key] = activity
             if not created:
                 continue
             activity.pillars.set(self.pillar_refs(a))
@@ -658,6 +706,7 @@ class _Loader:
                     "status": f.choice("status", Finding.Status, default=Finding.Status.OPEN),
                     **self.provenance(f),
                 },
+                since=self.since(f),
             )
             if not created:
                 continue
@@ -696,6 +745,7 @@ class _Loader:
                     **_translated_fields("notes", e.translated("notes")),
                     "as_of": e.date("as_of", required=True),
                 },
+                since=self.since(e),
             )
             if not created:
                 continue

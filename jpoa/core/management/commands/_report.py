@@ -13,9 +13,9 @@ def describe_load(report: LoadReport) -> str:
     kept = sum(report.kept.values())
     corrections = _describe_corrections(report)
     if not created:
-        return f"Data set '{report.dataset_key}': every record is already present; " + (
-            corrections or "nothing changed."
-        )
+        head = "no record to add" if report.not_restored else "every record is already present"
+        tail = corrections or "nothing changed."
+        return f"Data set '{report.dataset_key}': {head}; {tail}" + _describe_not_restored(report)
     parts = ", ".join(
         f"{n} {label.split('.')[-1].lower()}" for label, n in sorted(report.created.items())
     )
@@ -30,7 +30,17 @@ def describe_load(report: LoadReport) -> str:
         line += f" {kept} records already present were kept as they are."
     if corrections:
         line += " " + corrections
-    return line
+    return line + _describe_not_restored(report)
+
+
+def _describe_not_restored(report: LoadReport) -> str:
+    missing = sum(report.not_restored.values())
+    if not missing:
+        return ""
+    return (
+        f" {missing} records of an earlier revision that are no longer in the database "
+        "(deleted by an editor) were not restored (`jpoa load --force FILE` restores them)."
+    )
 
 
 def _describe_corrections(report: LoadReport) -> str:
