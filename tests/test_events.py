@@ -25,6 +25,11 @@ TIMELINE = [
     "regional-workshop-3",
     "regional-workshop-4",
     "regional-workshop-5",
+    "high-level-dialogue-2017",
+    "coordination-meeting-2018",
+    "coordination-meeting-2019",
+    "regional-consultation-2012",  # events of no phase come last, in date order
+    "tashkent-conference-2022",
 ]
 
 
@@ -65,7 +70,15 @@ def test_it_shows_phase_one_then_phase_two_in_date_order(client, default_data):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("?country=tm", ["high-level-meeting-2011", "regional-workshop-3", "regional-workshop-5"]),
+        (
+            "?country=tm",
+            [
+                "high-level-meeting-2011",
+                "regional-workshop-3",
+                "regional-workshop-5",
+                "high-level-dialogue-2017",
+            ],
+        ),
         ("?year=2016", ["regional-workshop-4", "regional-workshop-5"]),
         ("?year=2011&kind=expert_meeting", ["expert-meeting-2", "expert-meeting-3"]),
         (
@@ -211,7 +224,7 @@ def test_the_statistics_page_adds_up_events_by_phase_year_and_event(client, defa
     html = page(client, "public:participants")
     text = main_text(html)
     assert "All events Participants 84" in text
-    assert "Events 10 (8 without participant numbers)" in text
+    assert "Events 15 (13 without participant numbers)" in text
     assert "Share of women 40.0 % of the 20 participants whose sex is recorded" in text
     assert "Kyrgyzstan 20 Unknown 64 Total 84" in text
     assert "Phase I: Preparation" in text

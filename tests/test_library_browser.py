@@ -49,7 +49,9 @@ def test_a_coordinator_uploads_a_pdf_and_a_visitor_downloads_it(
 
     visitor = browser.new_context(accept_downloads=True).new_page()
     visitor.goto(f"{base}/ru/library/")
-    visitor.get_by_role("link", name=re.compile("^Совместный план действий")).first.click()
+    # The 2011 plan ("по осуществлению"), not its 2022 update ("по реализации")
+    title = re.compile("^Совместный план действий по осуществлению")
+    visitor.get_by_role("link", name=title).first.click()
     visitor.wait_for_url(f"{base}/ru/library/jpoa-2011/")
     with visitor.expect_download() as download_info:
         visitor.locator("main").get_by_role("link", name=re.compile(r"^English \(")).click()
@@ -68,6 +70,6 @@ def test_switching_language_keeps_the_page_and_its_filters(site, browser):  # no
     assert page.get_by_label("Вид мероприятия").input_value() == "expert_meeting"
 
     page.goto(f"{site}/ru/library/jpoa-2011/")
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("link", name="English", exact=True).click()  # not "English (ссылка)"
     page.wait_for_url(f"{site}/en/library/jpoa-2011/")
     assert page.locator("h1").inner_text().startswith("Joint Plan of Action")

@@ -26,7 +26,8 @@ def phase_two(default_data):
 
 def test_the_phase_two_report_lists_the_five_workshops(phase_two):
     rows = [(r.event.title, r.event.city, str(r.event.start_date.year)) for r in phase_two.events]
-    assert rows == WORKSHOPS
+    assert rows[:5] == WORKSHOPS
+    assert rows[5][1:] == ("Ashgabat", "2017")  # the High-Level Dialogue that closed Phase II
     partners = {r.event.title: r.partners for r in phase_two.events}
     assert partners["Border Security and Management for Countering Terrorism"] == ["OSCE"]
     assert partners["Countering the Financing of Terrorism"] == ["UNODC"]

@@ -73,12 +73,12 @@ def test_stems_make_word_forms_meet():
 def test_it_finds_a_russian_word_in_another_form(default_data, committed):
     committed(
         lambda: make_event(
-            "border-conference", "Border security meeting", "Региональная конференция по границам"
+            "border-conference", "Border security meeting", "Региональный семинар по таможням"
         )
     )
-    results = search("конференции", language="ru")
+    results = search("таможни", language="ru")
     assert titles(results) == ["Border security meeting"]
-    assert "<mark>конференция</mark>" in results.hits[0].title
+    assert "<mark>таможням</mark>" in results.hits[0].title
 
 
 def test_it_finds_an_english_word_in_another_form(default_data):
@@ -280,7 +280,7 @@ def test_rebuild_command_indexes_everything_anew(default_data):
     assert search("workshops").count == 0
     call_command("search", "rebuild", stdout=(out := _Out()))
     assert search("workshops").count >= 5
-    assert "Search index rebuilt" in out.text and "9 event" in out.text
+    assert "Search index rebuilt" in out.text and "14 event" in out.text
 
 
 class _Out:
@@ -470,11 +470,12 @@ def test_snippets_and_titles_are_escaped(client, default_data, committed):
     ],
 )
 def test_odd_queries_never_fail(client, default_data, q):
+    documents = Document.objects.count()
     response = client.get("/en/search/", {"q": q, "year": "2011'--", "page": "-3"})
     assert response.status_code == 200
     api = client.get(API, {"q": q[:2000] or "x"})
     assert api.status_code == 200
-    assert Document.objects.count() == 15
+    assert Document.objects.count() == documents
 
 
 def test_the_search_page_takes_a_fixed_number_of_queries(
@@ -520,12 +521,9 @@ def test_the_api_searches_with_filters_facets_and_pages(client, default_data):
     hit = body["results"][0]
     assert hit["kind"] == "event" and hit["url"].startswith("http://testserver/ru/events/")
     assert set(hit["title"]) == {"en", "ru"}
-    assert {
-        "value": "event",
-        "label": "мероприятие",
-        "count": body["count"],
-        "selected": False,
-    } in body["facets"]["kind"]
+    kinds = {f["value"]: f for f in body["facets"]["kind"]}
+    assert kinds["event"]["label"] == "мероприятие" and kinds["event"]["count"] >= 5
+    assert sum(f["count"] for f in kinds.values()) == body["count"]
 
     narrowed = client.get(API, {"q": "workshops", "pillar": 2, "country": "tm"}).json()
     assert 0 < narrowed["count"] < body["count"]

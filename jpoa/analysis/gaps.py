@@ -247,10 +247,16 @@ def coverage_gaps(
 
 
 def _current_items(plan: Plan | None) -> list[ActionItem]:
-    """The items of the plan's latest version: the plan as it stands."""
+    """The items of the plan's latest version whose items are recorded.
+
+    A newer version whose text no source gives (the 2022 update of the Central Asia
+    plan) has no items: its gaps are not known, so the latest version that has them
+    stands for the plan.
+    """
     if plan is None:
         return []
-    version = plan.versions.order_by("-adopted_on", "-label").first()
+    with_items = plan.versions.filter(items__isnull=False).distinct()
+    version = with_items.order_by("-adopted_on", "-label").first()
     if version is None:
         return []
     return list(version.items.select_related("pillar").order_by("pillar__number", "position"))

@@ -330,8 +330,9 @@ class Source(BaseModel):
     key: str = Field(description=KEY)
     kind: str = Field(description="document, web_page, import or editor.")
     title: Translated = Field(description="Title.")
+    publisher: Translated = Field(description="Who published it (may be empty).")
     url: str = Field(description="Link (may be empty).")
-    date: datetime.date | None = Field(description="Date.")
+    date: datetime.date | None = Field(description="Date (null where the source is not dated).")
     citation: Translated = Field(description="How to cite it.")
 
 

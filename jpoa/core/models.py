@@ -18,6 +18,12 @@ class Source(models.Model):
     key = models.SlugField(_("key"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=500)
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who published the source: an office, a ministry, a news agency."),
+    )
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     citation = models.TextField(_("citation"), blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
@@ -206,6 +212,9 @@ class DatasetLoad(models.Model):
     """A record that a data set file was loaded, so that `jpoa init` loads it only once."""
 
     dataset_key = models.SlugField(_("data set"), max_length=100, db_index=True)
+    # A data set grows by revisions: `jpoa init` loads a revision newer than any loaded,
+    # which adds the records it lacks and applies its corrections, and skips the rest.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
     file_name = models.CharField(_("file"), max_length=500)
     loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
     created = models.JSONField(_("records created"), default=dict)

@@ -5,7 +5,7 @@ from .models import Country, Organisation, Source
 
 @register(Source)
 class SourceTranslation(TranslationOptions):
-    fields = ("title", "citation")
+    fields = ("title", "publisher", "citation")
 
 
 @register(Country)

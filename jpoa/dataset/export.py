@@ -95,6 +95,7 @@ def _source(s: Source) -> dict:
         "key": s.key,
         "kind": s.kind,
         "title": _tr(s, "title"),
+        "publisher": _tr(s, "publisher"),
         "url": s.url,
         "date": _date(s.date),
         "citation": _tr(s, "citation"),

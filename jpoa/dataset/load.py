@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Max
 
 from jpoa.core.models import Country, DatasetLoad, Organisation, Source
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding, FindingStatusChange
@@ -26,6 +27,7 @@ from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, Pla
 from jpoa.search import index as search_index
 
 from . import FORMAT, FORMAT_VERSION, LANGUAGES, DatasetError
+from .corrections import apply_corrections
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -34,13 +36,20 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 class LoadReport:
     dataset_key: str
     file_name: str
+    revision: int = 1
+    loaded_revision: int | None = None  # the newest revision loaded before, if any
     already_loaded: bool = False
     created: Counter = field(default_factory=Counter)
     kept: Counter = field(default_factory=Counter)
+    corrected: Counter = field(default_factory=Counter)
+    corrections_kept: int = 0  # corrections not applied because an editor changed the value
+    # Records of an older revision missing from the database (an editor deleted them):
+    # a newer revision does not bring them back; `--force` does.
+    not_restored: Counter = field(default_factory=Counter)
 
     @property
     def changed(self) -> bool:
-        return sum(self.created.values()) > 0
+        return sum(self.created.values()) + sum(self.corrected.values()) > 0
 
 
 def read_dataset_file(path: Path) -> dict:
@@ -67,18 +76,29 @@ def read_dataset_file(path: Path) -> dict:
 
 
 def load_dataset(path: Path, *, force: bool = False) -> LoadReport:
-    """Load the data set in PATH once; with FORCE, add what is missing even if loaded before."""
+    """Load each revision of the data set in PATH once; with FORCE, add what is missing anyway.
+
+    A newer revision than any loaded adds the records the database lacks and applies
+    the file's corrections; records already present are kept as they are.
+    """
     data = read_dataset_file(path)
     reader = _Reader(str(path), data, "")
-    key = reader.child("dataset").slug("key")
-    report = LoadReport(dataset_key=key, file_name=path.name)
-    if not force and DatasetLoad.objects.filter(dataset_key=key).exists():
+    header = reader.child("dataset")
+    key = header.slug("key")
+    revision = header.integer("revision", minimum=1) or 1
+    loaded = DatasetLoad.objects.filter(dataset_key=key).aggregate(newest=Max("revision"))
+    report = LoadReport(
+        dataset_key=key, file_name=path.name, revision=revision, loaded_revision=loaded["newest"]
+    )
+    if not force and report.loaded_revision is not None and report.loaded_revision >= revision:
         report.already_loaded = True
         return report
+    upgrade_from = None if force else report.loaded_revision
     with transaction.atomic(), search_index.suspend_updates():
-        _Loader(reader, report).run()
+        _Loader(reader, report, upgrade_from=upgrade_from).run()
         DatasetLoad.objects.create(
             dataset_key=key,
+            revision=revision,
             file_name=path.name,
             created=dict(report.created),
             kept=dict(report.kept),
@@ -221,8 +241,9 @@ def _translated_fields(name: str, values: dict[str, str]) -> dict[str, str]:
 
 
 class _Loader:
-    def __init__(self, reader: _Reader, report: LoadReport):
+    def __init__(self, reader: _Reader, report: LoadReport, *, upgrade_from: int | None = None):
         self.r, self.report = reader, report
+        self.upgrade_from = upgrade_from  # the revision loaded before, when updating from it
         self.sources: dict[str, Source] = {}
         self.countries: dict[str, Country] = {}
         self.organisations: dict[str, Organisation] = {}
@@ -250,15 +271,30 @@ class _Loader:
             step()
         for fn in self.deferred:
             fn()
+        apply_corrections(self.r, self.report)
 
     # -- helpers -------------------------------------------------------------
 
-    def upsert(self, model: type[models.Model], lookup: dict, build) -> tuple[Any, bool]:
-        """The existing record for LOOKUP, kept as it is, or a new one from BUILD()."""
+    def since(self, r: _Reader, parent: int = 1) -> int:
+        """The data set revision that added the record R reads (its parent's by default)."""
+        return r.integer("revision", minimum=1) or parent
+
+    def upsert(
+        self, model: type[models.Model], lookup: dict, build, *, since: int = 1
+    ) -> tuple[Any, bool]:
+        """The existing record for LOOKUP, kept as it is, or a new one from BUILD().
+
+        Updating from an older revision, a missing record that revision already had
+        (SINCE is not newer) was deleted by an editor: it is not created again, and
+        (None, False) is returned.
+        """
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
             self.report.kept[model._meta.label] += 1
             return existing, False
+        if self.upgrade_from is not None and since <= self.upgrade_from:
+            self.report.not_restored[model._meta.label] += 1
+            return None, False
         obj = model(**lookup, **build())
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.save()
@@ -329,20 +365,27 @@ class _Loader:
                 lambda s=s: {
                     "kind": s.choice("kind", Source.Kind),
                     **_translated_fields("title", s.translated("title", required=True)),
+                    **_translated_fields("publisher", s.translated_or_text("publisher")),
                     **_translated_fields("citation", s.translated("citation")),
                     "url": s.text("url"),
                     "date": s.date("date"),
                 },
+                since=self.since(s),
             )
-            self.sources[obj.key] = obj
+            if obj is not None:
+                self.sources[obj.key] = obj
 
     def load_countries(self) -> None:
         for c in self.r.children("countries"):
             iso2 = c.text("iso2", required=True).upper()
             obj, _ = self.upsert(
-                Country, {"iso2": iso2}, lambda c=c, iso2=iso2: self.country_fields(c, iso2)
+                Country,
+                {"iso2": iso2},
+                lambda c=c, iso2=iso2: self.country_fields(c, iso2),
+                since=self.since(c),
             )
-            self.countries[iso2] = obj
+            if obj is not None:
+                self.countries[iso2] = obj
 
     def country_fields(self, c: _Reader, iso2: str) -> dict:
         import pycountry
@@ -375,12 +418,14 @@ class _Loader:
                     "iati_id": o.text("iati_id"),
                     **self.provenance(o),
                 },
+                since=self.since(o),
             )
-            self.organisations[obj.key] = obj
+            if obj is not None:
+                self.organisations[obj.key] = obj
         for o in rows:  # parents may come later in the file
             if o.raw("parent", required=False):
-                obj = self.organisations[o.slug("key")]
-                if obj.parent_id is None:
+                obj = self.organisations.get(o.slug("key"))
+                if obj is not None and obj.parent_id is None:
                     obj.parent = self.organisation(o, "parent")
                     obj.save(update_fields=["parent"])
 
@@ -395,7 +440,10 @@ class _Loader:
                     "symbol": s.text("symbol"),
                     **self.provenance(s),
                 },
+                since=self.since(s),
             )
+            if strategy is None:
+                continue
             for p in s.children("pillars"):
                 pillar, _ = self.upsert(
                     Pillar,
@@ -405,8 +453,10 @@ class _Loader:
                         **_translated_fields("title", p.translated("title", required=True)),
                         **self.provenance(p),
                     },
+                    since=self.since(p, self.since(s)),
                 )
-                self.pillars[pillar.number] = pillar
+                if pillar is not None:
+                    self.pillars[pillar.number] = pillar
 
     def load_plans(self) -> None:
         for p in self.r.children("plans"):
@@ -421,7 +471,10 @@ class _Loader:
                     **_translated_fields("description", p.translated("description")),
                     **self.provenance(p),
                 },
+                since=self.since(p),
             )
+            if plan is None:
+                continue
             if created:
                 plan.countries.set(
                     [
@@ -430,9 +483,9 @@ class _Loader:
                     ]
                 )
             for v in p.children("versions"):
-                self.load_plan_version(plan, v)
+                self.load_plan_version(plan, v, self.since(v, self.since(p)))
 
-    def load_plan_version(self, plan: Plan, v: _Reader) -> None:
+    def load_plan_version(self, plan: Plan, v: _Reader, since: int) -> None:
         version, _ = self.upsert(
             PlanVersion,
             {"plan": plan, "label": v.text("label", required=True, max_length=50)},
@@ -442,7 +495,10 @@ class _Loader:
                 **_translated_fields("notes", v.translated("notes")),
                 **self.provenance(v),
             },
+            since=since,
         )
+        if version is None:
+            return
         if v.raw("adopted_at_event", required=False) and version.adopted_at_event_id is None:
 
             def link_event(version=version, v=v):
@@ -463,8 +519,10 @@ class _Loader:
                     "position": i.integer("position") or position,
                     **self.provenance(i),
                 },
+                since=self.since(i, since),
             )
-            self.items[f"{plan.key}/{version.label}/{item.code}"] = item
+            if item is not None:
+                self.items[f"{plan.key}/{version.label}/{item.code}"] = item
         for s in v.children("participation"):
             self.upsert(
                 Participation,
@@ -475,6 +533,7 @@ class _Loader:
                     **_translated_fields("place", s.translated("place")),
                     **self.provenance(s),
                 },
+                since=self.since(s, since),
             )
 
     def load_phases(self) -> None:
@@ -492,6 +551,7 @@ class _Loader:
                     "end_year": p.integer("end_year", minimum=1900),
                     **self.provenance(p),
                 },
+                since=self.since(p),
             )
             if created:
                 phase.implementing_offices.set(
@@ -520,8 +580,10 @@ class _Loader:
                     "participants_total": e.integer("participants_total"),
                     **self.provenance(e),
                 },
+                since=self.since(e),
             )
-            self.events[event.key] = event
+            if event is not None:
+                self.events[event.key] = event
             if not created:
                 continue
             if event.end_date and event.end_date < event.start_date:
@@ -574,8 +636,10 @@ class _Loader:
                     else None,
                     **self.provenance(r),
                 },
+                since=self.since(r),
             )
-            self.resources[resource.key] = resource
+            if resource is not None:
+                self.resources[resource.key] = resource
             if not created:
                 continue
             resource.pillars.set(self.pillar_refs(r))
@@ -611,8 +675,10 @@ class _Loader:
                     "last_verified": a.date("last_verified"),
                     **self.provenance(a),
                 },
+                since=self.since(a),
             )
-            self.activities[activity.key] = activity
+            if activity is not None:
+                self.activities[activity.key] = activity
             if not created:
                 continue
             activity.pillars.set(self.pillar_refs(a))
@@ -640,6 +706,7 @@ class _Loader:
                     "status": f.choice("status", Finding.Status, default=Finding.Status.OPEN),
                     **self.provenance(f),
                 },
+                since=self.since(f),
             )
             if not created:
                 continue
@@ -678,6 +745,7 @@ class _Loader:
                     **_translated_fields("notes", e.translated("notes")),
                     "as_of": e.date("as_of", required=True),
                 },
+                since=self.since(e),
             )
             if not created:
                 continue

@@ -19,6 +19,7 @@ class Event(Provenance):
         REGIONAL_WORKSHOP = "regional_workshop", _("regional workshop")
         TRAINING_WORKSHOP = "training_workshop", _("regional training workshop")
         TRAINING = "training", _("training")
+        COORDINATION_MEETING = "coordination_meeting", _("coordination meeting")
         OTHER = "other", _("other event")
 
     key = models.SlugField(_("key"), max_length=100, unique=True)

@@ -68,6 +68,22 @@ def published_editions() -> list[Edition]:
     return list(Edition.objects.order_by("-number"))
 
 
+def offline_editions():
+    """The matrix's editions published before jpoa, as the library records them, oldest first.
+
+    They are documents, not snapshots of rows: the library holds their date, source and
+    link; their contents are not entered into the matrix.
+    """
+    from jpoa.library.models import Resource
+
+    return list(
+        Resource.objects.filter(kind=Resource.Kind.MATRIX)
+        .select_related("source", "source_organisation")
+        .prefetch_related("versions")
+        .order_by("year", "date", "key")
+    )
+
+
 def pick_edition(editions: list[Edition], number: int | None) -> Edition | None:
     """The edition with that number, else the latest; None when nothing is published."""
     if number is not None:

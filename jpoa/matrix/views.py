@@ -150,7 +150,11 @@ def activity(request: HttpRequest, key: str) -> HttpResponse:
 
 @published_page(params=())
 def editions(request: HttpRequest) -> HttpResponse:
-    return render(request, "matrix/editions.html", {"editions": selectors.published_editions()})
+    context = {
+        "editions": selectors.published_editions(),
+        "offline_editions": selectors.offline_editions(),
+    }
+    return render(request, "matrix/editions.html", context)
 
 
 @published_page(params=("from", "to"))

@@ -215,6 +215,8 @@ class Phase(Provenance):
 
     @property
     def years(self) -> str:
-        if self.end_year and self.end_year != self.start_year:
+        if self.end_year is None:  # the end is not recorded: never shown as a one-year phase
+            return gettext("from %(year)s") % {"year": self.start_year}
+        if self.end_year != self.start_year:
             return f"{self.start_year}–{self.end_year}"
         return str(self.start_year)

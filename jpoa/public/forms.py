@@ -94,8 +94,14 @@ class VersionCompareForm(forms.Form):
         super().__init__(data)
         choices = [(v.label, v.label) for v in versions]
         self.versions = {v.label: v for v in versions}
-        self.fields["from"] = forms.ChoiceField(label=_("From version"), choices=choices)
-        self.fields["to"] = forms.ChoiceField(label=_("To version"), choices=choices)
+        # Unbound, the lists show the pair the page compares by default: the last two.
+        initial = [v.label for v in versions[-2:]] if len(versions) > 1 else [None, None]
+        self.fields["from"] = forms.ChoiceField(
+            label=_("From version"), choices=choices, initial=initial[0]
+        )
+        self.fields["to"] = forms.ChoiceField(
+            label=_("To version"), choices=choices, initial=initial[1]
+        )
 
     def pair(self) -> tuple[PlanVersion, PlanVersion] | None:
         if not self.is_valid():

@@ -23,6 +23,7 @@ from jpoa.matrix.models import Activity
 from jpoa.plan.comparison import compare_versions
 from jpoa.plan.coverage import latest_edition, plan_coverage
 from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion
+from jpoa.public.citations import citing_records
 
 
 @dataclass
@@ -337,4 +338,9 @@ def resource_page(key: str) -> dict:
 
 
 def sources_page() -> dict:
-    return {"sources": list(Source.objects.all())}
+    """Each source with the records that cite it (one query per kind of record)."""
+    sources = list(Source.objects.all())
+    citing = citing_records()
+    for source in sources:
+        source.citing = citing.get(source.pk, [])
+    return {"sources": sources}
