@@ -538,3 +538,27 @@ def test_text_errors_are_reported_per_row_as_the_editor_would(default_data, tmp_
     preview = build_preview(write(tmp_path, "texts.csv", text))
     assert [(i.row, i.field) for i in preview.errors] == [(3, "Key"), (4, "Title (English)")]
     assert preview.rows[3].data["title_en"] == "spaced"
+
+
+def test_a_header_of_too_many_columns_is_refused_without_a_warning_each(default_data, tmp_path):
+    from jpoa.exchange.readers import MAX_COLUMNS
+
+    wide = write(tmp_path, "wide.csv", ",".join(f"c{n}" for n in range(100_000)) + "\nx\n")
+    preview = build_preview(wide)
+    messages = [str(issue) for issue in preview.all_issues()]
+    assert len(messages) == 1 and f"more than {MAX_COLUMNS} columns" in messages[0]
+
+
+def test_a_csv_with_too_many_rows_is_refused_before_it_is_all_read(default_data, tmp_path):
+    from jpoa.exchange import readers
+
+    path = tmp_path / "long.csv"
+    with path.open("w") as out:
+        out.write("organisation,title,country\n")
+        for n in range(readers.MAX_ROWS + 1000):
+            out.write(f"OSCE,Activity {n},KZ\n")
+    with path.open("ab") as out:
+        out.write(b"OSCE,\xff not UTF-8,KZ\n")  # never reached: the rows are too many first
+    preview = build_preview(path)
+    [issue] = preview.all_issues()
+    assert "split the file" in str(issue)

@@ -6,17 +6,18 @@ problems found while reading. Nothing here touches the database except the secto
 mapping of IATI files; matching names and validating values is `preview`'s job.
 """
 
+import codecs
 import csv
 import datetime
 import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree import ElementTree
 from xml.etree.ElementTree import ParseError
 
@@ -103,7 +104,8 @@ def read_file(
         head = fh.read(512)
     format = format or guess_format(name, head)
     if format == "csv":
-        return read_csv(path.read_bytes(), name)
+        with path.open("rb") as stream:
+            return read_csv(stream, name)
     if format == "xlsx":
         return read_xlsx(path, name)
     if format == "iati":
@@ -217,6 +219,9 @@ def _table(file_name: str, format: str, lines: Iterable[tuple[int, list]]) -> Ta
             head.append((number, cells))
         if len(head) >= HASHTAG_ROW_WITHIN:
             break
+    if any(len(cells) > MAX_COLUMNS for _number, cells in head):
+        # A header of a million columns would be a million "not recognised" warnings.
+        raise ReadError(file_name, _("more than %d columns") % MAX_COLUMNS)
     index, hashtags = _find_hashtag_row(head)
     if index is not None:
         header = head[index - 1][1] if index > 0 else []
@@ -295,35 +300,57 @@ def _trimmed(row: tuple) -> list:
     return cells
 
 
-def read_csv(data: bytes, file_name: str) -> Table:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+def read_csv(data: bytes | BinaryIO, file_name: str) -> Table:
+    """A CSV file's table, read as it streams: a file too long is refused once its rows
+    pass MAX_ROWS, not after it has all been read and decoded into memory."""
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    if stream.read(2) in (b"\xff\xfe", b"\xfe\xff"):
         raise ReadError(
             file_name, _("the file is UTF-16; save it as CSV UTF-8 (comma delimited) and try again")
         )
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(
-            file_name,
-            _(
-                "the file is not UTF-8 (byte 0x%(byte)02X on line %(line)d); "
-                "save it as CSV UTF-8 and try again"
-            )
-            % {"byte": data[exc.start], "line": line},
-        ) from None
-    if "\x00" in text:
-        raise ReadError(file_name, _("the file holds NUL bytes; is it really a CSV file?"))
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
+        sample = text.read(8192)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        text.seek(0)
+        reader = csv.reader(_csv_lines(text, file_name), dialect)
         return _table(file_name, "csv", ((reader.line_num, row) for row in reader))
+    except UnicodeDecodeError:
+        raise _not_utf8(stream, file_name) from None
     except csv.Error as exc:
         raise ReadError(file_name, _("not a valid CSV file: %s") % exc) from None
+    finally:
+        text.detach()
+
+
+def _csv_lines(text: io.TextIOWrapper, file_name: str) -> Iterator[str]:
+    for line in text:
+        if "\x00" in line:
+            raise ReadError(file_name, _("the file holds NUL bytes; is it really a CSV file?"))
+        yield line
+
+
+def _not_utf8(stream: BinaryIO, file_name: str) -> ReadError:
+    """Where the file stops being UTF-8: its line and byte, found by reading it again."""
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for line_number, line in enumerate(stream, 1):
+        try:
+            decoder.decode(line)
+        except UnicodeDecodeError as exc:
+            return ReadError(
+                file_name,
+                _(
+                    "the file is not UTF-8 (byte 0x%(byte)02X on line %(line)d); "
+                    "save it as CSV UTF-8 and try again"
+                )
+                % {"byte": line[exc.start], "line": line_number},
+            )
+    return ReadError(file_name, _("the file is not UTF-8; save it as CSV UTF-8 and try again"))
 
 
 def check_zip(path: Path, file_name: str) -> None:
