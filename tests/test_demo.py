@@ -79,17 +79,17 @@ def test_every_page_says_it_is_invented(client, demo, language, notice):
 def test_every_export_says_it_is_invented(client, demo):
     from openpyxl import load_workbook
 
-    about = load_workbook(io.BytesIO(client.get("/en/data/matrix.xlsx").content))["About"]
+    about = load_workbook(io.BytesIO(client.get("/en/data/matrix.xlsx").getvalue()))["About"]
     assert any(NOTICE in str(row[1]) for row in about.iter_rows(values_only=True))
-    assert client.get("/en/data/matrix.json").json()["notice"].startswith(NOTICE)
+    assert json.loads(client.get("/en/data/matrix.json").getvalue())["notice"].startswith(NOTICE)
     rows = list(
-        csv.DictReader(io.StringIO(client.get("/en/data/matrix.csv").content.decode("utf-8-sig")))
+        csv.DictReader(io.StringIO(client.get("/en/data/matrix.csv").getvalue().decode("utf-8-sig")))
     )
     described = [r for r in rows[1:] if "Invented for the jpoa demonstration" in str(r)]
     assert len(described) == len(rows) - 1
     import zipfile
 
-    package = zipfile.ZipFile(io.BytesIO(client.get("/en/data/datapackage.zip").content))
+    package = zipfile.ZipFile(io.BytesIO(client.get("/en/data/datapackage.zip").getvalue()))
     assert json.loads(package.read("datapackage.json"))["description"].startswith(NOTICE)
 
 
