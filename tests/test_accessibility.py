@@ -92,3 +92,43 @@ def test_the_main_pages_pass_axe(site_with_matrix, browser, axe_script, language
             report.append(f"{language}{path} [{width}] {violation['id']}: {violation['help']}")
             report.extend(f"    {node}" for node in violation["nodes"])
     assert not report, "accessibility violations:\n" + "\n".join(report)
+
+
+DEMO_PAGES = ["/", "/matrix/", "/matrix/heatmap/", "/analysis/gaps/", "/analysis/trends/", "/data/"]
+
+
+@pytest.fixture
+def demo_site(site, settings, tmp_path):  # noqa: F811
+    """The default data and the demonstration data set (`jpoa demo`, fewer activities)."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo", "--activities", "80", stdout=io.StringIO())
+    return site
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_demo_site_renders_fits_a_phone_and_passes_axe(
+    demo_site,
+    browser,  # noqa: F811
+    axe_script,
+    language,
+):
+    report = []
+    for width, (w, h) in WIDTHS.items():
+        page = browser.new_page(viewport={"width": w, "height": h}, bypass_csp=True)
+        for path in DEMO_PAGES:
+            response = page.goto(f"{demo_site}/{language}{path}")
+            assert response.status == 200, path
+            assert page.locator(".demo-banner").is_visible(), path
+            assert page.locator("main svg, main table, main a[href*='.xlsx']").count() > 0, path
+            if width == "phone":
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= w, f"{path} is {scroll} px wide on a {w} px phone"
+            for violation in axe_violations(page, axe_script):
+                report.append(f"{language}{path} [{width}] {violation['id']}: {violation['help']}")
+                report.extend(f"    {node}" for node in violation["nodes"])
+        page.close()
+    assert not report, "accessibility violations:\n" + "\n".join(report)

@@ -301,7 +301,7 @@ def test_charts_have_titles_descriptions_and_escaped_labels():
         assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
         assert "<script>" not in svg and "<b>" not in svg and "<i>" not in svg
     assert "&lt;script&gt;" in grid and "A &amp; B" in grid and 'class="empty"' in grid
-    assert "2015-03-04" in line
+    assert "4 March 2015" in line
 
 
 def test_a_timeline_axis_spans_whole_years_with_each_labelled():

@@ -48,7 +48,7 @@ def two_editions(default_data):
 def test_the_home_page_shows_the_latest_edition_and_what_changed(client, two_editions):
     now = _now_section(client.get("/en/").content.decode())
     assert (
-        "The latest edition of the matrix, Second (edition 2, as of 1 October 2016), lists 3 activities"
+        "The latest edition of the matrix, “Second” (edition 2, as of 1 October 2016), lists 3 activities"
         in " ".join(now.split())
     )
     assert "<svg" in now and ">Region-wide</text>" in now

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
@@ -317,9 +318,11 @@ def _add_activities(world, count: int, *, start_years: tuple[int, int]) -> None:
     now = datetime.datetime.now(datetime.UTC)
     places = dict(Country.objects.values_list("pk", "name_en"))
     places_ru = dict(Country.objects.values_list("pk", "name_ru"))
+    shape = _Shape.load(world)
     rows, links = [], {name: [] for name in synthetic.LINK_TABLES}
     for pk in range(first, first + count):
         row, row_links = synthetic._activity(world, pk, now)
+        shape.apply(row, row_links)
         _make_demo_row(world.rnd, row, row_links, start_years, places, places_ru)
         rows.append(tuple(row[c] for c in columns))
         for name, targets in row_links.items():
@@ -328,6 +331,41 @@ def _add_activities(world, count: int, *, start_years: tuple[int, int]) -> None:
     for name, (table, column) in synthetic.LINK_TABLES.items():
         synthetic._write(table, ["activity_id", column], links[name])
     synthetic._reset_sequences()
+
+
+@dataclass
+class _Shape:
+    """Gaps a real matrix has, so that the analysis has something to show.
+
+    No activity names Turkmenistan under Pillar IV and none is region-wide under it (a
+    gap); none names Turkmenistan under Pillar III, where region-wide ones run (covered
+    by region-wide activities only); only the largest organisation works under Pillar II
+    in Tajikistan (resting on one organisation).
+    """
+
+    pillar: dict[int, int]  # number -> pk
+    country: dict[str, int]  # iso2 -> pk
+    largest: int  # the organisation that leads most activities
+
+    @classmethod
+    def load(cls, world) -> "_Shape":
+        iso2 = dict(Country.objects.filter(in_region=True).values_list("iso2", "pk"))
+        return cls(world.pillars, iso2, world.organisations[0].pk)
+
+    def apply(self, row: dict, links: dict) -> None:
+        pillars, countries = links["pillars"], links["countries"]
+        if row["region_wide"] and self.pillar[4] in pillars:
+            pillars[pillars.index(self.pillar[4])] = self.pillar[1]
+            links["pillars"] = sorted(set(pillars))
+        for number, iso2, allowed in ((4, "TM", False), (3, "TM", False), (2, "TJ", True)):
+            if self.pillar[number] not in links["pillars"] or self.country[iso2] not in countries:
+                continue
+            if allowed and row["lead_organisation_id"] == self.largest:
+                continue
+            countries.remove(self.country[iso2])
+            if not countries and not row["region_wide"]:
+                countries.append(self.country["KZ"])
+        links["countries"] = sorted(set(countries))
 
 
 def _make_demo_row(rnd, row, links, start_years, places, places_ru) -> None:
@@ -384,7 +422,12 @@ def _change_between_editions(world, user, as_of: datetime.date) -> None:
     rnd = world.rnd
     current = list(Activity.objects.filter(status__in=["planned", "ongoing"]).order_by("pk"))
     picked = rnd.sample(current, min(len(current), 70))
-    regions = list(Country.objects.filter(in_region=True).values_list("pk", flat=True))
+    # Adding a state never fills the gaps the demonstration keeps (`_Shape`).
+    regions = list(
+        Country.objects.filter(in_region=True)
+        .exclude(iso2__in=("TM", "TJ"))
+        .values_list("pk", flat=True)
+    )
     for n, activity in enumerate(picked):
         if n % 3 == 0:
             data = {
@@ -445,6 +488,8 @@ def _update_round(rnd, users, source) -> Edition:
                 description_en=DESCRIPTION[0],
                 description_ru=DESCRIPTION[1],
                 status="planned",
+                pillars=[Pillar.objects.get(number=1).pk],
+                countries=[],
                 start_date="2026-02-01",
                 end_date="2026-12-31",
                 region_wide=True,
@@ -754,6 +799,8 @@ def remove_demo() -> dict[str, int]:
         Source.objects.filter(key=DEMO_SOURCE).delete()
         storage = ResourceVersion._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    # Analyses are cached per edition id, and a later edition may get a removed one's id.
+    cache.clear()
     forget_demo_state()
     return counts
 

@@ -126,6 +126,8 @@ def heatmap(
     Empty cells (0) are white with a dashed border and a dash, so a gap reads without colour.
     """
     chart_id = chart_id or f"chart-{next(_ids)}"
+    # Wide enough for the longest column label ("Туркменистан") in bold 12 px.
+    cell_width = max(cell_width, 8 * max((len(c) for c in columns), default=0) + 8)
     top = 40
     width = label_width + cell_width * len(columns) + 8
     height = top + cell_height * len(rows) + 8
