@@ -83,7 +83,9 @@ def test_every_export_says_it_is_invented(client, demo):
     assert any(NOTICE in str(row[1]) for row in about.iter_rows(values_only=True))
     assert json.loads(client.get("/en/data/matrix.json").getvalue())["notice"].startswith(NOTICE)
     rows = list(
-        csv.DictReader(io.StringIO(client.get("/en/data/matrix.csv").getvalue().decode("utf-8-sig")))
+        csv.DictReader(
+            io.StringIO(client.get("/en/data/matrix.csv").getvalue().decode("utf-8-sig"))
+        )
     )
     described = [r for r in rows[1:] if "Invented for the jpoa demonstration" in str(r)]
     assert len(described) == len(rows) - 1
