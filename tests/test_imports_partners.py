@@ -510,3 +510,23 @@ def test_one_name_under_two_identifiers_is_two_organisations_and_a_bare_name_joi
     )
     preview = build_preview(path)
     assert sorted(o.ref for o in preview.new_organisations) == ["XM-DAC-2", "XM-DAC-7"]
+
+
+def test_a_merge_that_would_change_a_published_edition_is_refused_and_changes_nothing(
+    default_data,
+):
+    from jpoa.core.services import MergeRefused, organisation_merge
+    from jpoa.matrix.editions import publish_edition
+
+    user = make_user("boss", Role.COORDINATOR, is_superuser=True)
+    run_import(NL, user)
+    ministry = Organisation.objects.get(iati_id="XM-DAC-7")
+    publish_edition(title="With the ministry")
+    norway = Organisation.objects.get(key="norway")
+    with pytest.raises(MergeRefused, match="merge the other way round"):
+        organisation_merge(user=user, keep=norway, absorb=ministry)
+    activity = Activity.objects.get(iati_identifier="NL-1-PPR-27790")
+    assert activity.lead_organisation == ministry and not norway.identifiers.exists()
+    organisation_merge(user=user, keep=ministry, absorb=norway)  # the other way round
+    assert not Organisation.objects.filter(key="norway").exists()
+    assert ministry.other_names.filter(name="Norway").exists()
