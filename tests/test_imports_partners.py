@@ -530,3 +530,26 @@ def test_a_merge_that_would_change_a_published_edition_is_refused_and_changes_no
     organisation_merge(user=user, keep=ministry, absorb=norway)  # the other way round
     assert not Organisation.objects.filter(key="norway").exists()
     assert ministry.other_names.filter(name="Norway").exists()
+
+
+def test_a_known_organisation_found_by_name_keeps_the_files_identifier(default_data, tmp_path):
+    def file(name: str, ref: str, org: str) -> Path:
+        path = tmp_path / name
+        path.write_text(
+            '<iati-activities version="2.03"><iati-activity>'
+            "<iati-identifier>XX-T-1</iati-identifier><title><narrative>Courts</narrative></title>"
+            '<activity-status code="2"/><recipient-country code="KZ"/>'
+            f'<participating-org role="2" ref="{ref}"><narrative>{org}</narrative>'
+            "</participating-org></iati-activity></iati-activities>",
+            encoding="utf-8",
+        )
+        return path
+
+    user = coordinator()
+    _record, preview = run_import(file("a.xml", "XM-TEST-UNODC", "UNODC"), user)
+    assert "identifiers to add to known organisations: XM-TEST-UNODC → UNODC" in preview.summary()
+    unodc = Organisation.objects.get(key="unodc")
+    assert list(unodc.identifiers.values_list("value", flat=True)) == ["XM-TEST-UNODC"]
+    # Another file names it otherwise, with the same identifier: found, nothing new.
+    again = build_preview(file("b.xml", "xm-test-unodc", "Office on Drugs and Crime"))
+    assert again.new_organisations == [] and again.counts["unchanged"] == 1

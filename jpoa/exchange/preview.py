@@ -422,6 +422,9 @@ class Preview:
     rows: list[RowPlan] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # about the whole file
     new_organisations: list[NewOrganisation] = field(default_factory=list)
+    # (organisation, identifier): a known organisation the file found by name, with the
+    # IATI identifier the file gives it; written with the import.
+    new_identifiers: list[tuple[Any, str]] = field(default_factory=list)
     skip_reasons: list[tuple[str, int]] = field(default_factory=list)  # (why, how many rows)
 
     @property
@@ -463,6 +466,11 @@ class Preview:
                     "n": len(self.new_organisations),
                     "list": "; ".join(o.describe() for o in self.new_organisations),
                 }
+            )
+        if self.new_identifiers:
+            lines.append(
+                _("identifiers to add to known organisations: %s")
+                % "; ".join(f"{ref} → {org}" for org, ref in self.new_identifiers)
             )
         if self.needs_pillar:
             lines.append(
@@ -593,6 +601,7 @@ def plan_rows(
     if not table.rows and not preview.issues:
         preview.issues.append(Issue(table.file_name, None, "", _("the file holds no rows")))
     preview.new_organisations = list({id(o): o for o in planner.proposed.values()}.values())
+    preview.new_identifiers = list(planner.new_identifiers.values())
     preview.skip_reasons = planner.skip_summary()
     return preview
 
@@ -607,6 +616,7 @@ class _Planner:
         self.matcher = Matcher()
         self.choices = Choices.load()
         self.proposed: dict[str, NewOrganisation] = {}  # by normalised identifier or name
+        self.new_identifiers: dict[str, tuple[Organisation, str]] = {}  # of known ones
         self.taken_org_keys = set(Organisation.objects.values_list("key", flat=True))
         self.mapping = sector_pillars()
         self.pillar_pks = {p.number: p.pk for p in self.choices.pillars.values()}
@@ -755,9 +765,13 @@ class _Planner:
 
     def _organisation(self, source, name, value):
         found = self.matcher.organisation(value)
-        if found.obj is not None:
-            return found.obj
-        return self.propose(source, name, value, found.suggestion)
+        if found.obj is None:
+            return self.propose(source, name, value, found.suggestion)
+        ref = value[0] if isinstance(value, tuple) else ""
+        if ref and found.obj.pk > 0 and not self.matcher.knows_identifier(ref):
+            # Found by name: its identifier is noted, so that next time it is found by it.
+            self.new_identifiers.setdefault(normalise_identifier(ref), (found.obj, ref))
+        return found.obj
 
     def propose(self, source: SourceRow, name: str, value, similar: str) -> Organisation:
         """A new organisation for a name (or IATI ref) no known one has: one per identifier."""
