@@ -553,3 +553,27 @@ def test_a_known_organisation_found_by_name_keeps_the_files_identifier(default_d
     # Another file names it otherwise, with the same identifier: found, nothing new.
     again = build_preview(file("b.xml", "xm-test-unodc", "Office on Drugs and Crime"))
     assert again.new_organisations == [] and again.counts["unchanged"] == 1
+
+
+def test_a_un_entity_is_proposed_with_its_multilateral_type(default_data, tmp_path):
+    path = tmp_path / "undp.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        "<iati-identifier>XM-DAC-41114-KG-1</iati-identifier>"
+        "<title><narrative>Youth and peace in the Ferghana valley</narrative></title>"
+        '<activity-status code="2"/><recipient-country code="KG"/><sector code="15220"/>'
+        '<participating-org role="4" ref="XM-DAC-41114" type="40">'
+        "<narrative>UNITED NATIONS DEVELOPMENT PROGRAMME</narrative></participating-org>"
+        '<participating-org role="1" ref="CH-4" type="10">'
+        '<narrative xml:lang="fr">Direction du développement et de la coopération</narrative>'
+        "</participating-org></iati-activity></iati-activities>",
+        encoding="utf-8",
+    )
+    preview = build_preview(path)
+    [undp, sdc] = preview.new_organisations
+    assert (undp.type, undp.describe()) == (
+        "un_entity",
+        "UNITED NATIONS DEVELOPMENT PROGRAMME (XM-DAC-41114, multilateral)",
+    )
+    assert (sdc.type, sdc.ref) == ("state", "CH-4")
+    assert preview.rows[0].data["pillars"] and not preview.errors

@@ -787,6 +787,7 @@ class _Planner:
                 proposal = None  # another identifier: another organisation of the same name
             elif proposal is not None:
                 proposal.ref, proposal.iati_type = ref, iati_type or proposal.iati_type
+                proposal.type = organisation_type(proposal.iati_type, ref)
                 self.proposed[identity] = proposal
         if proposal is None:
             proposal = self.new_organisation(source, ref, text, iati_type, names, similar)
@@ -822,9 +823,7 @@ class _Planner:
             n += 1
             key = f"{stem}-{n}"
         self.taken_org_keys.add(key)
-        type_code = IATI_ORGANISATION_TYPES.get(iati_type, ("other", ""))[0]
-        if type_code == "international" and normalise_identifier(ref).startswith("XM-DAC-41"):
-            type_code = "un_entity"  # DAC channel codes 41xxx are the UN's entities
+        type_code = organisation_type(iati_type, ref)
         proposal = NewOrganisation(
             temporary_id=-(len(set(map(id, self.proposed.values()))) + 1),
             key=key,
@@ -1184,6 +1183,14 @@ class Existing:
                 values[relation] = sorted(many[relation].get(pk, ()))
             out.append(cls(pk, values["key"], values["iati_identifier"], version, values))
         return out
+
+
+def organisation_type(iati_type: str, ref: str) -> str:
+    """jpoa's type of an organisation, inferred from its IATI organisation type."""
+    type_code = IATI_ORGANISATION_TYPES.get(iati_type, ("other", ""))[0]
+    if type_code == "international" and normalise_identifier(ref).startswith("XM-DAC-41"):
+        type_code = "un_entity"  # DAC channel codes 41xxx are the UN's entities
+    return type_code
 
 
 def inferred_pillars(codes) -> dict[str, str]:
