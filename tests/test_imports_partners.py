@@ -68,6 +68,8 @@ def test_the_netherlands_file_reads_thirteen_keeps_one_and_says_why_it_skips(def
         "recipient regions 998 are not the plan's region": 2,
     }
     assert not any("outside" in i.message for i in preview.all_issues())  # counted apart
+    by_line = {r.row: r for r in preview.rows}
+    assert by_line[344].reason == "recipient countries BA are outside the region"
     new = {(o.name, o.ref, o.type) for o in preview.new_organisations}
     assert new == {
         ("Ministry of Foreign Affairs (DGIS)", "XM-DAC-7", "state"),
@@ -577,3 +579,16 @@ def test_a_un_entity_is_proposed_with_its_multilateral_type(default_data, tmp_pa
     )
     assert (sdc.type, sdc.ref) == ("state", "CH-4")
     assert preview.rows[0].data["pillars"] and not preview.errors
+
+
+def test_the_import_page_lists_new_organisations_and_why_rows_are_skipped(default_data, client):
+    coordinator("coord")
+    client.login(username="coord", password=PASSWORD)
+    upload = io.BytesIO(NL.read_bytes())
+    upload.name = NL.name
+    page = client.post(reverse("exchange:upload"), {"file": upload}, follow=True)
+    text = page.content.decode()
+    assert "13 read, 1 in the region, 12 skipped" in text
+    assert "New organisations" in text and "XM-DAC-7" in text and "(IATI: government)" in text
+    assert "recipient countries BA are outside the region" in text
+    assert "Confirm: write these changes" in text

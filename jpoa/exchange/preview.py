@@ -357,6 +357,7 @@ class RowPlan:
     expected_version: int | None = None
     data: dict[str, Any] = field(default_factory=dict)  # add: every field; update: the changes
     needs_pillar: bool = False
+    reason: str = ""  # why a row is skipped
 
     @property
     def fate_label(self) -> str:
@@ -525,7 +526,14 @@ class Preview:
             "issues": [_issue_json(i) for i in issues[:max_issues]],
             "issues_left_out": max(0, len(issues) - max_issues),
             "rows": [
-                {"row": r.row, "fate": r.fate, "label": r.label, "changed": r.changed} for r in rows
+                {
+                    "row": r.row,
+                    "fate": r.fate,
+                    "label": r.label,
+                    "changed": r.changed,
+                    "reason": r.reason,
+                }
+                for r in rows
             ],
             "rows_left_out": len(self.rows) - len(rows),
         }
@@ -1062,7 +1070,10 @@ class _Planner:
                 self.skipped_other[reason] = self.skipped_other.get(reason, 0) + 1
             # Why it is skipped goes in the summary, counted apart: not a warning of its own.
             return RowPlan(
-                source.row, SKIPPED, label or str(source.values.get("iati_identifier", ""))
+                source.row,
+                SKIPPED,
+                label or str(source.values.get("iati_identifier", "")),
+                reason=source.skip_reason,
             )
         activity = self.find(data, by_iati, by_key)
         seen_as = activity.pk if activity else ("key", data["_match"][1] or data["_match"][0])
