@@ -68,6 +68,8 @@ def test_the_netherlands_file_reads_thirteen_keeps_one_and_says_why_it_skips(def
         "recipient regions 998 are not the plan's region": 2,
     }
     assert not any("outside" in i.message for i in preview.all_issues())  # counted apart
+    by_line = {r.row: r for r in preview.rows}
+    assert by_line[344].reason == "recipient countries BA are outside the region"
     new = {(o.name, o.ref, o.type) for o in preview.new_organisations}
     assert new == {
         ("Ministry of Foreign Affairs (DGIS)", "XM-DAC-7", "state"),
@@ -510,3 +512,83 @@ def test_one_name_under_two_identifiers_is_two_organisations_and_a_bare_name_joi
     )
     preview = build_preview(path)
     assert sorted(o.ref for o in preview.new_organisations) == ["XM-DAC-2", "XM-DAC-7"]
+
+
+def test_a_merge_that_would_change_a_published_edition_is_refused_and_changes_nothing(
+    default_data,
+):
+    from jpoa.core.services import MergeRefused, organisation_merge
+    from jpoa.matrix.editions import publish_edition
+
+    user = make_user("boss", Role.COORDINATOR, is_superuser=True)
+    run_import(NL, user)
+    ministry = Organisation.objects.get(iati_id="XM-DAC-7")
+    publish_edition(title="With the ministry")
+    norway = Organisation.objects.get(key="norway")
+    with pytest.raises(MergeRefused, match="merge the other way round"):
+        organisation_merge(user=user, keep=norway, absorb=ministry)
+    activity = Activity.objects.get(iati_identifier="NL-1-PPR-27790")
+    assert activity.lead_organisation == ministry and not norway.identifiers.exists()
+    organisation_merge(user=user, keep=ministry, absorb=norway)  # the other way round
+    assert not Organisation.objects.filter(key="norway").exists()
+    assert ministry.other_names.filter(name="Norway").exists()
+
+
+def test_a_known_organisation_found_by_name_keeps_the_files_identifier(default_data, tmp_path):
+    def file(name: str, ref: str, org: str) -> Path:
+        path = tmp_path / name
+        path.write_text(
+            '<iati-activities version="2.03"><iati-activity>'
+            "<iati-identifier>XX-T-1</iati-identifier><title><narrative>Courts</narrative></title>"
+            '<activity-status code="2"/><recipient-country code="KZ"/>'
+            f'<participating-org role="2" ref="{ref}"><narrative>{org}</narrative>'
+            "</participating-org></iati-activity></iati-activities>",
+            encoding="utf-8",
+        )
+        return path
+
+    user = coordinator()
+    _record, preview = run_import(file("a.xml", "XM-TEST-UNODC", "UNODC"), user)
+    assert "identifiers to add to known organisations: XM-TEST-UNODC → UNODC" in preview.summary()
+    unodc = Organisation.objects.get(key="unodc")
+    assert list(unodc.identifiers.values_list("value", flat=True)) == ["XM-TEST-UNODC"]
+    # Another file names it otherwise, with the same identifier: found, nothing new.
+    again = build_preview(file("b.xml", "xm-test-unodc", "Office on Drugs and Crime"))
+    assert again.new_organisations == [] and again.counts["unchanged"] == 1
+
+
+def test_a_un_entity_is_proposed_with_its_multilateral_type(default_data, tmp_path):
+    path = tmp_path / "undp.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        "<iati-identifier>XM-DAC-41114-KG-1</iati-identifier>"
+        "<title><narrative>Youth and peace in the Ferghana valley</narrative></title>"
+        '<activity-status code="2"/><recipient-country code="KG"/><sector code="15220"/>'
+        '<participating-org role="4" ref="XM-DAC-41114" type="40">'
+        "<narrative>UNITED NATIONS DEVELOPMENT PROGRAMME</narrative></participating-org>"
+        '<participating-org role="1" ref="CH-4" type="10">'
+        '<narrative xml:lang="fr">Direction du développement et de la coopération</narrative>'
+        "</participating-org></iati-activity></iati-activities>",
+        encoding="utf-8",
+    )
+    preview = build_preview(path)
+    [undp, sdc] = preview.new_organisations
+    assert (undp.type, undp.describe()) == (
+        "un_entity",
+        "UNITED NATIONS DEVELOPMENT PROGRAMME (XM-DAC-41114, multilateral)",
+    )
+    assert (sdc.type, sdc.ref) == ("state", "CH-4")
+    assert preview.rows[0].data["pillars"] and not preview.errors
+
+
+def test_the_import_page_lists_new_organisations_and_why_rows_are_skipped(default_data, client):
+    coordinator("coord")
+    client.login(username="coord", password=PASSWORD)
+    upload = io.BytesIO(NL.read_bytes())
+    upload.name = NL.name
+    page = client.post(reverse("exchange:upload"), {"file": upload}, follow=True)
+    text = page.content.decode()
+    assert "13 read, 1 in the region, 12 skipped" in text
+    assert "New organisations" in text and "XM-DAC-7" in text and "(IATI: government)" in text
+    assert "recipient countries BA are outside the region" in text
+    assert "Confirm: write these changes" in text

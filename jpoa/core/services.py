@@ -7,7 +7,7 @@ other one was).
 """
 
 from auditlog.models import LogEntry
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
@@ -67,13 +67,29 @@ def organisation_merge(*, user, keep: Organisation, absorb: Organisation) -> Org
                 additional_data={"merged_organisation": snapshot, "moved": moved},
             )
     except ProtectedError as exc:
-        kinds = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
+        kinds = sorted(
+            str(_("published editions"))
+            if o._meta.label in FROZEN
+            else str(o._meta.verbose_name_plural)
+            for o in exc.protected_objects
+        )
+        kinds = list(dict.fromkeys(kinds))
         raise MergeRefused(
             _(
                 "%(org)s is named by %(what)s, which never change; merge the other way round "
                 "(keep %(org)s)."
             )
             % {"org": absorb, "what": ", ".join(kinds)}
+        ) from None
+    except IntegrityError:  # after ProtectedError, which is one
+        # e.g. both answer the same update round: one record each, which cannot become two
+        # records of one organisation.
+        raise MergeRefused(
+            _(
+                "%(absorb)s and %(keep)s each have a record that an organisation may have only "
+                "once (such as an answer to the same update round); resolve it first."
+            )
+            % {"absorb": absorb, "keep": keep}
         ) from None
     return keep
 

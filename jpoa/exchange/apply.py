@@ -244,7 +244,12 @@ def _add_organisations(record: ImportRecord, preview: Preview, source: Source, u
     type; a coordinator reviews it, or merges it into the one it duplicates.
     """
     from jpoa.accounts.audit import acting_as
-    from jpoa.core.models import Organisation, OrganisationIdentifier, OrganisationName
+    from jpoa.core.models import (
+        Organisation,
+        OrganisationIdentifier,
+        OrganisationName,
+        normalise_identifier,
+    )
     from jpoa.lib.provenance import Basis
 
     ids = {}
@@ -280,6 +285,12 @@ def _add_organisations(record: ImportRecord, preview: Preview, source: Source, u
                         organisation=organisation, name=name, defaults={"language": language}
                     )
             ids[new.temporary_id] = organisation.pk
+        for organisation, ref in preview.new_identifiers:
+            OrganisationIdentifier.objects.get_or_create(
+                scheme="iati",
+                normalised=normalise_identifier(ref),
+                defaults={"organisation": organisation, "value": ref},
+            )
     return ids
 
 

@@ -154,6 +154,9 @@ class Matcher:
             return Match(by_ref)
         return self.organisations.match(text)
 
+    def knows_identifier(self, ref: str) -> bool:
+        return normalise_identifier(ref) in self.organisation_refs
+
     def country(self, value: Any) -> Match:
         return self.countries.match(str(value))
 

@@ -357,6 +357,7 @@ class RowPlan:
     expected_version: int | None = None
     data: dict[str, Any] = field(default_factory=dict)  # add: every field; update: the changes
     needs_pillar: bool = False
+    reason: str = ""  # why a row is skipped
 
     @property
     def fate_label(self) -> str:
@@ -422,6 +423,9 @@ class Preview:
     rows: list[RowPlan] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # about the whole file
     new_organisations: list[NewOrganisation] = field(default_factory=list)
+    # (organisation, identifier): a known organisation the file found by name, with the
+    # IATI identifier the file gives it; written with the import.
+    new_identifiers: list[tuple[Any, str]] = field(default_factory=list)
     skip_reasons: list[tuple[str, int]] = field(default_factory=list)  # (why, how many rows)
 
     @property
@@ -463,6 +467,11 @@ class Preview:
                     "n": len(self.new_organisations),
                     "list": "; ".join(o.describe() for o in self.new_organisations),
                 }
+            )
+        if self.new_identifiers:
+            lines.append(
+                _("identifiers to add to known organisations: %s")
+                % "; ".join(f"{ref} → {org}" for org, ref in self.new_identifiers)
             )
         if self.needs_pillar:
             lines.append(
@@ -517,7 +526,14 @@ class Preview:
             "issues": [_issue_json(i) for i in issues[:max_issues]],
             "issues_left_out": max(0, len(issues) - max_issues),
             "rows": [
-                {"row": r.row, "fate": r.fate, "label": r.label, "changed": r.changed} for r in rows
+                {
+                    "row": r.row,
+                    "fate": r.fate,
+                    "label": r.label,
+                    "changed": r.changed,
+                    "reason": r.reason,
+                }
+                for r in rows
             ],
             "rows_left_out": len(self.rows) - len(rows),
         }
@@ -593,6 +609,7 @@ def plan_rows(
     if not table.rows and not preview.issues:
         preview.issues.append(Issue(table.file_name, None, "", _("the file holds no rows")))
     preview.new_organisations = list({id(o): o for o in planner.proposed.values()}.values())
+    preview.new_identifiers = list(planner.new_identifiers.values())
     preview.skip_reasons = planner.skip_summary()
     return preview
 
@@ -607,6 +624,7 @@ class _Planner:
         self.matcher = Matcher()
         self.choices = Choices.load()
         self.proposed: dict[str, NewOrganisation] = {}  # by normalised identifier or name
+        self.new_identifiers: dict[str, tuple[Organisation, str]] = {}  # of known ones
         self.taken_org_keys = set(Organisation.objects.values_list("key", flat=True))
         self.mapping = sector_pillars()
         self.pillar_pks = {p.number: p.pk for p in self.choices.pillars.values()}
@@ -755,9 +773,13 @@ class _Planner:
 
     def _organisation(self, source, name, value):
         found = self.matcher.organisation(value)
-        if found.obj is not None:
-            return found.obj
-        return self.propose(source, name, value, found.suggestion)
+        if found.obj is None:
+            return self.propose(source, name, value, found.suggestion)
+        ref = value[0] if isinstance(value, tuple) else ""
+        if ref and found.obj.pk > 0 and not self.matcher.knows_identifier(ref):
+            # Found by name: its identifier is noted, so that next time it is found by it.
+            self.new_identifiers.setdefault(normalise_identifier(ref), (found.obj, ref))
+        return found.obj
 
     def propose(self, source: SourceRow, name: str, value, similar: str) -> Organisation:
         """A new organisation for a name (or IATI ref) no known one has: one per identifier."""
@@ -773,6 +795,7 @@ class _Planner:
                 proposal = None  # another identifier: another organisation of the same name
             elif proposal is not None:
                 proposal.ref, proposal.iati_type = ref, iati_type or proposal.iati_type
+                proposal.type = organisation_type(proposal.iati_type, ref)
                 self.proposed[identity] = proposal
         if proposal is None:
             proposal = self.new_organisation(source, ref, text, iati_type, names, similar)
@@ -808,9 +831,7 @@ class _Planner:
             n += 1
             key = f"{stem}-{n}"
         self.taken_org_keys.add(key)
-        type_code = IATI_ORGANISATION_TYPES.get(iati_type, ("other", ""))[0]
-        if type_code == "international" and normalise_identifier(ref).startswith("XM-DAC-41"):
-            type_code = "un_entity"  # DAC channel codes 41xxx are the UN's entities
+        type_code = organisation_type(iati_type, ref)
         proposal = NewOrganisation(
             temporary_id=-(len(set(map(id, self.proposed.values()))) + 1),
             key=key,
@@ -1049,7 +1070,10 @@ class _Planner:
                 self.skipped_other[reason] = self.skipped_other.get(reason, 0) + 1
             # Why it is skipped goes in the summary, counted apart: not a warning of its own.
             return RowPlan(
-                source.row, SKIPPED, label or str(source.values.get("iati_identifier", ""))
+                source.row,
+                SKIPPED,
+                label or str(source.values.get("iati_identifier", "")),
+                reason=source.skip_reason,
             )
         activity = self.find(data, by_iati, by_key)
         seen_as = activity.pk if activity else ("key", data["_match"][1] or data["_match"][0])
@@ -1170,6 +1194,14 @@ class Existing:
                 values[relation] = sorted(many[relation].get(pk, ()))
             out.append(cls(pk, values["key"], values["iati_identifier"], version, values))
         return out
+
+
+def organisation_type(iati_type: str, ref: str) -> str:
+    """jpoa's type of an organisation, inferred from its IATI organisation type."""
+    type_code = IATI_ORGANISATION_TYPES.get(iati_type, ("other", ""))[0]
+    if type_code == "international" and normalise_identifier(ref).startswith("XM-DAC-41"):
+        type_code = "un_entity"  # DAC channel codes 41xxx are the UN's entities
+    return type_code
 
 
 def inferred_pillars(codes) -> dict[str, str]:

@@ -5,259 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Country",
+            name='Country',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                (
-                    "iso2",
-                    models.CharField(
-                        max_length=2, unique=True, verbose_name="ISO 3166 alpha-2 code"
-                    ),
-                ),
-                (
-                    "iso3",
-                    models.CharField(
-                        max_length=3, unique=True, verbose_name="ISO 3166 alpha-3 code"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                ("name_en", models.CharField(max_length=200, null=True, verbose_name="name")),
-                ("name_ru", models.CharField(max_length=200, null=True, verbose_name="name")),
-                (
-                    "in_region",
-                    models.BooleanField(
-                        default=False,
-                        help_text="States of the region the plan covers (the matrix's countries).",
-                        verbose_name="in the plan's region",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('iso2', models.CharField(max_length=2, unique=True, verbose_name='ISO 3166 alpha-2 code')),
+                ('iso3', models.CharField(max_length=3, unique=True, verbose_name='ISO 3166 alpha-3 code')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
+                ('name_ru', models.CharField(max_length=200, null=True, verbose_name='name')),
+                ('in_region', models.BooleanField(default=False, help_text="States of the region the plan covers (the matrix's countries).", verbose_name="in the plan's region")),
             ],
             options={
-                "verbose_name": "country",
-                "verbose_name_plural": "countries",
-                "ordering": ["name"],
+                'verbose_name': 'country',
+                'verbose_name_plural': 'countries',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Source",
+            name='Source',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=100, unique=True, verbose_name="key")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("document", "document"),
-                            ("web_page", "web page"),
-                            ("import", "import"),
-                            ("editor", "entered by an editor"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("title", models.CharField(max_length=500, verbose_name="title")),
-                ("title_en", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("url", models.URLField(blank=True, max_length=1000, verbose_name="URL")),
-                ("citation", models.TextField(blank=True, verbose_name="citation")),
-                ("citation_en", models.TextField(blank=True, null=True, verbose_name="citation")),
-                ("citation_ru", models.TextField(blank=True, null=True, verbose_name="citation")),
-                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=100, unique=True, verbose_name='key')),
+                ('kind', models.CharField(choices=[('document', 'document'), ('web_page', 'web page'), ('import', 'import'), ('editor', 'entered by an editor')], max_length=20, verbose_name='kind')),
+                ('title', models.CharField(max_length=500, verbose_name='title')),
+                ('title_en', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('url', models.URLField(blank=True, max_length=1000, verbose_name='URL')),
+                ('citation', models.TextField(blank=True, verbose_name='citation')),
+                ('citation_en', models.TextField(blank=True, null=True, verbose_name='citation')),
+                ('citation_ru', models.TextField(blank=True, null=True, verbose_name='citation')),
+                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
             ],
             options={
-                "verbose_name": "source",
-                "verbose_name_plural": "sources",
-                "ordering": ["title"],
+                'verbose_name': 'source',
+                'verbose_name_plural': 'sources',
+                'ordering': ['title'],
             },
         ),
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                ("key", models.SlugField(max_length=100, unique=True, verbose_name="key")),
-                ("acronym", models.CharField(blank=True, max_length=50, verbose_name="acronym")),
-                (
-                    "acronym_en",
-                    models.CharField(blank=True, max_length=50, null=True, verbose_name="acronym"),
-                ),
-                (
-                    "acronym_ru",
-                    models.CharField(blank=True, max_length=50, null=True, verbose_name="acronym"),
-                ),
-                ("name", models.CharField(max_length=300, verbose_name="name")),
-                ("name_en", models.CharField(max_length=300, null=True, verbose_name="name")),
-                ("name_ru", models.CharField(max_length=300, null=True, verbose_name="name")),
-                (
-                    "type",
-                    models.CharField(
-                        choices=[
-                            ("un_entity", "UN entity"),
-                            ("regional", "regional organisation"),
-                            ("international", "international organisation"),
-                            ("state", "state or government body"),
-                            ("donor", "donor"),
-                            ("ngo", "non-governmental organisation"),
-                            ("other", "other"),
-                        ],
-                        db_index=True,
-                        max_length=20,
-                        verbose_name="type",
-                    ),
-                ),
-                ("website", models.URLField(blank=True, max_length=500, verbose_name="website")),
-                (
-                    "iati_id",
-                    models.CharField(
-                        blank=True,
-                        db_index=True,
-                        max_length=100,
-                        verbose_name="IATI organisation identifier",
-                    ),
-                ),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "description_en",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "description_ru",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "country",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="For a state or a state body: the state it belongs to.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="organisations",
-                        to="core.country",
-                        verbose_name="country",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="children",
-                        to="core.organisation",
-                        verbose_name="parent organisation",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('key', models.SlugField(max_length=100, unique=True, verbose_name='key')),
+                ('acronym', models.CharField(blank=True, max_length=50, verbose_name='acronym')),
+                ('acronym_en', models.CharField(blank=True, max_length=50, null=True, verbose_name='acronym')),
+                ('acronym_ru', models.CharField(blank=True, max_length=50, null=True, verbose_name='acronym')),
+                ('name', models.CharField(max_length=300, verbose_name='name')),
+                ('name_en', models.CharField(max_length=300, null=True, verbose_name='name')),
+                ('name_ru', models.CharField(max_length=300, null=True, verbose_name='name')),
+                ('type', models.CharField(choices=[('un_entity', 'UN entity'), ('regional', 'regional organisation'), ('international', 'international organisation'), ('state', 'state or government body'), ('donor', 'donor'), ('ngo', 'non-governmental organisation'), ('other', 'other')], db_index=True, max_length=20, verbose_name='type')),
+                ('website', models.URLField(blank=True, max_length=500, verbose_name='website')),
+                ('iati_id', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='IATI organisation identifier')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('description_ru', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('country', models.ForeignKey(blank=True, help_text='For a state or a state body: the state it belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisations', to='core.country', verbose_name='country')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='core.organisation', verbose_name='parent organisation')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
             ],
             options={
-                "verbose_name": "organisation",
-                "verbose_name_plural": "organisations",
-                "ordering": ["acronym", "name"],
+                'verbose_name': 'organisation',
+                'verbose_name_plural': 'organisations',
+                'ordering': ['acronym', 'name'],
             },
         ),
         migrations.AddField(
-            model_name="country",
-            name="source",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The document, web page or import this record comes from.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.source",
-                verbose_name="source",
-            ),
+            model_name='country',
+            name='source',
+            field=models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source'),
         ),
     ]

@@ -4,33 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0001_initial"),
+        ('core', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DatasetLoad",
+            name='DatasetLoad',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("dataset_key", models.SlugField(max_length=100, verbose_name="data set")),
-                ("file_name", models.CharField(max_length=500, verbose_name="file")),
-                ("loaded_at", models.DateTimeField(auto_now_add=True, verbose_name="loaded")),
-                ("created", models.JSONField(default=dict, verbose_name="records created")),
-                (
-                    "kept",
-                    models.JSONField(default=dict, verbose_name="records already present and kept"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('dataset_key', models.SlugField(max_length=100, verbose_name='data set')),
+                ('file_name', models.CharField(max_length=500, verbose_name='file')),
+                ('loaded_at', models.DateTimeField(auto_now_add=True, verbose_name='loaded')),
+                ('created', models.JSONField(default=dict, verbose_name='records created')),
+                ('kept', models.JSONField(default=dict, verbose_name='records already present and kept')),
             ],
             options={
-                "verbose_name": "data set load",
-                "verbose_name_plural": "data set loads",
-                "ordering": ["-loaded_at"],
+                'verbose_name': 'data set load',
+                'verbose_name_plural': 'data set loads',
+                'ordering': ['-loaded_at'],
             },
         ),
     ]

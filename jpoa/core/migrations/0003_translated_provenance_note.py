@@ -6,50 +6,31 @@ from jpoa.lib.migration_ops import copy_into_english
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0002_dataset_load"),
+        ('core', '0002_dataset_load'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="country",
-            name="provenance_note_en",
-            field=models.TextField(
-                blank=True,
-                help_text="Why a classification was inferred, or anything else a reader should know.",
-                null=True,
-                verbose_name="provenance note",
-            ),
+            model_name='country',
+            name='provenance_note_en',
+            field=models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', null=True, verbose_name='provenance note'),
         ),
         migrations.AddField(
-            model_name="country",
-            name="provenance_note_ru",
-            field=models.TextField(
-                blank=True,
-                help_text="Why a classification was inferred, or anything else a reader should know.",
-                null=True,
-                verbose_name="provenance note",
-            ),
+            model_name='country',
+            name='provenance_note_ru',
+            field=models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', null=True, verbose_name='provenance note'),
         ),
         migrations.AddField(
-            model_name="organisation",
-            name="provenance_note_en",
-            field=models.TextField(
-                blank=True,
-                help_text="Why a classification was inferred, or anything else a reader should know.",
-                null=True,
-                verbose_name="provenance note",
-            ),
+            model_name='organisation',
+            name='provenance_note_en',
+            field=models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', null=True, verbose_name='provenance note'),
         ),
         migrations.AddField(
-            model_name="organisation",
-            name="provenance_note_ru",
-            field=models.TextField(
-                blank=True,
-                help_text="Why a classification was inferred, or anything else a reader should know.",
-                null=True,
-                verbose_name="provenance note",
-            ),
+            model_name='organisation',
+            name='provenance_note_ru',
+            field=models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', null=True, verbose_name='provenance note'),
         ),
-        copy_into_english("core", ["Country", "Organisation"], "provenance_note"),
+        copy_into_english('core', ['Country', 'Organisation'], "provenance_note"),
     ]

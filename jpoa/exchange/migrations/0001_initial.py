@@ -6,160 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("matrix", "0002_edition_facts"),
+        ('matrix', '0002_edition_facts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ImportedActivity",
+            name='ImportedActivity',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[("add", "added"), ("update", "updated")],
-                        max_length=10,
-                        verbose_name="action",
-                    ),
-                ),
-                ("row", models.PositiveIntegerField(verbose_name="row")),
-                (
-                    "activity",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="import_links",
-                        to="matrix.activity",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('action', models.CharField(choices=[('add', 'added'), ('update', 'updated')], max_length=10, verbose_name='action')),
+                ('row', models.PositiveIntegerField(verbose_name='row')),
+                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_links', to='matrix.activity')),
             ],
             options={
-                "verbose_name": "imported activity",
-                "verbose_name_plural": "imported activities",
+                'verbose_name': 'imported activity',
+                'verbose_name_plural': 'imported activities',
             },
         ),
         migrations.CreateModel(
-            name="ImportRecord",
+            name='ImportRecord',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
-                ("applied_at", models.DateTimeField(blank=True, null=True, verbose_name="applied")),
-                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
-                (
-                    "stored_name",
-                    models.CharField(editable=False, max_length=255, verbose_name="stored as"),
-                ),
-                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
-                ("size", models.PositiveBigIntegerField(default=0, verbose_name="size in bytes")),
-                ("format", models.CharField(max_length=10, verbose_name="format")),
-                (
-                    "include_outside_region",
-                    models.BooleanField(
-                        default=False, verbose_name="include activities outside the region"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "waiting for confirmation"),
-                            ("applied", "applied"),
-                            ("failed", "failed, nothing written"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("counts", models.JSONField(default=dict, verbose_name="counts")),
-                ("message", models.TextField(blank=True, verbose_name="message")),
-                (
-                    "activities",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="imports",
-                        through="exchange.ImportedActivity",
-                        to="matrix.activity",
-                        verbose_name="activities touched",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="imported by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
+                ('applied_at', models.DateTimeField(blank=True, null=True, verbose_name='applied')),
+                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
+                ('stored_name', models.CharField(editable=False, max_length=255, verbose_name='stored as')),
+                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
+                ('size', models.PositiveBigIntegerField(default=0, verbose_name='size in bytes')),
+                ('format', models.CharField(max_length=10, verbose_name='format')),
+                ('include_outside_region', models.BooleanField(default=False, verbose_name='include activities outside the region')),
+                ('status', models.CharField(choices=[('pending', 'waiting for confirmation'), ('applied', 'applied'), ('failed', 'failed, nothing written')], default='pending', max_length=10, verbose_name='status')),
+                ('counts', models.JSONField(default=dict, verbose_name='counts')),
+                ('message', models.TextField(blank=True, verbose_name='message')),
+                ('activities', models.ManyToManyField(blank=True, related_name='imports', through='exchange.ImportedActivity', to='matrix.activity', verbose_name='activities touched')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
             ],
             options={
-                "verbose_name": "import",
-                "verbose_name_plural": "imports",
-                "ordering": ["-created_at"],
+                'verbose_name': 'import',
+                'verbose_name_plural': 'imports',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.AddField(
-            model_name="importedactivity",
-            name="record",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="links",
-                to="exchange.importrecord",
-            ),
+            model_name='importedactivity',
+            name='record',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='exchange.importrecord'),
         ),
         migrations.CreateModel(
-            name="SectorMapping",
+            name='SectorMapping',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "vocabulary",
-                    models.CharField(
-                        default="1",
-                        help_text="IATI sector vocabulary: 1 is the OECD DAC 5-digit purpose code.",
-                        max_length=10,
-                        verbose_name="sector vocabulary",
-                    ),
-                ),
-                ("code", models.CharField(max_length=20, verbose_name="sector code")),
-                ("pillar_number", models.PositiveSmallIntegerField(verbose_name="pillar number")),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('vocabulary', models.CharField(default='1', help_text='IATI sector vocabulary: 1 is the OECD DAC 5-digit purpose code.', max_length=10, verbose_name='sector vocabulary')),
+                ('code', models.CharField(max_length=20, verbose_name='sector code')),
+                ('pillar_number', models.PositiveSmallIntegerField(verbose_name='pillar number')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
             ],
             options={
-                "verbose_name": "sector to pillar mapping",
-                "verbose_name_plural": "sector to pillar mappings",
-                "ordering": ["vocabulary", "code", "pillar_number"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("vocabulary", "code", "pillar_number"), name="sector_mapping_unique"
-                    )
-                ],
+                'verbose_name': 'sector to pillar mapping',
+                'verbose_name_plural': 'sector to pillar mappings',
+                'ordering': ['vocabulary', 'code', 'pillar_number'],
+                'constraints': [models.UniqueConstraint(fields=('vocabulary', 'code', 'pillar_number'), name='sector_mapping_unique')],
             },
         ),
         migrations.AddConstraint(
-            model_name="importedactivity",
-            constraint=models.UniqueConstraint(
-                fields=("record", "activity"), name="imported_activity_once"
-            ),
+            model_name='importedactivity',
+            constraint=models.UniqueConstraint(fields=('record', 'activity'), name='imported_activity_once'),
         ),
     ]

@@ -4,36 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("exchange", "0002_default_sector_mapping"),
+        ('exchange', '0002_default_sector_mapping'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="importrecord",
-            name="preview",
-            field=models.JSONField(
-                blank=True,
-                editable=False,
-                help_text="What the check found: counts, errors and warnings, the first rows.",
-                null=True,
-                verbose_name="preview",
-            ),
+            model_name='importrecord',
+            name='preview',
+            field=models.JSONField(blank=True, editable=False, help_text='What the check found: counts, errors and warnings, the first rows.', null=True, verbose_name='preview'),
         ),
         migrations.AlterField(
-            model_name="importrecord",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("checking", "being checked"),
-                    ("pending", "waiting for confirmation"),
-                    ("writing", "being written"),
-                    ("applied", "applied"),
-                    ("failed", "failed, nothing written"),
-                ],
-                default="pending",
-                max_length=10,
-                verbose_name="status",
-            ),
+            model_name='importrecord',
+            name='status',
+            field=models.CharField(choices=[('checking', 'being checked'), ('pending', 'waiting for confirmation'), ('writing', 'being written'), ('applied', 'applied'), ('failed', 'failed, nothing written')], default='pending', max_length=10, verbose_name='status'),
         ),
     ]
