@@ -123,7 +123,15 @@ def test_the_matrix_grouped_by_the_pve_areas_counts_the_classified_activities(cl
 
 def test_the_heatmap_grouped_by_the_pve_areas(client, classified):
     page = client.get(f"/en/matrix/heatmap/?framework={PVE}").content.decode()
-    assert "Empowering youth" in page and "2 activities match the filters" in page
+    assert "Number of activities by country and area" in page
+    assert 'matrix-col-title">Empowering youth<' in page and "2 activities match" in page
+
+
+def test_the_grouping_reads_in_russian(client, classified):
+    page = client.get(f"/ru/matrix/?framework={PVE}").content.decode()
+    assert "Ведущие организации и их проекты по каждому направлению" in page
+    assert 'matrix-col-title">Расширение прав и возможностей молодёжи<' in page
+    assert "Учитываются только проекты" in page
 
 
 def test_the_area_filter_narrows_the_matrix_and_the_list(client, classified):
