@@ -14,10 +14,10 @@ from django.urls import reverse
 from matrix_factory import make_activity
 
 from jpoa.dataset import DatasetError
-from jpoa.dataset.export import export_dataset
+from jpoa.dataset.export import activity_record, export_dataset
 from jpoa.dataset.load import load_dataset
 from jpoa.matrix.editions import build_edition_facts, publish_edition
-from jpoa.matrix.models import EditionAreaFact, EditionEntry
+from jpoa.matrix.models import Activity, EditionAreaFact, EditionEntry
 from jpoa.plan.models import Framework, FrameworkArea
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +91,33 @@ def test_publishing_carries_the_areas_in_the_snapshot_and_the_facts(classified):
     entry = EditionEntry.objects.get(edition=classified, activity_key="unodc-media")
     assert entry.data["framework_areas"] == [f"{PVE}/4", f"{PVE}/7"]
     unclassified = EditionEntry.objects.get(edition=classified, activity_key="osce-border")
-    assert unclassified.data["framework_areas"] == []
+    # An activity under no framework keeps the snapshot it had before frameworks existed.
+    assert "framework_areas" not in unclassified.data
     # One fact per activity, area and place: 1 (youth, KZ) + 2 areas × 2 places.
     assert EditionAreaFact.objects.filter(edition=classified).count() == 5
+
+
+def test_each_snapshot_is_the_data_set_record_and_unclassified_ones_keep_their_text(classified):
+    from django.db import connection
+
+    for activity in Activity.objects.filter(key__in=["osce-youth", "unodc-media", "osce-border"]):
+        entry = EditionEntry.objects.get(edition=classified, activity_key=activity.key)
+        assert entry.data == activity_record(activity)
+    if connection.vendor == "sqlite":  # PostgreSQL keeps jsonb, compared as values
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT activity_key, data FROM matrix_editionentry WHERE edition_id = %s",
+                [classified.pk],
+            )
+            texts = dict(cursor.fetchall())
+        for activity in Activity.objects.all():
+            record = activity_record(activity)
+            assert texts[activity.key] == json.dumps(
+                record, ensure_ascii=False, separators=(",", ":")
+            )
+    # Nothing changed since: the next edition has every activity the same as before.
+    second = publish_edition(title="Second")
+    assert not EditionEntry.objects.filter(edition=second, same_as_previous=False).exists()
 
 
 def test_the_area_facts_written_in_sql_are_those_the_snapshots_give(classified):

@@ -360,8 +360,12 @@ def _activities():
 
 
 def activity_record(a: Activity) -> dict:
-    """One activity in the data set format; also what an edition keeps of it."""
-    return {
+    """One activity in the data set format; also what an edition keeps of it.
+
+    `framework_areas` comes last and only when the activity has some: an activity
+    classified under no framework is the record it was before frameworks existed.
+    """
+    record = {
         "key": a.key,
         "iati_identifier": a.iati_identifier,
         "lead_organisation": a.lead_organisation.key,
@@ -371,7 +375,6 @@ def activity_record(a: Activity) -> dict:
         "description": _tr(a, "description"),
         "pillars": _keys(a.pillars.all(), "number"),
         "action_items": sorted(_item_ref(i) for i in a.action_items.all()),
-        "framework_areas": sorted(x.ref for x in a.framework_areas.all()),
         "countries": _keys(a.countries.all(), "iso2"),
         "region_wide": a.region_wide,
         "start_date": _date(a.start_date),
@@ -383,6 +386,10 @@ def activity_record(a: Activity) -> dict:
         "last_verified": _date(a.last_verified),
         "provenance": _provenance(a),
     }
+    areas = sorted(x.ref for x in a.framework_areas.all())
+    if areas:
+        record["framework_areas"] = areas
+    return record
 
 
 _activity = activity_record

@@ -315,9 +315,6 @@ class _Snapshot(abc.ABC):
             "action_items": self.texts(
                 *linked("items", "actionitem_id", "item", item_ref, item_plan)
             ),
-            "framework_areas": self.texts(
-                *linked("areas", "frameworkarea_id", "area", area_ref, area_framework)
-            ),
             "countries": self.texts(*linked("countries", "country_id", "country", "x.iso2")),
             "region_wide": self.boolean(a + "region_wide"),
             "start_date": self.date(a + "start_date"),
@@ -338,7 +335,18 @@ class _Snapshot(abc.ABC):
         fields["provenance"] = self.json(
             f"CASE WHEN {noted} THEN {self.object(with_note)} ELSE {self.object(provenance)} END"
         )
-        return self.object(fields)
+        # Last, and only where the activity has areas (as `activity_record` writes it): the
+        # snapshot of an activity classified under no framework stays the text it was
+        # before frameworks existed, so it is still "the same as in the previous edition"
+        # and search does not re-index every activity once after the upgrade.
+        areas = self.texts(*linked("areas", "frameworkarea_id", "area", area_ref, area_framework))
+        has_areas = f"EXISTS (SELECT 1 FROM {table['areas']} WHERE activity_id = a.id)"
+        record = self.object(fields)
+        return f"CASE WHEN {has_areas} THEN {self.with_field(record, 'framework_areas', areas)} ELSE {record} END"
+
+    @abc.abstractmethod
+    def with_field(self, record: str, name: str, value: str) -> str:
+        """RECORD (a JSON object) with NAME: VALUE added as its last field."""
 
     def object(self, fields: dict[str, str]) -> str:
         pairs = ", ".join(f"'{name}', {value}" for name, value in fields.items())
@@ -385,6 +393,10 @@ class _Snapshot(abc.ABC):
 
 class _SQLiteSnapshot(_Snapshot):
     OBJECT = "json_object"
+
+    def with_field(self, record: str, name: str, value: str) -> str:
+        return f"json_set({record}, '$.{name}', {value})"  # a new key goes last
+
     FENCE = "LIMIT -1"  # SQLite never flattens a subquery with a LIMIT into a join
     # An ORDER BY in the subquery of an aggregate is kept (SQLite never flattens it
     # into the aggregate), so json_group_array takes the values in that order. json()
@@ -431,6 +443,9 @@ class _PostgresSnapshot(_Snapshot):
     # compared with the previous snapshot.
     OBJECT = "jsonb_build_object"
     FENCE = "OFFSET 0"  # nor PostgreSQL one with an OFFSET
+
+    def with_field(self, record: str, name: str, value: str) -> str:
+        return f"({record} || jsonb_build_object('{name}', {value}))"
 
     def linked(self, value: str, links: str, target: str, fk: str, joins: str) -> tuple[str, str]:
         # A scalar subquery by primary key for each link, so the links are the only
@@ -743,8 +758,9 @@ def record_changes(before: dict, after: dict) -> list[FieldChange]:
     for name in _field_order(before, after):
         if name == "key":
             continue
-        old, new = before.get(name), after.get(name)
-        if old == new or _absent_as_empty(name, before, after):
+        empty = [] if name in ABSENT_WHEN_EMPTY else None
+        old, new = before.get(name, empty), after.get(name, empty)
+        if old == new:
             continue
         if isinstance(old, dict) or isinstance(new, dict):
             old, new = old or {}, new or {}
@@ -764,11 +780,8 @@ def record_changes(before: dict, after: dict) -> list[FieldChange]:
     return changes
 
 
-def _absent_as_empty(name: str, before: dict, after: dict) -> bool:
-    """A list field one record lacks (a snapshot from before the field existed, such as
-    `framework_areas`) and the other holds empty: no change."""
-    values = [r[name] for r in (before, after) if name in r]
-    return len(values) == 1 and values[0] == []
+# List fields a record holds only when not empty (and snapshots from before they existed lack).
+ABSENT_WHEN_EMPTY = ("framework_areas",)
 
 
 # The order in which an activity's changes are listed, whatever order the database
