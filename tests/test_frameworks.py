@@ -262,3 +262,28 @@ def test_a_third_framework_loaded_as_data_shows_in_the_matrix(client, default_da
     assert '<option value="sdg-16" selected>SDG 16</option>' in page
     heat = client.get("/en/matrix/heatmap/?framework=sdg-16&area=16.a").content.decode()
     assert "0 activities match the filters" in heat
+
+
+# -- gaps ------------------------------------------------------------------------------------
+
+
+def test_the_gaps_page_offers_the_framework_s_areas(client, classified):
+    page = client.get(f"/en/analysis/gaps/?framework={PVE}").content.decode()
+    assert f'<option value="{PVE}" selected>' in page
+    assert "Gaps by area of the PVE Plan of Action and state" in page
+    # Area 4 has current activity in Kazakhstan (two organisations) and Tajikistan (one).
+    assert "Area 4 (Empowering youth) in Tajikistan: every current activity is led by" in page
+    assert "Area 4 (Empowering youth) in Kazakhstan" not in page  # covered: not a gap
+    assert "Area 1 (Dialogue and conflict prevention) in Kazakhstan: no activity recorded" in page
+    plain = client.get("/en/analysis/gaps/").content.decode()
+    assert "Gaps by area" not in plain
+
+
+def test_the_gaps_json_gives_the_area_cells(client, classified):
+    data = client.get(f"/en/analysis/gaps.json?framework={PVE}").json()
+    assert data["framework"] == PVE
+    cell = next(
+        c for c in data["area_cells"] if c["subject"] == f"{PVE}/4" and c["country"] == "KZ"
+    )
+    assert cell["state"] == "covered" and cell["current_activities"] == 2
+    assert "area_cells" not in client.get("/en/analysis/gaps.json").json()
