@@ -287,3 +287,51 @@ def test_the_gaps_json_gives_the_area_cells(client, classified):
     )
     assert cell["state"] == "covered" and cell["current_activities"] == 2
     assert "area_cells" not in client.get("/en/analysis/gaps.json").json()
+
+
+# -- editing ---------------------------------------------------------------------------------
+
+
+def test_a_coordinator_classifies_an_activity_in_the_back_office_and_it_is_audited(
+    client, default_data, django_user_model
+):
+    from auditlog.models import LogEntry
+
+    coordinator = django_user_model.objects.create_superuser(
+        "coordinator", "coordinator@example.org", "a long passphrase for tests"
+    )
+    client.force_login(coordinator)
+    activity = make_activity("osce-youth", "osce", pillars=(1,), countries=("KZ",))
+    page = client.get(f"/en/admin/matrix/activity/{activity.pk}/change/").content.decode()
+    assert 'name="framework_areas"' in page
+    youth = FrameworkArea.objects.get(framework__key=PVE, code="4")
+    form = {
+        "key": activity.key,
+        "iati_identifier": "",
+        "lead_organisation": activity.lead_organisation_id,
+        "title_en": activity.title_en,
+        "title_ru": "",
+        "description_en": "",
+        "description_ru": "",
+        "status": "ongoing",
+        "start_date": "2014-01-01",
+        "end_date": "",
+        "pillars": [p.pk for p in activity.pillars.all()],
+        "framework_areas": [youth.pk],
+        "countries": [c.pk for c in activity.countries.all()],
+        "budget": "",
+        "currency": "",
+        "source_url": "",
+        "last_verified": "",
+        "internal_notes": "",
+        "source": "",
+        "source_locator": "",
+        "classification_basis": "stated",
+        "provenance_note": "",
+        "loaded_version": activity.version,
+    }
+    response = client.post(f"/en/admin/matrix/activity/{activity.pk}/change/", form)
+    assert response.status_code == 302
+    assert list(activity.framework_areas.all()) == [youth]
+    changes = [e.changes_dict for e in LogEntry.objects.get_for_object(activity)]
+    assert any(c.get("framework_areas", {}).get("operation") == "add" for c in changes)
