@@ -335,3 +335,14 @@ def test_a_coordinator_classifies_an_activity_in_the_back_office_and_it_is_audit
     assert list(activity.framework_areas.all()) == [youth]
     changes = [e.changes_dict for e in LogEntry.objects.get_for_object(activity)]
     assert any(c.get("framework_areas", {}).get("operation") == "add" for c in changes)
+
+
+def test_the_sources_page_lists_the_framework_and_its_areas_under_their_sources(
+    client, default_data
+):
+    page = client.get("/en/sources/").content.decode()
+    section = page[page.index('id="source-ga-letter-a-70-675"') :]
+    section = section[: section.index('id="source-', 10)]
+    assert "framework areas" in section.lower() and "Empowering youth" in section
+    assert "more</p>" not in section  # all seven are listed, counted once
+    assert f"/en/matrix/?framework={PVE}&amp;area=4" in section
