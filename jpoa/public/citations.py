@@ -6,8 +6,8 @@ added later is listed without a change here.
 """
 
 from collections import defaultdict
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db.models import Count
