@@ -166,9 +166,19 @@ def empty_the_database():
     from jpoa.events.models import Finding
     from jpoa.library.models import Resource
     from jpoa.matrix.models import Activity
-    from jpoa.plan.models import Phase, Plan, Strategy
+    from jpoa.plan.models import Framework, Phase, Plan, Strategy
 
-    for model in (Finding, Resource, Event, Activity, Phase, Plan, Strategy, Organisation):
+    for model in (
+        Finding,
+        Resource,
+        Event,
+        Activity,
+        Phase,
+        Plan,
+        Strategy,
+        Framework,
+        Organisation,
+    ):
         model.objects.all().delete()
     for model in (Country, Source, DatasetLoad):
         model.objects.all().delete()

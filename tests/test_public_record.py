@@ -189,14 +189,15 @@ def test_init_on_a_database_of_revision_1_adds_the_new_records_and_corrects_the_
 
     report = load_dataset(DEFAULT_DATASET)  # what `jpoa init` does
 
-    assert (report.loaded_revision, report.revision, report.already_loaded) == (1, 2, False)
+    # Revision 2 brought the public record, revision 3 the PVE Plan of Action's framework.
+    assert (report.loaded_revision, report.revision, report.already_loaded) == (1, 3, False)
     assert Event.objects.filter(key="tashkent-conference-2022").exists()
     assert Phase.objects.get(key="phase-2").end_note_en.startswith("Completed in June 2017")
     assert Source.objects.get(key="a-res-60-288").url.startswith("http://www.un.org/")
     assert sum(report.corrected.values()) > 0 and report.corrections_kept == 0
     assert list(DatasetLoad.objects.order_by("revision").values_list("revision", flat=True)) == [
         1,
-        2,
+        3,
     ]
     assert load_dataset(DEFAULT_DATASET).already_loaded
 

@@ -19,7 +19,7 @@ since 2014"), and how it stood in the edition before ("new since the previous ed
 Activities can be narrowed to those overlapping a year range.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
@@ -27,8 +27,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation
-from jpoa.matrix.models import Activity, Edition, EditionFact, EditionItemFact
-from jpoa.plan.models import ActionItem, Pillar, Plan, roman
+from jpoa.matrix.models import Activity, Edition, EditionAreaFact, EditionFact, EditionItemFact
+from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar, Plan, roman
 
 CURRENT = (Activity.Status.PLANNED, Activity.Status.ONGOING)
 
@@ -149,6 +149,13 @@ class GapAnalysis:
     item_cells: list[Cell]
     year_from: int | None = None
     year_to: int | None = None
+    # A framework beside the pillars, when asked for: its areas' cells, as the pillars'.
+    framework: Framework | None = None
+    area_cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def area_gaps(self) -> list[Cell]:
+        return sorted((c for c in self.area_cells if c.state != COVERED), key=Cell.rank)
 
     @property
     def gaps(self) -> list[Cell]:
@@ -199,8 +206,13 @@ def coverage_gaps(
     plan: Plan | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
+    framework: str | None = None,
 ) -> GapAnalysis:
-    """The gaps of an edition, against the previous edition, for the plan's states."""
+    """The gaps of an edition, against the previous edition, for the plan's states.
+
+    With FRAMEWORK (a key), also the cells of its areas: only the activities classified
+    under an area count in that area's cells.
+    """
     plan = plan or site_plan()
     countries = list(plan.countries.order_by("name")) if plan else []
     pillars = list(Pillar.objects.filter(strategy_id=plan.strategy_id)) if plan else []
@@ -240,10 +252,46 @@ def coverage_gaps(
             _cell_counts(item_facts.filter(edition=previous), "action_item_id"),
             _region_counts(item_region.filter(edition=previous), "action_item_id"),
         )
-    _name_organisations([*pillar_cells, *item_cells])
+    chosen = Framework.objects.filter(key=framework).first() if framework else None
+    area_cells = _area_cells(chosen, countries, edition, previous, years)
+    _name_organisations([*pillar_cells, *item_cells, *area_cells])
     return GapAnalysis(
-        edition, previous, countries, pillars, items, pillar_cells, item_cells, year_from, year_to
+        edition,
+        previous,
+        countries,
+        pillars,
+        items,
+        pillar_cells,
+        item_cells,
+        year_from,
+        year_to,
+        chosen,
+        area_cells,
     )
+
+
+def _area_cells(framework, countries, edition, previous, years) -> list[Cell]:
+    """The cells of a framework's areas in each state, filled as the pillars' are."""
+    if framework is None:
+        return []
+    areas = list(FrameworkArea.objects.filter(framework=framework).order_by("position", "code"))
+    cells = [
+        Cell(gettext("Area %(code)s (%(title)s)") % {"code": a.code, "title": a.title}, a.code, c)
+        for a in areas
+        for c in countries
+    ]
+    by_area = {(a.pk, c.pk): cell for a, c, cell in _item_keys(areas, countries, cells)}
+    facts = EditionAreaFact.objects.filter(years, country__in=countries, area__in=areas)
+    region = EditionAreaFact.objects.filter(years, region_wide=True, area__in=areas)
+    _fill(by_area, _cell_counts(facts.filter(edition=edition), "area_id"))
+    _fill_region(by_area, _region_counts(region.filter(edition=edition), "area_id"))
+    if previous is not None:
+        _fill_previous(
+            by_area,
+            _cell_counts(facts.filter(edition=previous), "area_id"),
+            _region_counts(region.filter(edition=previous), "area_id"),
+        )
+    return cells
 
 
 def _current_items(plan: Plan | None) -> list[ActionItem]:
@@ -282,7 +330,7 @@ def _cell_counts(facts, subject: str) -> list[dict]:
 
 def _fill(cells: dict, rows: list[dict]) -> None:
     for row in rows:
-        subject = row.get("pillar_number") or row.get("action_item_id")
+        subject = row.get("pillar_number") or row.get("action_item_id") or row.get("area_id")
         cell = cells.get((subject, row["country_id"]))
         if cell is None:
             continue
@@ -310,7 +358,7 @@ def _fill_previous(cells: dict, rows: list[dict], region: dict) -> None:
     for (subject, _country), cell in cells.items():
         cell.previous_state = REGION_ONLY if region.get(subject) else GAP
     for row in rows:
-        subject = row.get("pillar_number") or row.get("action_item_id")
+        subject = row.get("pillar_number") or row.get("action_item_id") or row.get("area_id")
         cell = cells.get((subject, row["country_id"]))
         if cell is not None and row["current"]:
             cell.previous_state = THIN if row["organisations"] == 1 else COVERED

@@ -27,13 +27,14 @@ def _cached(kind: str, edition: Edition, compute, *extra):
     return value
 
 
-def edition_gaps(edition: Edition, year_from=None, year_to=None) -> GapAnalysis:
+def edition_gaps(edition: Edition, year_from=None, year_to=None, framework=None) -> GapAnalysis:
     return _cached(
         "gaps",
         edition,
-        lambda: coverage_gaps(edition, year_from=year_from, year_to=year_to),
+        lambda: coverage_gaps(edition, year_from=year_from, year_to=year_to, framework=framework),
         year_from,
         year_to,
+        *([framework] if framework else []),
     )
 
 

@@ -13,7 +13,7 @@ from jpoa.lib.params import whole_number
 from jpoa.matrix.editing import EditConflict, update_activity
 from jpoa.matrix.models import Activity
 from jpoa.matrix.selectors import pick_edition, published_editions
-from jpoa.plan.models import Pillar
+from jpoa.plan.models import Framework, Pillar
 
 from . import pages
 from .gaps import REGION_RULE
@@ -42,12 +42,23 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("analysis:gaps")
 
 
+def _framework(request: HttpRequest) -> str | None:
+    """The key of a recorded framework the request names (`?framework=`), else None."""
+    key = request.GET.get("framework", "")
+    return key if key and Framework.objects.filter(key=key).exists() else None
+
+
 def gaps(request: HttpRequest) -> HttpResponse:
     editions, edition = _edition(request)
-    context = {"editions": editions, "edition": edition, "section": "gaps"}
+    context = {
+        "editions": editions,
+        "edition": edition,
+        "section": "gaps",
+        "frameworks": Framework.objects.all(),
+    }
     if edition is not None:
         year_from, year_to = _year(request, "from"), _year(request, "to")
-        analysis = pages.edition_gaps(edition, year_from, year_to)
+        analysis = pages.edition_gaps(edition, year_from, year_to, _framework(request))
         context.update(
             analysis=analysis, heatmap=pages.gaps_heatmap(analysis), region_rule=REGION_RULE
         )
@@ -59,8 +70,10 @@ def gaps_json(request: HttpRequest) -> JsonResponse:
     _editions, edition = _edition(request)
     if edition is None:
         return JsonResponse({"edition": None, "cells": []})
-    analysis = pages.edition_gaps(edition, _year(request, "from"), _year(request, "to"))
+    framework = _framework(request)
+    analysis = pages.edition_gaps(edition, _year(request, "from"), _year(request, "to"), framework)
     cells = sorted([*analysis.pillar_cells, *analysis.item_cells], key=lambda c: c.rank())
+    areas = sorted(analysis.area_cells, key=lambda c: c.rank())
     return JsonResponse(
         {
             "edition": edition.number,
@@ -81,6 +94,28 @@ def gaps_json(request: HttpRequest) -> JsonResponse:
                 }
                 for c in cells
             ],
+            **(
+                {
+                    "framework": framework,
+                    "area_cells": [
+                        {
+                            "subject": f"{framework}/{c.subject_key}",
+                            "country": c.country.iso2,
+                            "state": c.state,
+                            "current_activities": c.current,
+                            "organisations": c.organisations,
+                            "region_wide_activities": c.region_wide,
+                            "activities_ever": c.ever,
+                            "last_year": c.last_year,
+                            "trend": c.trend,
+                            "explanation": c.explanation,
+                        }
+                        for c in areas
+                    ],
+                }
+                if framework
+                else {}
+            ),
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -19,7 +19,7 @@ from jpoa.matrix.editions import compare_editions
 from jpoa.matrix.forms import MatrixFilterForm
 from jpoa.matrix.models import Activity, Edition
 from jpoa.matrix.selectors import Matrix, MatrixFilters
-from jpoa.plan.models import Pillar, Plan
+from jpoa.plan.models import Framework, Pillar, Plan
 from jpoa.public import selectors as public
 
 from . import schemas as s
@@ -87,6 +87,16 @@ class MatrixQuery(EditionQuery):
     year_to: int | None = Field(
         None, ge=1900, le=2200, description="Activities running in or before this year."
     )
+    framework: str | None = Field(
+        None,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Key of a framework (see /frameworks): its areas are the columns instead "
+        "of the pillars, and only activities classified under them are counted.",
+    )
+    area: str | None = Field(
+        None, max_length=30, description="An area's code in the chosen `framework`."
+    )
 
 
 def _edition(request: HttpRequest, response: HttpResponse) -> Edition:
@@ -147,6 +157,7 @@ def _matrix(m: Matrix) -> dict:
             for r in m.rows
         ],
         "activity_count": m.activity_count,
+        **({"framework": m.framework.key} if m.framework else {}),
     }
 
 
@@ -327,6 +338,13 @@ def pillars(request: HttpRequest):
 def pillar(request: HttpRequest, number: int):
     """One pillar."""
     return _pillar(get_object_or_404(public.pillars_of(public.site_plan()), number=number))
+
+
+@router.get("/frameworks", response=list[s.Framework], exclude_unset=True, tags=["plan"])
+def frameworks(request: HttpRequest):
+    """The frameworks beside the pillars (the PVE Plan of Action's priority areas, ...)."""
+    qs = Framework.objects.select_related("source").prefetch_related("areas__source")
+    return [export._framework(f) for f in qs]
 
 
 @router.get("/plans", response=list[s.Plan], exclude_unset=True, tags=["plan"])

@@ -75,6 +75,24 @@ class Pillar(BaseModel):
     provenance: Provenance = Field(description="Where the record comes from.")
 
 
+class FrameworkArea(BaseModel):
+    code: str = Field(description="The area's code in its framework; `area=` takes it.")
+    title: Translated = Field(description="Title.")
+    position: int = Field(description="Its place in the framework's order.")
+    provenance: Provenance = Field(description="Where the record comes from.")
+
+
+class Framework(BaseModel):
+    key: str = Field(description="Key; the matrix endpoints' `framework=` takes it.")
+    title: Translated = Field(description="Title.")
+    short_title: Translated = Field(description="Short title.")
+    symbol: str = Field(description="Official document symbol (may be empty).")
+    description: Translated = Field(description="Description.")
+    position: int = Field(description="Its place among the frameworks.")
+    provenance: Provenance = Field(description="Where the record comes from.")
+    areas: list[FrameworkArea] = Field(description="Its areas, in order.")
+
+
 class ActionItem(BaseModel):
     code: str = Field(description="The item's code in its plan version, e.g. II.3.")
     pillar: int = Field(description="The pillar the item belongs to.")
@@ -227,6 +245,9 @@ class ActivityRecord(BaseModel):
     description: Translated = Field(description="Description.")
     pillars: list[int] = Field(description="Pillar numbers.")
     action_items: list[str] = Field(description="Plan items, as plan/version/code.")
+    framework_areas: list[str] = Field(
+        [], description="Areas of other frameworks, as framework/code (e.g. pve-plan-of-action/4)."
+    )
     countries: list[str] = Field(description="Countries (ISO alpha-2).")
     region_wide: bool = Field(description="Serves the whole region rather than named countries.")
     start_date: datetime.date | None = Field(description="Start date.")
@@ -324,6 +345,9 @@ class Matrix(BaseModel):
     columns: list[Column] = Field(description="The columns.")
     rows: list[Row] = Field(description="The rows, in the pages' order.")
     activity_count: int = Field(description="Distinct activities that pass the filters.")
+    framework: str | None = Field(
+        None, description="The framework whose areas are the columns; absent: the pillars."
+    )
 
 
 class Source(BaseModel):

@@ -16,7 +16,15 @@ from jpoa.core.models import Country, Organisation, Source
 from jpoa.events.models import Event, Finding
 from jpoa.library.models import Resource
 from jpoa.matrix.models import Activity, Edition
-from jpoa.plan.models import ActionItem, Phase, Plan, PlanVersion, Strategy
+from jpoa.plan.models import (
+    ActionItem,
+    Framework,
+    FrameworkArea,
+    Phase,
+    Plan,
+    PlanVersion,
+    Strategy,
+)
 
 from . import FORMAT, FORMAT_VERSION, LANGUAGES
 
@@ -74,6 +82,12 @@ def export_dataset(*, key: str = "jpoa-export") -> dict[str, Any]:
         "strategies": [
             _strategy(s)
             for s in Strategy.objects.select_related("source").prefetch_related("pillars__source")
+        ],
+        "frameworks": [
+            _framework(f)
+            for f in Framework.objects.select_related("source").prefetch_related(
+                Prefetch("areas", FrameworkArea.objects.select_related("source"))
+            )
         ],
         "plans": [_plan(p) for p in _plans()],
         "phases": [
@@ -142,6 +156,27 @@ def _strategy(s: Strategy) -> dict:
                 "provenance": _provenance(p),
             }
             for p in sorted(s.pillars.all(), key=lambda p: p.number)
+        ],
+    }
+
+
+def _framework(f: Framework) -> dict:
+    return {
+        "key": f.key,
+        "title": _tr(f, "title"),
+        "short_title": _tr(f, "short_title"),
+        "symbol": f.symbol,
+        "description": _tr(f, "description"),
+        "position": f.position,
+        "provenance": _provenance(f),
+        "areas": [
+            {
+                "code": a.code,
+                "title": _tr(a, "title"),
+                "position": a.position,
+                "provenance": _provenance(a),
+            }
+            for a in f.areas.all()
         ],
     }
 
@@ -313,15 +348,24 @@ def _activities():
     return (
         Activity.objects.select_related("lead_organisation", "source")
         .prefetch_related(
-            "partners", "donors", "pillars", "countries", "action_items__version__plan"
+            "partners",
+            "donors",
+            "pillars",
+            "countries",
+            "action_items__version__plan",
+            "framework_areas__framework",
         )
         .order_by("key")
     )
 
 
 def activity_record(a: Activity) -> dict:
-    """One activity in the data set format; also what an edition keeps of it."""
-    return {
+    """One activity in the data set format; also what an edition keeps of it.
+
+    `framework_areas` comes last and only when the activity has some: an activity
+    classified under no framework is the record it was before frameworks existed.
+    """
+    record = {
         "key": a.key,
         "iati_identifier": a.iati_identifier,
         "lead_organisation": a.lead_organisation.key,
@@ -342,6 +386,10 @@ def activity_record(a: Activity) -> dict:
         "last_verified": _date(a.last_verified),
         "provenance": _provenance(a),
     }
+    areas = sorted(x.ref for x in a.framework_areas.all())
+    if areas:
+        record["framework_areas"] = areas
+    return record
 
 
 _activity = activity_record

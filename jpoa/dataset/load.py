@@ -23,7 +23,17 @@ from jpoa.lib.provenance import Basis
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.editions import build_edition_facts
 from jpoa.matrix.models import Activity, Edition, EditionEntry
-from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion, Strategy
+from jpoa.plan.models import (
+    ActionItem,
+    Framework,
+    FrameworkArea,
+    Participation,
+    Phase,
+    Pillar,
+    Plan,
+    PlanVersion,
+    Strategy,
+)
 from jpoa.search import index as search_index
 
 from . import FORMAT, FORMAT_VERSION, LANGUAGES, DatasetError
@@ -251,6 +261,7 @@ class _Loader:
         self.events: dict[str, Event] = {}
         self.resources: dict[str, Resource] = {}
         self.items: dict[str, ActionItem] = {}
+        self.areas: dict[str, FrameworkArea] = {}
         self.activities: dict[str, Activity] = {}
         self.deferred: list = []
 
@@ -260,6 +271,7 @@ class _Loader:
             self.load_countries,
             self.load_organisations,
             self.load_strategies,
+            self.load_frameworks,
             self.load_plans,
             self.load_phases,
             self.load_events,
@@ -353,6 +365,22 @@ class _Loader:
                     raise r.error(name, f"no action item {ref!r} (expected plan/version/code)")
                 self.items[ref] = item
             out.append(self.items[ref])
+        return out
+
+    def area_refs(self, r: _Reader, name: str = "framework_areas") -> list[FrameworkArea]:
+        out = []
+        for ref in r.list(name):
+            if ref not in self.areas:
+                parts = ref.split("/") if isinstance(ref, str) else []
+                area = None
+                if len(parts) == 2:
+                    area = FrameworkArea.objects.filter(
+                        framework__key=parts[0], code=parts[1]
+                    ).first()
+                if area is None:
+                    raise r.error(name, f"no framework area {ref!r} (expected framework/code)")
+                self.areas[ref] = area
+            out.append(self.areas[ref])
         return out
 
     # -- sections ------------------------------------------------------------
@@ -457,6 +485,39 @@ class _Loader:
                 )
                 if pillar is not None:
                     self.pillars[pillar.number] = pillar
+
+    def load_frameworks(self) -> None:
+        for position, f in enumerate(self.r.children("frameworks")):
+            framework, _ = self.upsert(
+                Framework,
+                {"key": f.slug("key")},
+                lambda f=f, position=position: {
+                    **_translated_fields("title", f.translated("title", required=True)),
+                    **_translated_fields("short_title", f.translated("short_title")),
+                    **_translated_fields("description", f.translated("description")),
+                    "symbol": f.text("symbol", max_length=50),
+                    "position": f.integer("position") or position,
+                    **self.provenance(f),
+                },
+                since=self.since(f),
+            )
+            if framework is None:
+                continue
+            for position, a in enumerate(f.children("areas")):
+                area, _ = self.upsert(
+                    FrameworkArea,
+                    {"framework": framework, "code": a.text("code", required=True, max_length=30)},
+                    lambda a=a, position=position: {
+                        **_translated_fields("title", a.translated("title", required=True)),
+                        "position": a.integer("position") or position,
+                        **self.provenance(a),
+                    },
+                    since=self.since(a, self.since(f)),
+                )
+                if area is not None:
+                    if "/" in area.code:
+                        raise a.error("code", "a code may not hold '/'")
+                    self.areas[f"{framework.key}/{area.code}"] = area
 
     def load_plans(self) -> None:
         for p in self.r.children("plans"):
@@ -683,6 +744,7 @@ class _Loader:
                 continue
             activity.pillars.set(self.pillar_refs(a))
             activity.action_items.set(self.item_refs(a))
+            activity.framework_areas.set(self.area_refs(a))
             activity.countries.set(
                 [
                     self.ref(a, "countries", self.countries, Country, "iso2", c)

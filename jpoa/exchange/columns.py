@@ -29,6 +29,7 @@ class Column:
     header_aliases: tuple[str, ...] = ()
     many: bool = False  # several values in one cell, separated by ";" (or "," / new line)
     kept: bool = True  # False: recognised, but jpoa keeps no such field
+    exported: bool = False  # written by exports even though an import does not read it
 
     @property
     def label(self) -> str:
@@ -143,11 +144,26 @@ COLUMNS: tuple[Column, ...] = (
         ("#meta+source+url",),
         ("source", "url", "link", "источник"),
     ),
+    # The areas of other frameworks (PVE priority areas, ...), as framework/code: a
+    # classification like the pillars (#sector), told from them by +framework; +code:
+    # machine-readable codes. Exported; an import recognises the column and leaves it
+    # (areas are set in the back office). Last, so older files keep their columns' places.
+    Column(
+        "framework_areas",
+        "#sector+framework+code",
+        "Framework areas",
+        "Направления рамочных документов",
+        ("#sector+framework",),
+        ("framework areas", "framework area", "pve priority areas"),
+        many=True,
+        kept=False,
+        exported=True,
+    ),
 )
 
 BY_FIELD = {column.field: column for column in COLUMNS}
 # What a template and a tabular export write, in order.
-EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept)
+EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept or column.exported)
 
 
 def parse_hashtag(text: str) -> tuple[str, frozenset[str]] | None:
@@ -211,6 +227,10 @@ HELP = {
     "partners": _("Other organisations, separated by semicolons."),
     "donors": _("Funding organisations, separated by semicolons."),
     "pillars": _("Pillar numbers (1-4 or I-IV), separated by semicolons."),
+    "framework_areas": _(
+        "Written by exports as framework/code (pve-plan-of-action/4); an import does not "
+        "read it: set an activity's framework areas in the back office."
+    ),
     "countries": _("ISO codes or names, separated by semicolons; “region” for region-wide."),
     "start_date": _("YYYY-MM-DD"),
     "end_date": _("YYYY-MM-DD"),

@@ -102,6 +102,8 @@ def flat_row(data: ExportData, record: dict) -> dict[str, Any]:
         "description_en": record["description"].get("en", ""),
         "description_ru": record["description"].get("ru", ""),
         "pillars": "; ".join(str(n) for n in record["pillars"]),
+        # Absent from snapshots published before frameworks existed.
+        "framework_areas": "; ".join(record.get("framework_areas", [])),
         "countries": "; ".join(record["countries"]),
         "region_wide": "yes" if record["region_wide"] else "no",
         "start_date": record["start_date"] or "",

@@ -46,6 +46,7 @@ NOT_AUDITED_MODELS = {
     "matrix.EditionEntry",
     "matrix.EditionFact",
     "matrix.EditionItemFact",
+    "matrix.EditionAreaFact",
     "core.DatasetLoad",
 }
 

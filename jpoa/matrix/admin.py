@@ -45,6 +45,7 @@ class ActivityAdmin(TranslatedAdmin):
         "donors",
         "pillars",
         "action_items",
+        "framework_areas",
         "countries",
     )
     # The form carries the version the editor loaded: a save over someone else's
@@ -58,7 +59,7 @@ class ActivityAdmin(TranslatedAdmin):
         (_("Status and dates"), {"fields": ("status", ("start_date", "end_date"))}),
         (
             _("Where and under what"),
-            {"fields": ("pillars", "action_items", "countries", "region_wide")},
+            {"fields": ("pillars", "action_items", "framework_areas", "countries", "region_wide")},
         ),
         (_("Partners and funding"), {"fields": ("partners", "donors", ("budget", "currency"))}),
         (_("Verification"), {"fields": ("source_url", "last_verified", "internal_notes")}),

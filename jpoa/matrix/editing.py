@@ -257,6 +257,7 @@ class ActivityEditForm(ActivityFormMixin, VersionedModelForm):
             "lead_organisation",
             *EDITABLE_FIELDS,
             "action_items",
+            "framework_areas",
             "source_url",
             "last_verified",
             "internal_notes",

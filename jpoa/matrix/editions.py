@@ -31,7 +31,14 @@ from jpoa.dataset import LANGUAGES
 from jpoa.lib.database import orm_reader
 from jpoa.plan.models import ActionItem
 
-from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
+from .models import (
+    Activity,
+    Edition,
+    EditionAreaFact,
+    EditionEntry,
+    EditionFact,
+    EditionItemFact,
+)
 from .signals import edition_published
 
 CHUNK = 5000
@@ -94,7 +101,7 @@ def publish_edition(
                     progress(count, total)
             _refresh_statistics(EditionEntry)
             _write_facts_in_sql(edition)
-            _refresh_statistics(EditionFact, EditionItemFact)
+            _refresh_statistics(EditionFact, EditionItemFact, EditionAreaFact)
         edition.activity_count = count
         edition.save(update_fields=["activity_count"])
         edition_published.send(sender=Edition, edition=edition)
@@ -112,6 +119,7 @@ def build_edition_facts(edition: Edition) -> int:
     with transaction.atomic():
         EditionFact.objects.filter(edition=edition)._raw_delete(connection.alias)
         EditionItemFact.objects.filter(edition=edition)._raw_delete(connection.alias)
+        EditionAreaFact.objects.filter(edition=edition)._raw_delete(connection.alias)
         for entries in _entry_chunks(edition):
             _write_facts(edition, ((e.pk, e.data) for e in entries), lookups)
             count += len(entries)
@@ -163,10 +171,11 @@ class _Lookups:
     items: dict[int, str]  # id -> "plan/version/code"
     item_by_ref: dict[str, tuple[int, int]]  # ref -> (id, pillar number)
     sources: dict[int, str]  # id -> key
+    area_by_ref: dict[str, tuple[int, int]]  # "framework/code" -> (area id, framework id)
 
     @classmethod
     def load(cls) -> "_Lookups":
-        from jpoa.plan.models import Pillar
+        from jpoa.plan.models import FrameworkArea, Pillar
 
         orgs = list(Organisation.objects.values_list("pk", "key", "type"))
         countries = dict(Country.objects.values_list("pk", "iso2"))
@@ -185,6 +194,12 @@ class _Lookups:
             items={pk: ref for pk, (ref, _pillar) in items.items()},
             item_by_ref={ref: (pk, pillar) for pk, (ref, pillar) in items.items()},
             sources=dict(Source.objects.values_list("pk", "key")),
+            area_by_ref={
+                f"{framework_key}/{code}": (pk, framework_id)
+                for pk, framework_key, code, framework_id in FrameworkArea.objects.values_list(
+                    "pk", "framework__key", "code", "framework_id"
+                )
+            },
         )
 
 
@@ -282,6 +297,8 @@ class _Snapshot(abc.ABC):
             f"JOIN {table['version']} ver ON ver.id = x.version_id "
             f"JOIN {table['plan']} pl ON pl.id = ver.plan_id"
         )
+        area_ref = f"fw.{q('key')} || '/' || x.code"
+        area_framework = f"JOIN {table['framework']} fw ON fw.id = x.framework_id"
         fields = {
             "key": a + q("key"),
             "iati_identifier": a + "iati_identifier",
@@ -318,7 +335,18 @@ class _Snapshot(abc.ABC):
         fields["provenance"] = self.json(
             f"CASE WHEN {noted} THEN {self.object(with_note)} ELSE {self.object(provenance)} END"
         )
-        return self.object(fields)
+        # Last, and only where the activity has areas (as `activity_record` writes it): the
+        # snapshot of an activity classified under no framework stays the text it was
+        # before frameworks existed, so it is still "the same as in the previous edition"
+        # and search does not re-index every activity once after the upgrade.
+        areas = self.texts(*linked("areas", "frameworkarea_id", "area", area_ref, area_framework))
+        has_areas = f"EXISTS (SELECT 1 FROM {table['areas']} WHERE activity_id = a.id)"
+        record = self.object(fields)
+        return f"CASE WHEN {has_areas} THEN {self.with_field(record, 'framework_areas', areas)} ELSE {record} END"
+
+    @abc.abstractmethod
+    def with_field(self, record: str, name: str, value: str) -> str:
+        """RECORD (a JSON object) with NAME: VALUE added as its last field."""
 
     def object(self, fields: dict[str, str]) -> str:
         pairs = ", ".join(f"'{name}', {value}" for name, value in fields.items())
@@ -365,6 +393,10 @@ class _Snapshot(abc.ABC):
 
 class _SQLiteSnapshot(_Snapshot):
     OBJECT = "json_object"
+
+    def with_field(self, record: str, name: str, value: str) -> str:
+        return f"json_set({record}, '$.{name}', {value})"  # a new key goes last
+
     FENCE = "LIMIT -1"  # SQLite never flattens a subquery with a LIMIT into a join
     # An ORDER BY in the subquery of an aggregate is kept (SQLite never flattens it
     # into the aggregate), so json_group_array takes the values in that order. json()
@@ -411,6 +443,9 @@ class _PostgresSnapshot(_Snapshot):
     # compared with the previous snapshot.
     OBJECT = "jsonb_build_object"
     FENCE = "OFFSET 0"  # nor PostgreSQL one with an OFFSET
+
+    def with_field(self, record: str, name: str, value: str) -> str:
+        return f"({record} || jsonb_build_object('{name}', {value}))"
 
     def linked(self, value: str, links: str, target: str, fk: str, joins: str) -> tuple[str, str]:
         # A scalar subquery by primary key for each link, so the links are the only
@@ -466,6 +501,19 @@ FACT_COLUMNS = (
     "start_year",
     "end_year",
 )
+AREA_FACT_COLUMNS = (
+    "edition_id",
+    "entry_id",
+    "area_id",
+    "framework_id",
+    "country_id",
+    "region_wide",
+    "lead_organisation_id",
+    "organisation_type",
+    "status",
+    "start_year",
+    "end_year",
+)
 ITEM_FACT_COLUMNS = (
     "edition_id",
     "entry_id",
@@ -491,7 +539,7 @@ def _places(record: dict, lookups: _Lookups) -> list[tuple[int | None, bool]]:
 
 def _write_facts(edition: Edition, entries: Iterable[tuple[int, dict]], lookups: _Lookups) -> None:
     """Write the facts of entries given as (entry id, record)."""
-    facts, item_facts = [], []
+    facts, item_facts, area_facts = [], [], []
     for entry_id, record in entries:
         org_id, org_type = lookups.organisation_by_key[record["lead_organisation"]]
         common = (
@@ -510,8 +558,16 @@ def _write_facts(edition: Edition, entries: Iterable[tuple[int, dict]], lookups:
                 item_facts.append(
                     (edition.pk, entry_id, item_id, item_pillar, country, region, *common)
                 )
+        # Snapshots written before frameworks existed have no such field.
+        for ref in record.get("framework_areas", ()):
+            area_id, framework_id = lookups.area_by_ref[ref]
+            for country, region in places:
+                area_facts.append(
+                    (edition.pk, entry_id, area_id, framework_id, country, region, *common)
+                )
     _insert(EditionFact, FACT_COLUMNS, facts)
     _insert(EditionItemFact, ITEM_FACT_COLUMNS, item_facts)
+    _insert(EditionAreaFact, AREA_FACT_COLUMNS, area_facts)
 
 
 def _write_facts_in_sql(edition: Edition) -> None:
@@ -557,6 +613,13 @@ def _write_facts_in_sql(edition: Edition) -> None:
             f"JOIN {table['pillar']} p ON p.id = i.pillar_id WHERE e.edition_id = %s",
             [edition.pk],
         )
+        cursor.execute(
+            f"INSERT INTO {table['area_fact']} ({_names(AREA_FACT_COLUMNS)}) "
+            f"SELECT e.edition_id, e.id, aa.frameworkarea_id, fa.framework_id, {common}"
+            f"JOIN {table['areas']} aa ON aa.activity_id = e.activity_id "
+            f"JOIN {table['area']} fa ON fa.id = aa.frameworkarea_id WHERE e.edition_id = %s",
+            [edition.pk],
+        )
 
 
 def _refresh_statistics(*models) -> None:
@@ -600,13 +663,16 @@ def _page_cache_for_publishing(megabytes: int) -> Iterator[None]:
 
 
 def _table_names() -> dict[str, str]:
-    from jpoa.plan.models import Pillar, Plan, PlanVersion
+    from jpoa.plan.models import Framework, FrameworkArea, Pillar, Plan, PlanVersion
 
     models = {
         "activity": Activity,
         "entry": EditionEntry,
         "fact": EditionFact,
         "item_fact": EditionItemFact,
+        "area_fact": EditionAreaFact,
+        "area": FrameworkArea,
+        "framework": Framework,
         "organisation": Organisation,
         "pillar": Pillar,
         "item": ActionItem,
@@ -619,6 +685,7 @@ def _table_names() -> dict[str, str]:
         "countries": Activity.countries.through,
         "pillars": Activity.pillars.through,
         "items": Activity.action_items.through,
+        "areas": Activity.framework_areas.through,
     }
     return {name: connection.ops.quote_name(m._meta.db_table) for name, m in models.items()}
 
@@ -691,7 +758,8 @@ def record_changes(before: dict, after: dict) -> list[FieldChange]:
     for name in _field_order(before, after):
         if name == "key":
             continue
-        old, new = before.get(name), after.get(name)
+        empty = [] if name in ABSENT_WHEN_EMPTY else None
+        old, new = before.get(name, empty), after.get(name, empty)
         if old == new:
             continue
         if isinstance(old, dict) or isinstance(new, dict):
@@ -712,6 +780,10 @@ def record_changes(before: dict, after: dict) -> list[FieldChange]:
     return changes
 
 
+# List fields a record holds only when not empty (and snapshots from before they existed lack).
+ABSENT_WHEN_EMPTY = ("framework_areas",)
+
+
 # The order in which an activity's changes are listed, whatever order the database
 # kept the snapshot's JSON keys in (PostgreSQL's jsonb sorts them its own way).
 FIELD_ORDER = (
@@ -722,6 +794,7 @@ FIELD_ORDER = (
     "donors",
     "pillars",
     "action_items",
+    "framework_areas",
     "countries",
     "region_wide",
     "start_date",

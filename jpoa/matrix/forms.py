@@ -27,6 +27,8 @@ class MatrixFilterForm(forms.Form):
         label=_("From year"), required=False, min_value=1900, max_value=2200
     )
     year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2200)
+    framework = forms.ChoiceField(label=_("Group by"), required=False)
+    area = forms.ChoiceField(label=_("Framework area"), required=False)
 
     def __init__(self, data, *, options: FilterOptions, editions: list[Edition]):
         super().__init__(data)
@@ -52,12 +54,27 @@ class MatrixFilterForm(forms.Form):
             ("", _("All organisations")),
             *((o.key, str(o)) for o in options.organisations),
         ]
+        self._frameworks(options, (data or {}).get("framework"))
+
+    def _frameworks(self, options: FilterOptions, chosen: str | None) -> None:
+        """Group by the pillars (the default) or a framework; its areas filter."""
+        self.fields["framework"].choices = [
+            ("", _("The Strategy's pillars")),
+            *((f.key, str(f)) for f in options.frameworks),
+        ]
+        shown = [f for f in options.frameworks if f.key == chosen] or options.frameworks
+        self.fields["area"].choices = [
+            ("", _("All areas")),
+            *((str(f), [(a.code, f"{a.code}. {a.title}") for a in f.area_list]) for f in shown),
+        ]
 
     def clean(self):
         data = super().clean()
         start, end = data.get("year_from"), data.get("year_to")
         if start and end and start > end:
             self.add_error("year_to", _("The last year comes before the first."))
+        if data.get("area") and not data.get("framework") and "framework" not in self.errors:
+            self.add_error("area", _("Choose the framework the area belongs to (Group by)."))
         return data
 
     def filters(self) -> MatrixFilters:

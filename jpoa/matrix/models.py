@@ -51,6 +51,13 @@ class Activity(Provenance):
         blank=True,
         verbose_name=_("plan action items"),
     )
+    framework_areas = models.ManyToManyField(
+        "plan.FrameworkArea",
+        related_name="activities",
+        blank=True,
+        verbose_name=_("framework areas"),
+        help_text=_("Areas of other frameworks (the PVE Plan of Action's priority areas, ...)."),
+    )
     countries = models.ManyToManyField(
         "core.Country", related_name="activities", blank=True, verbose_name=_("countries")
     )
@@ -324,3 +331,47 @@ class EditionItemFact(_FrozenModel):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: item {self.action_item_id}, country {self.country_id}"
+
+
+class EditionAreaFact(_FrozenModel):
+    """One activity of an edition under one area of a framework, in one place.
+
+    The facts of the second framework (`jpoa.plan.models.Framework`): the matrix grouped
+    by a framework's areas instead of the pillars reads these; other columns are as in
+    `EditionFact`. Only activities classified under an area have such rows.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    entry = models.ForeignKey(
+        EditionEntry, on_delete=models.DO_NOTHING, related_name="area_facts", db_index=False
+    )
+    area = models.ForeignKey(
+        "plan.FrameworkArea", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    framework = models.ForeignKey(
+        "plan.Framework", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    region_wide = models.BooleanField(default=False)
+    lead_organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    organisation_type = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField(null=True)
+    end_year = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("edition framework area fact")
+        verbose_name_plural = _("edition framework area facts")
+        indexes = [
+            models.Index(
+                fields=["edition", "framework", "area", "lead_organisation", "country", "entry"],
+                name="areafact_ed_fw_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: area {self.area_id}, country {self.country_id}"

@@ -24,10 +24,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation, Source
-from jpoa.plan.models import ActionItem, Pillar, Plan
+from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar, Plan
 
 from .editions import HistoryStep, activity_history
-from .models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
+from .models import (
+    Activity,
+    Edition,
+    EditionAreaFact,
+    EditionEntry,
+    EditionFact,
+    EditionItemFact,
+)
 
 REGION = "region"  # the country filter's value for region-wide activities
 UNSTATED = "none"  # the country or pillar filter's value for "not stated"
@@ -48,6 +55,10 @@ class MatrixFilters:
     status: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    # A framework's key: the matrix groups by its areas instead of the pillars. It is a
+    # way of looking, not a filter: alone, it narrows nothing.
+    framework: str | None = None
+    area: str | None = None  # an area's code in that framework
 
     def params(self, **overrides) -> dict:
         values = {**asdict(self), **overrides}
@@ -58,7 +69,7 @@ class MatrixFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.params())
+        return bool(self.params(framework=None))
 
 
 # -- editions ---------------------------------------------------------------------------
@@ -111,6 +122,17 @@ def site_items() -> list[ActionItem]:
     )
 
 
+def site_frameworks() -> list[Framework]:
+    """The frameworks beside the pillars, each with `area_list` (one query for all)."""
+    frameworks: dict[int, Framework] = {}
+    for area in FrameworkArea.objects.select_related("framework").order_by(
+        "framework__position", "framework__key", "position", "code"
+    ):
+        framework = frameworks.setdefault(area.framework_id, area.framework)
+        framework.__dict__.setdefault("area_list", []).append(area)
+    return list(frameworks.values())
+
+
 @dataclass
 class FilterOptions:
     """The choices of the filter form (one query per list)."""
@@ -119,6 +141,7 @@ class FilterOptions:
     pillars: list[Pillar]
     items: list[ActionItem]
     organisations: list[Organisation]
+    frameworks: list[Framework] = field(default_factory=list)
 
 
 def filter_options() -> FilterOptions:
@@ -127,6 +150,7 @@ def filter_options() -> FilterOptions:
         pillars=site_pillars(),
         items=site_items(),
         organisations=list(Organisation.objects.order_by("acronym", "name")),
+        frameworks=site_frameworks(),
     )
 
 
@@ -174,6 +198,25 @@ def pillar_facts(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionFa
     if filters.item:
         with_item = EditionItemFact.objects.filter(edition=edition, action_item_id=filters.item)
         qs = qs.filter(entry_id__in=with_item.values("entry_id"))
+    if filters.framework and filters.area:
+        with_area = _area_facts_of(edition, filters).filter(area__code=filters.area)
+        qs = qs.filter(entry_id__in=with_area.values("entry_id"))
+    return qs
+
+
+def _area_facts_of(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionAreaFact]:
+    framework = Framework.objects.filter(key=filters.framework).values("pk")
+    return EditionAreaFact.objects.filter(edition=edition, framework_id__in=framework)
+
+
+def area_facts(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionAreaFact]:
+    """The edition's (activity, area of the chosen framework, place) rows that pass the filters."""
+    qs = _common(_area_facts_of(edition, filters), edition, filters)
+    if filters.area:
+        qs = qs.filter(area__code=filters.area)
+    if filters.pillar or filters.item:
+        by_pillar = pillar_facts(edition, replace(filters, framework=None, area=None))
+        qs = qs.filter(entry_id__in=by_pillar.values("entry_id"))
     return qs
 
 
@@ -186,6 +229,9 @@ def item_facts(edition: Edition, filters: MatrixFilters) -> QuerySet[EditionItem
         qs = qs.filter(item_pillar=filters.pillar)
     if filters.item:
         qs = qs.filter(action_item_id=filters.item)
+    if filters.framework and filters.area:
+        with_area = _area_facts_of(edition, filters).filter(area__code=filters.area)
+        qs = qs.filter(entry_id__in=with_area.values("entry_id"))
     return qs
 
 
@@ -236,6 +282,7 @@ class Matrix:
     rows: list[Row]
     activity_count: int  # distinct activities that pass the filters
     titles_listed: bool = False
+    framework: Framework | None = None  # the columns are its areas (None: the pillars)
 
     @property
     def max_count(self) -> int:
@@ -263,9 +310,53 @@ def _pick_pillars(pillars: list[Pillar], filters: MatrixFilters) -> list[Pillar]
     return [] if filters.pillar == UNSTATED else pillars
 
 
+@dataclass
+class _Dimension:
+    """What a matrix's columns are: the pillars, or the areas of the chosen framework."""
+
+    facts: QuerySet  # the facts that pass the filters
+    field: str  # their column naming the column's value
+    values: list  # that column's value for each column, in order
+    columns: list[Column]
+    framework: Framework | None = None
+
+
+def _dimension(edition: Edition, filters: MatrixFilters) -> _Dimension:
+    """The pillars (by default) or the chosen framework's areas, and the facts to count."""
+    if filters.framework:
+        return _area_dimension(edition, filters)
+    facts = pillar_facts(edition, filters)
+    return _Dimension(facts, "pillar_number", [], [])
+
+
+def _area_dimension(edition: Edition, filters: MatrixFilters) -> _Dimension:
+    framework = next((f for f in site_frameworks() if f.key == filters.framework), None)
+    areas = framework.area_list if framework else []
+    if filters.area:
+        areas = [a for a in areas if a.code == filters.area]
+    columns = [
+        Column(a.code, a.title, {"framework": filters.framework, "area": a.code}) for a in areas
+    ]
+    facts = area_facts(edition, filters)
+    return _Dimension(facts, "area_id", [a.pk for a in areas], columns, framework)
+
+
+def _pillar_values(dimension: _Dimension, filters: MatrixFilters, counts: dict) -> None:
+    """Give a pillar dimension its columns: the pillars, and "not stated" where it occurs."""
+    if filters.framework:
+        return
+    pillars = _pick_pillars(site_pillars(), filters)
+    unstated = any(pillar is None for _row, pillar in counts)
+    dimension.columns = _pillar_columns(pillars, unstated)
+    dimension.values = [p.number for p in pillars] + ([None] if unstated else [])
+
+
 def _count(qs: QuerySet, edition: Edition, filters: MatrixFilters) -> int:
-    """Distinct activities among the facts; unfiltered, the count the edition keeps."""
-    if not filters.active:
+    """Distinct activities among the facts; unfiltered, the count the edition keeps.
+
+    By a framework, only the activities classified under its areas are in the facts.
+    """
+    if not filters.active and not filters.framework:
         return edition.activity_count
     return qs.aggregate(n=Count("entry_id", distinct=True))["n"]
 
@@ -303,16 +394,21 @@ def cached_matrix(build):
 
 
 def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
-    """The classic matrix: lead organisations as rows, pillars as columns."""
-    facts = pillar_facts(edition, filters)
+    """The classic matrix: lead organisations as rows, pillars as columns.
+
+    With a framework chosen (`filters.framework`), its areas are the columns instead, and
+    only the activities classified under one of them are counted.
+    """
+    dimension = _dimension(edition, filters)
+    facts, column_field = dimension.facts, dimension.field
     counts = {
-        (r["lead_organisation_id"], r["pillar_number"]): r["n"]
-        for r in facts.values("lead_organisation_id", "pillar_number").annotate(
+        (r["lead_organisation_id"], r[column_field]): r["n"]
+        for r in facts.values("lead_organisation_id", column_field).annotate(
             n=Count("entry_id", distinct=True)
         )
     }
     listed = list(
-        facts.values_list("lead_organisation_id", "pillar_number", "entry_id")
+        facts.values_list("lead_organisation_id", column_field, "entry_id")
         .distinct()
         .order_by()[: LIST_TITLES_UP_TO + 1]
     )
@@ -324,10 +420,8 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     org_ids = {org for org, _pillar in counts}
     orgs = Organisation.objects.filter(pk__in=org_ids) if org_ids else Organisation.objects.none()
     orgs = sorted(orgs, key=lambda o: (str(o).lower(), o.pk))
-    pillars = _pick_pillars(site_pillars(), filters)
-    unstated = any(pillar is None for _org, pillar in counts)
-    columns = _pillar_columns(pillars, unstated)
-    numbers = [p.number for p in pillars] + ([None] if unstated else [])
+    _pillar_values(dimension, filters, counts)
+    columns, numbers = dimension.columns, dimension.values
     rows = [
         Row(
             label=org.label,
@@ -344,7 +438,8 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
         )
         for org in orgs
     ]
-    matrix = Matrix(edition, filters, columns, rows, _count(facts, edition, filters), titles_listed)
+    count = _count(facts, edition, filters)
+    matrix = Matrix(edition, filters, columns, rows, count, titles_listed, dimension.framework)
     return _shade(matrix)
 
 
@@ -378,17 +473,20 @@ def _place_rows(countries: list[Country], seen: set, filters: MatrixFilters) -> 
 
 
 def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
-    """The coverage heatmap: countries (and a Region-wide row) as rows, pillars as columns."""
-    facts = pillar_facts(edition, filters)
-    # One row per activity, pillar and place: a plain count is a count of activities.
+    """The coverage heatmap: countries (and a Region-wide row) as rows, pillars as columns.
+
+    With a framework chosen, its areas are the columns instead (see
+    `organisations_by_pillars`).
+    """
+    dimension = _dimension(edition, filters)
+    facts, column_field = dimension.facts, dimension.field
+    # One row per activity, pillar (or area) and place: a plain count counts activities.
     counts = {
-        ((r["country_id"], r["region_wide"]), r["pillar_number"]): r["n"]
-        for r in facts.values("country_id", "region_wide", "pillar_number").annotate(n=Count("pk"))
+        ((r["country_id"], r["region_wide"]), r[column_field]): r["n"]
+        for r in facts.values("country_id", "region_wide", column_field).annotate(n=Count("pk"))
     }
-    pillars = _pick_pillars(site_pillars(), filters)
-    unstated = any(pillar is None for _place, pillar in counts)
-    columns = _pillar_columns(pillars, unstated)
-    numbers = [p.number for p in pillars] + ([None] if unstated else [])
+    _pillar_values(dimension, filters, counts)
+    columns, numbers = dimension.columns, dimension.values
     seen = {place for place, _pillar in counts}
     countries = list(Country.objects.order_by("name"))
     rows = [
@@ -403,7 +501,8 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
         )
         for label, params, kind, place in _place_rows(countries, seen, filters)
     ]
-    return _shade(Matrix(edition, filters, columns, rows, _count(facts, edition, filters)))
+    count = _count(facts, edition, filters)
+    return _shade(Matrix(edition, filters, columns, rows, count, framework=dimension.framework))
 
 
 # -- plan items x countries -------------------------------------------------------------
@@ -509,6 +608,7 @@ class ActivityPage:
     countries: list[Country]
     source: Source | None
     history: list[HistoryStep]
+    framework_areas: list[FrameworkArea] = field(default_factory=list)
 
 
 def activity_page(key: str, edition: Edition | None) -> ActivityPage | None:
@@ -545,7 +645,21 @@ def activity_page(key: str, edition: Edition | None) -> ActivityPage | None:
         countries=[countries[c] for c in record["countries"] if c in countries],
         source=Source.objects.filter(key=source_key).first(),
         history=history,
+        framework_areas=_framework_areas(record.get("framework_areas", [])),
     )
+
+
+def _framework_areas(refs: list[str]) -> list[FrameworkArea]:
+    """The areas an activity record names (as framework/code), in the record's order."""
+    if not refs:
+        return []  # no query for the many activities classified under no framework
+    areas = {
+        a.ref: a
+        for a in FrameworkArea.objects.filter(
+            code__in=[r.rsplit("/", 1)[-1] for r in refs]
+        ).select_related("framework")
+    }
+    return [areas[r] for r in refs if r in areas]
 
 
 def query_string(filters: MatrixFilters, edition: Edition | None, **overrides) -> str:
@@ -565,5 +679,8 @@ def code_names() -> dict[str, dict]:
         "donors": organisations,
         "countries": {c.iso2: c.name for c in Country.objects.all()},
         "pillars": {p.number: p.numeral for p in Pillar.objects.all()},
+        "framework_areas": {
+            a.ref: str(a) for a in FrameworkArea.objects.select_related("framework")
+        },
         "status": {value: str(label) for value, label in Activity.Status.choices},
     }

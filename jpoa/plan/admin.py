@@ -4,7 +4,17 @@ from modeltranslation.admin import TranslationTabularInline
 
 from jpoa.lib.admin import ProvenanceInlineMixin, TranslatedAdmin
 
-from .models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion, Strategy
+from .models import (
+    ActionItem,
+    Framework,
+    FrameworkArea,
+    Participation,
+    Phase,
+    Pillar,
+    Plan,
+    PlanVersion,
+    Strategy,
+)
 
 
 class PillarInline(ProvenanceInlineMixin, TranslationTabularInline):
@@ -101,3 +111,24 @@ class PhaseAdmin(TranslatedAdmin):
     list_select_related = ("plan",)
     search_fields = ("key", "title_en", "title_ru")
     autocomplete_fields = ("plan", "implementing_offices", "donors")
+
+
+class FrameworkAreaInline(ProvenanceInlineMixin, TranslationTabularInline):
+    model = FrameworkArea
+    fields = ("code", "title", "position")
+
+
+@admin.register(Framework)
+class FrameworkAdmin(TranslatedAdmin):
+    list_display = ("title", "symbol", "key")
+    search_fields = ("key", "symbol", "title_en", "title_ru")
+    inlines = (FrameworkAreaInline,)
+
+
+@admin.register(FrameworkArea)
+class FrameworkAreaAdmin(TranslatedAdmin):
+    list_display = ("code", "title", "framework")
+    list_select_related = ("framework",)
+    list_filter = ("framework",)
+    search_fields = ("code", "title_en", "title_ru", "framework__key")
+    autocomplete_fields = ("framework",)

@@ -220,3 +220,54 @@ class Phase(Provenance):
         if self.end_year != self.start_year:
             return f"{self.start_year}–{self.end_year}"
         return str(self.start_year)
+
+
+class Framework(Provenance):
+    """A second way to classify activities beside the strategy's pillars.
+
+    The Plan of Action to Prevent Violent Extremism's priority areas, SDG 16's targets,
+    a Security Council resolution's operative paragraphs: each is a framework with its
+    areas, loaded as data (`frameworks` in a data set), so that a new one needs no code.
+    """
+
+    key = models.SlugField(_("key"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    short_title = models.CharField(_("short title"), max_length=100, blank=True)
+    symbol = models.CharField(_("document symbol"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.short_title or self.title
+
+
+class FrameworkArea(Provenance):
+    """One area of a framework (a priority area, a target): what an activity is classified under."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="areas", verbose_name=_("framework")
+    )
+    code = models.CharField(_("code"), max_length=30, help_text=_("For example 3 or 16.a."))
+    title = models.CharField(_("title"), max_length=500)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("framework area")
+        verbose_name_plural = _("framework areas")
+        ordering = ["framework", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="frameworkarea_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework}: {self.code}. {self.title}"
+
+    @property
+    def ref(self) -> str:
+        """How a data set and an edition name the area: "framework/code"."""
+        return f"{self.framework.key}/{self.code}"

@@ -1,6 +1,16 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion, Strategy
+from .models import (
+    ActionItem,
+    Framework,
+    FrameworkArea,
+    Participation,
+    Phase,
+    Pillar,
+    Plan,
+    PlanVersion,
+    Strategy,
+)
 
 
 @register(Strategy)
@@ -36,3 +46,13 @@ class ParticipationTranslation(TranslationOptions):
 @register(Phase)
 class PhaseTranslation(TranslationOptions):
     fields = ("title", "description", "end_note", "provenance_note")
+
+
+@register(Framework)
+class FrameworkTranslation(TranslationOptions):
+    fields = ("title", "short_title", "description", "provenance_note")
+
+
+@register(FrameworkArea)
+class FrameworkAreaTranslation(TranslationOptions):
+    fields = ("title", "provenance_note")

@@ -7,6 +7,7 @@ added later is listed without a change here.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db.models import Count
@@ -44,6 +45,7 @@ def citing_records() -> dict[int, list[CitingGroup]]:
     for model in _provenance_models():
         counts = dict(
             model.objects.filter(source__isnull=False)
+            .order_by()  # a model's default order would split the groups (GROUP BY its fields)
             .values_list("source_id")
             .annotate(n=Count("pk"))
             .values_list("source_id", "n")
@@ -72,7 +74,7 @@ def _citing(model):
     related = [
         f.name
         for f in model._meta.get_fields()
-        if f.many_to_one and f.name in {"version", "country", "plan", "strategy"}
+        if f.many_to_one and f.name in {"version", "country", "plan", "strategy", "framework"}
     ]
     return model.objects.filter(source__isnull=False).select_related(*related).order_by("pk")
 
@@ -99,6 +101,11 @@ def _public_url(obj) -> str:
         return reverse("public:plan")
     if name == "plan.participation" and obj.country.in_region:
         return reverse("public:state", args=[obj.country.iso2.lower()])
+    if name == "plan.framework":  # the matrix grouped by its areas
+        return f"{reverse('matrix:organisations')}?{urlencode({'framework': obj.key})}"
+    if name == "plan.frameworkarea":
+        query = urlencode({"framework": obj.framework.key, "area": obj.code})
+        return f"{reverse('matrix:organisations')}?{query}"
     if name == "core.country" and obj.in_region:
         return reverse("public:state", args=[obj.iso2.lower()])
     return ""
