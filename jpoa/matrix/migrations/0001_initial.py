@@ -6,325 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("core", "0001_initial"),
-        ("plan", "0001_initial"),
+        ('core', '0001_initial'),
+        ('plan', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Activity",
+            name='Activity',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                ("key", models.SlugField(max_length=150, unique=True, verbose_name="key")),
-                (
-                    "iati_identifier",
-                    models.CharField(
-                        blank=True,
-                        max_length=200,
-                        null=True,
-                        unique=True,
-                        verbose_name="IATI identifier",
-                    ),
-                ),
-                ("title", models.CharField(max_length=500, verbose_name="title")),
-                ("title_en", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "description_en",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "description_ru",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "region_wide",
-                    models.BooleanField(
-                        default=False,
-                        help_text="The activity serves the whole region rather than named countries.",
-                        verbose_name="region-wide",
-                    ),
-                ),
-                ("start_date", models.DateField(blank=True, null=True, verbose_name="start date")),
-                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
-                (
-                    "start_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="start year"
-                    ),
-                ),
-                (
-                    "end_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="end year"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "planned"),
-                            ("ongoing", "ongoing"),
-                            ("completed", "completed"),
-                            ("suspended", "suspended"),
-                            ("cancelled", "cancelled"),
-                        ],
-                        max_length=20,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "budget",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=16,
-                        null=True,
-                        verbose_name="budget",
-                    ),
-                ),
-                ("currency", models.CharField(blank=True, max_length=3, verbose_name="currency")),
-                (
-                    "source_url",
-                    models.URLField(blank=True, max_length=1000, verbose_name="source URL"),
-                ),
-                (
-                    "last_verified",
-                    models.DateField(blank=True, null=True, verbose_name="last verified"),
-                ),
-                (
-                    "internal_notes",
-                    models.TextField(
-                        blank=True, help_text="Never published.", verbose_name="internal notes"
-                    ),
-                ),
-                (
-                    "version",
-                    models.PositiveIntegerField(
-                        default=1,
-                        editable=False,
-                        help_text="Raised by every save.",
-                        verbose_name="version",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "action_items",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="activities",
-                        to="plan.actionitem",
-                        verbose_name="plan action items",
-                    ),
-                ),
-                (
-                    "countries",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="activities",
-                        to="core.country",
-                        verbose_name="countries",
-                    ),
-                ),
-                (
-                    "donors",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="funded_activities",
-                        to="core.organisation",
-                        verbose_name="donors",
-                    ),
-                ),
-                (
-                    "lead_organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="led_activities",
-                        to="core.organisation",
-                        verbose_name="lead organisation",
-                    ),
-                ),
-                (
-                    "partners",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="partner_activities",
-                        to="core.organisation",
-                        verbose_name="partners",
-                    ),
-                ),
-                (
-                    "pillars",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="activities",
-                        to="plan.pillar",
-                        verbose_name="pillars",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('key', models.SlugField(max_length=150, unique=True, verbose_name='key')),
+                ('iati_identifier', models.CharField(blank=True, max_length=200, null=True, unique=True, verbose_name='IATI identifier')),
+                ('title', models.CharField(max_length=500, verbose_name='title')),
+                ('title_en', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('description_ru', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('region_wide', models.BooleanField(default=False, help_text='The activity serves the whole region rather than named countries.', verbose_name='region-wide')),
+                ('start_date', models.DateField(blank=True, null=True, verbose_name='start date')),
+                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
+                ('start_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='start year')),
+                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='end year')),
+                ('status', models.CharField(choices=[('planned', 'planned'), ('ongoing', 'ongoing'), ('completed', 'completed'), ('suspended', 'suspended'), ('cancelled', 'cancelled')], max_length=20, verbose_name='status')),
+                ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='budget')),
+                ('currency', models.CharField(blank=True, max_length=3, verbose_name='currency')),
+                ('source_url', models.URLField(blank=True, max_length=1000, verbose_name='source URL')),
+                ('last_verified', models.DateField(blank=True, null=True, verbose_name='last verified')),
+                ('internal_notes', models.TextField(blank=True, help_text='Never published.', verbose_name='internal notes')),
+                ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Raised by every save.', verbose_name='version')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('action_items', models.ManyToManyField(blank=True, related_name='activities', to='plan.actionitem', verbose_name='plan action items')),
+                ('countries', models.ManyToManyField(blank=True, related_name='activities', to='core.country', verbose_name='countries')),
+                ('donors', models.ManyToManyField(blank=True, related_name='funded_activities', to='core.organisation', verbose_name='donors')),
+                ('lead_organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_activities', to='core.organisation', verbose_name='lead organisation')),
+                ('partners', models.ManyToManyField(blank=True, related_name='partner_activities', to='core.organisation', verbose_name='partners')),
+                ('pillars', models.ManyToManyField(blank=True, related_name='activities', to='plan.pillar', verbose_name='pillars')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
             ],
             options={
-                "verbose_name": "activity",
-                "verbose_name_plural": "activities",
-                "ordering": ["lead_organisation__acronym", "title"],
+                'verbose_name': 'activity',
+                'verbose_name_plural': 'activities',
+                'ordering': ['lead_organisation__acronym', 'title'],
             },
         ),
         migrations.CreateModel(
-            name="Edition",
+            name='Edition',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(unique=True, verbose_name="number")),
-                ("title", models.CharField(max_length=300, verbose_name="title")),
-                ("title_en", models.CharField(max_length=300, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=300, null=True, verbose_name="title")),
-                ("as_of", models.DateField(verbose_name="as of")),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                ("notes_en", models.TextField(blank=True, null=True, verbose_name="notes")),
-                ("notes_ru", models.TextField(blank=True, null=True, verbose_name="notes")),
-                ("published_at", models.DateTimeField(auto_now_add=True, verbose_name="published")),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="published by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(unique=True, verbose_name='number')),
+                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('title_en', models.CharField(max_length=300, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=300, null=True, verbose_name='title')),
+                ('as_of', models.DateField(verbose_name='as of')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('notes_en', models.TextField(blank=True, null=True, verbose_name='notes')),
+                ('notes_ru', models.TextField(blank=True, null=True, verbose_name='notes')),
+                ('published_at', models.DateTimeField(auto_now_add=True, verbose_name='published')),
+                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='published by')),
             ],
             options={
-                "verbose_name": "matrix edition",
-                "verbose_name_plural": "matrix editions",
-                "ordering": ["-number"],
+                'verbose_name': 'matrix edition',
+                'verbose_name_plural': 'matrix editions',
+                'ordering': ['-number'],
             },
         ),
         migrations.CreateModel(
-            name="EditionEntry",
+            name='EditionEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("activity_key", models.CharField(max_length=150, verbose_name="activity key")),
-                (
-                    "lead_organisation_id_at",
-                    models.BigIntegerField(verbose_name="lead organisation id"),
-                ),
-                ("status", models.CharField(max_length=20, verbose_name="status")),
-                ("start_year", models.PositiveSmallIntegerField(null=True)),
-                ("end_year", models.PositiveSmallIntegerField(null=True)),
-                ("data", models.JSONField(verbose_name="snapshot")),
-                (
-                    "activity",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="edition_entries",
-                        to="matrix.activity",
-                        verbose_name="activity",
-                    ),
-                ),
-                (
-                    "edition",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="entries",
-                        to="matrix.edition",
-                        verbose_name="edition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('activity_key', models.CharField(max_length=150, verbose_name='activity key')),
+                ('lead_organisation_id_at', models.BigIntegerField(verbose_name='lead organisation id')),
+                ('status', models.CharField(max_length=20, verbose_name='status')),
+                ('start_year', models.PositiveSmallIntegerField(null=True)),
+                ('end_year', models.PositiveSmallIntegerField(null=True)),
+                ('data', models.JSONField(verbose_name='snapshot')),
+                ('activity', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='edition_entries', to='matrix.activity', verbose_name='activity')),
+                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='matrix.edition', verbose_name='edition')),
             ],
             options={
-                "verbose_name": "edition entry",
-                "verbose_name_plural": "edition entries",
+                'verbose_name': 'edition entry',
+                'verbose_name_plural': 'edition entries',
             },
         ),
         migrations.AddIndex(
-            model_name="activity",
-            index=models.Index(fields=["lead_organisation", "status"], name="activity_org_status"),
+            model_name='activity',
+            index=models.Index(fields=['lead_organisation', 'status'], name='activity_org_status'),
         ),
         migrations.AddIndex(
-            model_name="activity",
-            index=models.Index(
-                fields=["status", "start_year", "end_year"], name="activity_status_years"
-            ),
+            model_name='activity',
+            index=models.Index(fields=['status', 'start_year', 'end_year'], name='activity_status_years'),
         ),
         migrations.AddIndex(
-            model_name="activity",
-            index=models.Index(fields=["start_year", "end_year"], name="activity_years"),
+            model_name='activity',
+            index=models.Index(fields=['start_year', 'end_year'], name='activity_years'),
         ),
         migrations.AddIndex(
-            model_name="editionentry",
-            index=models.Index(
-                fields=["edition", "lead_organisation_id_at"], name="entry_edition_org"
-            ),
+            model_name='editionentry',
+            index=models.Index(fields=['edition', 'lead_organisation_id_at'], name='entry_edition_org'),
         ),
         migrations.AddConstraint(
-            model_name="editionentry",
-            constraint=models.UniqueConstraint(
-                fields=("edition", "activity_key"), name="entry_unique_key"
-            ),
+            model_name='editionentry',
+            constraint=models.UniqueConstraint(fields=('edition', 'activity_key'), name='entry_unique_key'),
         ),
     ]

@@ -5,174 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0002_dataset_load"),
-        ("matrix", "0001_initial"),
-        ("plan", "0001_initial"),
+        ('core', '0002_dataset_load'),
+        ('matrix', '0001_initial'),
+        ('plan', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="EditionFact",
+            name='EditionFact',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("pillar_number", models.PositiveSmallIntegerField(null=True)),
-                ("region_wide", models.BooleanField(default=False)),
-                ("organisation_type", models.CharField(max_length=20)),
-                ("status", models.CharField(max_length=20)),
-                ("start_year", models.PositiveSmallIntegerField(null=True)),
-                ("end_year", models.PositiveSmallIntegerField(null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('pillar_number', models.PositiveSmallIntegerField(null=True)),
+                ('region_wide', models.BooleanField(default=False)),
+                ('organisation_type', models.CharField(max_length=20)),
+                ('status', models.CharField(max_length=20)),
+                ('start_year', models.PositiveSmallIntegerField(null=True)),
+                ('end_year', models.PositiveSmallIntegerField(null=True)),
             ],
             options={
-                "verbose_name": "edition fact",
-                "verbose_name_plural": "edition facts",
+                'verbose_name': 'edition fact',
+                'verbose_name_plural': 'edition facts',
             },
         ),
         migrations.CreateModel(
-            name="EditionItemFact",
+            name='EditionItemFact',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("item_pillar", models.PositiveSmallIntegerField()),
-                ("region_wide", models.BooleanField(default=False)),
-                ("organisation_type", models.CharField(max_length=20)),
-                ("status", models.CharField(max_length=20)),
-                ("start_year", models.PositiveSmallIntegerField(null=True)),
-                ("end_year", models.PositiveSmallIntegerField(null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('item_pillar', models.PositiveSmallIntegerField()),
+                ('region_wide', models.BooleanField(default=False)),
+                ('organisation_type', models.CharField(max_length=20)),
+                ('status', models.CharField(max_length=20)),
+                ('start_year', models.PositiveSmallIntegerField(null=True)),
+                ('end_year', models.PositiveSmallIntegerField(null=True)),
             ],
             options={
-                "verbose_name": "edition plan item fact",
-                "verbose_name_plural": "edition plan item facts",
+                'verbose_name': 'edition plan item fact',
+                'verbose_name_plural': 'edition plan item facts',
             },
         ),
         migrations.AddField(
-            model_name="edition",
-            name="activity_count",
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="activities"),
+            model_name='edition',
+            name='activity_count',
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='activities'),
         ),
         migrations.AddIndex(
-            model_name="editionentry",
-            index=models.Index(fields=["activity_key", "edition"], name="entry_key_edition"),
+            model_name='editionentry',
+            index=models.Index(fields=['activity_key', 'edition'], name='entry_key_edition'),
         ),
         migrations.AddField(
-            model_name="editionfact",
-            name="country",
-            field=models.ForeignKey(
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.country",
-            ),
+            model_name='editionfact',
+            name='country',
+            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country'),
         ),
         migrations.AddField(
-            model_name="editionfact",
-            name="edition",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="matrix.edition",
-            ),
+            model_name='editionfact',
+            name='edition',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matrix.edition'),
         ),
         migrations.AddField(
-            model_name="editionfact",
-            name="entry",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="facts",
-                to="matrix.editionentry",
-            ),
+            model_name='editionfact',
+            name='entry',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='facts', to='matrix.editionentry'),
         ),
         migrations.AddField(
-            model_name="editionfact",
-            name="lead_organisation",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.organisation",
-            ),
+            model_name='editionfact',
+            name='lead_organisation',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation'),
         ),
         migrations.AddField(
-            model_name="editionitemfact",
-            name="action_item",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="plan.actionitem",
-            ),
+            model_name='editionitemfact',
+            name='action_item',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plan.actionitem'),
         ),
         migrations.AddField(
-            model_name="editionitemfact",
-            name="country",
-            field=models.ForeignKey(
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.country",
-            ),
+            model_name='editionitemfact',
+            name='country',
+            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country'),
         ),
         migrations.AddField(
-            model_name="editionitemfact",
-            name="edition",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="matrix.edition",
-            ),
+            model_name='editionitemfact',
+            name='edition',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matrix.edition'),
         ),
         migrations.AddField(
-            model_name="editionitemfact",
-            name="entry",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="item_facts",
-                to="matrix.editionentry",
-            ),
+            model_name='editionitemfact',
+            name='entry',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='item_facts', to='matrix.editionentry'),
         ),
         migrations.AddField(
-            model_name="editionitemfact",
-            name="lead_organisation",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.organisation",
-            ),
+            model_name='editionitemfact',
+            name='lead_organisation',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation'),
         ),
         migrations.AddIndex(
-            model_name="editionfact",
-            index=models.Index(
-                fields=["edition", "lead_organisation", "pillar_number", "entry"],
-                name="fact_ed_org_pillar",
-            ),
+            model_name='editionfact',
+            index=models.Index(fields=['edition', 'lead_organisation', 'pillar_number', 'entry'], name='fact_ed_org_pillar'),
         ),
         migrations.AddIndex(
-            model_name="editionfact",
-            index=models.Index(
-                fields=["edition", "country", "pillar_number", "entry"],
-                name="fact_ed_country_pillar",
-            ),
+            model_name='editionfact',
+            index=models.Index(fields=['edition', 'country', 'pillar_number', 'entry'], name='fact_ed_country_pillar'),
         ),
         migrations.AddIndex(
-            model_name="editionitemfact",
-            index=models.Index(
-                fields=["edition", "action_item", "country", "entry"], name="itemfact_ed_item"
-            ),
+            model_name='editionitemfact',
+            index=models.Index(fields=['edition', 'action_item', 'country', 'entry'], name='itemfact_ed_item'),
         ),
     ]

@@ -6,30 +6,21 @@ from jpoa.lib.migration_ops import copy_into_english
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matrix", "0002_edition_facts"),
+        ('matrix', '0002_edition_facts'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="activity",
-            name="provenance_note_en",
-            field=models.TextField(
-                blank=True,
-                help_text="Why a classification was inferred, or anything else a reader should know.",
-                null=True,
-                verbose_name="provenance note",
-            ),
+            model_name='activity',
+            name='provenance_note_en',
+            field=models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', null=True, verbose_name='provenance note'),
         ),
         migrations.AddField(
-            model_name="activity",
-            name="provenance_note_ru",
-            field=models.TextField(
-                blank=True,
-                help_text="Why a classification was inferred, or anything else a reader should know.",
-                null=True,
-                verbose_name="provenance note",
-            ),
+            model_name='activity',
+            name='provenance_note_ru',
+            field=models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', null=True, verbose_name='provenance note'),
         ),
-        copy_into_english("matrix", ["Activity"], "provenance_note"),
+        copy_into_english('matrix', ['Activity'], "provenance_note"),
     ]

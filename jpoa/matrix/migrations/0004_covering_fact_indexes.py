@@ -4,54 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0003_translated_provenance_note"),
-        ("matrix", "0003_translated_provenance_note"),
+        ('core', '0003_translated_provenance_note'),
+        ('matrix', '0003_translated_provenance_note'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="editionfact",
-            name="fact_ed_org_pillar",
+            model_name='editionfact',
+            name='fact_ed_org_pillar',
         ),
         migrations.RemoveIndex(
-            model_name="editionfact",
-            name="fact_ed_country_pillar",
+            model_name='editionfact',
+            name='fact_ed_country_pillar',
         ),
         migrations.AddIndex(
-            model_name="editionfact",
-            index=models.Index(
-                fields=[
-                    "edition",
-                    "lead_organisation",
-                    "pillar_number",
-                    "country",
-                    "region_wide",
-                    "start_year",
-                    "end_year",
-                    "status",
-                    "organisation_type",
-                    "entry",
-                ],
-                name="fact_ed_org_cover",
-            ),
+            model_name='editionfact',
+            index=models.Index(fields=['edition', 'lead_organisation', 'pillar_number', 'country', 'region_wide', 'start_year', 'end_year', 'status', 'organisation_type', 'entry'], name='fact_ed_org_cover'),
         ),
         migrations.AddIndex(
-            model_name="editionfact",
-            index=models.Index(
-                fields=[
-                    "edition",
-                    "country",
-                    "region_wide",
-                    "pillar_number",
-                    "lead_organisation",
-                    "start_year",
-                    "end_year",
-                    "status",
-                    "organisation_type",
-                    "entry",
-                ],
-                name="fact_ed_place_cover",
-            ),
+            model_name='editionfact',
+            index=models.Index(fields=['edition', 'country', 'region_wide', 'pillar_number', 'lead_organisation', 'start_year', 'end_year', 'status', 'organisation_type', 'entry'], name='fact_ed_place_cover'),
         ),
     ]

@@ -4,22 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matrix", "0004_covering_fact_indexes"),
+        ('matrix', '0004_covering_fact_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="editionentry",
-            name="same_as_previous",
-            field=models.BooleanField(null=True, verbose_name="same as in the edition before"),
+            model_name='editionentry',
+            name='same_as_previous',
+            field=models.BooleanField(null=True, verbose_name='same as in the edition before'),
         ),
         migrations.AddIndex(
-            model_name="editionentry",
-            index=models.Index(
-                condition=models.Q(("same_as_previous", False)),
-                fields=["edition"],
-                name="entry_new_or_changed",
-            ),
+            model_name='editionentry',
+            index=models.Index(condition=models.Q(('same_as_previous', False)), fields=['edition'], name='entry_new_or_changed'),
         ),
     ]

@@ -5,731 +5,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("core", "0001_initial"),
-        ("events", "0001_initial"),
+        ('core', '0001_initial'),
+        ('events', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Pillar",
+            name='Pillar',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
-                ("short_title", models.CharField(max_length=200, verbose_name="short title")),
-                (
-                    "short_title_en",
-                    models.CharField(max_length=200, null=True, verbose_name="short title"),
-                ),
-                (
-                    "short_title_ru",
-                    models.CharField(max_length=200, null=True, verbose_name="short title"),
-                ),
-                ("title", models.CharField(max_length=500, verbose_name="full title")),
-                (
-                    "title_en",
-                    models.CharField(max_length=500, null=True, verbose_name="full title"),
-                ),
-                (
-                    "title_ru",
-                    models.CharField(max_length=500, null=True, verbose_name="full title"),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
+                ('short_title', models.CharField(max_length=200, verbose_name='short title')),
+                ('short_title_en', models.CharField(max_length=200, null=True, verbose_name='short title')),
+                ('short_title_ru', models.CharField(max_length=200, null=True, verbose_name='short title')),
+                ('title', models.CharField(max_length=500, verbose_name='full title')),
+                ('title_en', models.CharField(max_length=500, null=True, verbose_name='full title')),
+                ('title_ru', models.CharField(max_length=500, null=True, verbose_name='full title')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
             ],
             options={
-                "verbose_name": "pillar",
-                "verbose_name_plural": "pillars",
-                "ordering": ["strategy", "number"],
+                'verbose_name': 'pillar',
+                'verbose_name_plural': 'pillars',
+                'ordering': ['strategy', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="Plan",
+            name='Plan',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                ("key", models.SlugField(max_length=100, unique=True, verbose_name="key")),
-                ("title", models.CharField(max_length=500, verbose_name="title")),
-                ("title_en", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=500, null=True, verbose_name="title")),
-                (
-                    "short_title",
-                    models.CharField(blank=True, max_length=100, verbose_name="short title"),
-                ),
-                (
-                    "short_title_en",
-                    models.CharField(
-                        blank=True, max_length=100, null=True, verbose_name="short title"
-                    ),
-                ),
-                (
-                    "short_title_ru",
-                    models.CharField(
-                        blank=True, max_length=100, null=True, verbose_name="short title"
-                    ),
-                ),
-                ("region", models.CharField(max_length=200, verbose_name="region")),
-                ("region_en", models.CharField(max_length=200, null=True, verbose_name="region")),
-                ("region_ru", models.CharField(max_length=200, null=True, verbose_name="region")),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "description_en",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "description_ru",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "countries",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="plans",
-                        to="core.country",
-                        verbose_name="countries of the region",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('key', models.SlugField(max_length=100, unique=True, verbose_name='key')),
+                ('title', models.CharField(max_length=500, verbose_name='title')),
+                ('title_en', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('short_title', models.CharField(blank=True, max_length=100, verbose_name='short title')),
+                ('short_title_en', models.CharField(blank=True, max_length=100, null=True, verbose_name='short title')),
+                ('short_title_ru', models.CharField(blank=True, max_length=100, null=True, verbose_name='short title')),
+                ('region', models.CharField(max_length=200, verbose_name='region')),
+                ('region_en', models.CharField(max_length=200, null=True, verbose_name='region')),
+                ('region_ru', models.CharField(max_length=200, null=True, verbose_name='region')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('description_ru', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('countries', models.ManyToManyField(blank=True, related_name='plans', to='core.country', verbose_name='countries of the region')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
             ],
             options={
-                "verbose_name": "plan",
-                "verbose_name_plural": "plans",
+                'verbose_name': 'plan',
+                'verbose_name_plural': 'plans',
             },
         ),
         migrations.CreateModel(
-            name="Phase",
+            name='Phase',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                ("key", models.SlugField(max_length=100, unique=True, verbose_name="key")),
-                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
-                ("title", models.CharField(max_length=300, verbose_name="title")),
-                ("title_en", models.CharField(max_length=300, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=300, null=True, verbose_name="title")),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "description_en",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "description_ru",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                ("start_year", models.PositiveSmallIntegerField(verbose_name="first year")),
-                (
-                    "end_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="last year"
-                    ),
-                ),
-                (
-                    "end_note",
-                    models.CharField(
-                        blank=True,
-                        help_text="For example: to be completed by the end of June 2017.",
-                        max_length=200,
-                        verbose_name="end note",
-                    ),
-                ),
-                (
-                    "end_note_en",
-                    models.CharField(
-                        blank=True,
-                        help_text="For example: to be completed by the end of June 2017.",
-                        max_length=200,
-                        null=True,
-                        verbose_name="end note",
-                    ),
-                ),
-                (
-                    "end_note_ru",
-                    models.CharField(
-                        blank=True,
-                        help_text="For example: to be completed by the end of June 2017.",
-                        max_length=200,
-                        null=True,
-                        verbose_name="end note",
-                    ),
-                ),
-                (
-                    "donors",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="funded_phases",
-                        to="core.organisation",
-                        verbose_name="donors",
-                    ),
-                ),
-                (
-                    "implementing_offices",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="implemented_phases",
-                        to="core.organisation",
-                        verbose_name="implementing offices",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="phases",
-                        to="plan.plan",
-                        verbose_name="plan",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('key', models.SlugField(max_length=100, unique=True, verbose_name='key')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
+                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('title_en', models.CharField(max_length=300, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=300, null=True, verbose_name='title')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('description_ru', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('start_year', models.PositiveSmallIntegerField(verbose_name='first year')),
+                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='last year')),
+                ('end_note', models.CharField(blank=True, help_text='For example: to be completed by the end of June 2017.', max_length=200, verbose_name='end note')),
+                ('end_note_en', models.CharField(blank=True, help_text='For example: to be completed by the end of June 2017.', max_length=200, null=True, verbose_name='end note')),
+                ('end_note_ru', models.CharField(blank=True, help_text='For example: to be completed by the end of June 2017.', max_length=200, null=True, verbose_name='end note')),
+                ('donors', models.ManyToManyField(blank=True, related_name='funded_phases', to='core.organisation', verbose_name='donors')),
+                ('implementing_offices', models.ManyToManyField(blank=True, related_name='implemented_phases', to='core.organisation', verbose_name='implementing offices')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='plan.plan', verbose_name='plan')),
             ],
             options={
-                "verbose_name": "phase",
-                "verbose_name_plural": "phases",
-                "ordering": ["plan", "number"],
+                'verbose_name': 'phase',
+                'verbose_name_plural': 'phases',
+                'ordering': ['plan', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="PlanVersion",
+            name='PlanVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                (
-                    "label",
-                    models.CharField(
-                        help_text="For example 2011.", max_length=50, verbose_name="label"
-                    ),
-                ),
-                ("adopted_on", models.DateField(blank=True, null=True, verbose_name="adopted on")),
-                (
-                    "adopted_at",
-                    models.CharField(blank=True, max_length=200, verbose_name="adopted at (place)"),
-                ),
-                (
-                    "adopted_at_en",
-                    models.CharField(
-                        blank=True, max_length=200, null=True, verbose_name="adopted at (place)"
-                    ),
-                ),
-                (
-                    "adopted_at_ru",
-                    models.CharField(
-                        blank=True, max_length=200, null=True, verbose_name="adopted at (place)"
-                    ),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                ("notes_en", models.TextField(blank=True, null=True, verbose_name="notes")),
-                ("notes_ru", models.TextField(blank=True, null=True, verbose_name="notes")),
-                (
-                    "adopted_at_event",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="adopted_plan_versions",
-                        to="events.event",
-                        verbose_name="adopted at (event)",
-                    ),
-                ),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="plan.plan",
-                        verbose_name="plan",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('label', models.CharField(help_text='For example 2011.', max_length=50, verbose_name='label')),
+                ('adopted_on', models.DateField(blank=True, null=True, verbose_name='adopted on')),
+                ('adopted_at', models.CharField(blank=True, max_length=200, verbose_name='adopted at (place)')),
+                ('adopted_at_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='adopted at (place)')),
+                ('adopted_at_ru', models.CharField(blank=True, max_length=200, null=True, verbose_name='adopted at (place)')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('notes_en', models.TextField(blank=True, null=True, verbose_name='notes')),
+                ('notes_ru', models.TextField(blank=True, null=True, verbose_name='notes')),
+                ('adopted_at_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_plan_versions', to='events.event', verbose_name='adopted at (event)')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='plan.plan', verbose_name='plan')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
             ],
             options={
-                "verbose_name": "plan version",
-                "verbose_name_plural": "plan versions",
-                "ordering": ["plan", "adopted_on", "label"],
+                'verbose_name': 'plan version',
+                'verbose_name_plural': 'plan versions',
+                'ordering': ['plan', 'adopted_on', 'label'],
             },
         ),
         migrations.CreateModel(
-            name="Participation",
+            name='Participation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("adopted", "adopted"),
-                            ("observer", "observer"),
-                            ("not_party", "not party"),
-                        ],
-                        max_length=20,
-                        verbose_name="status",
-                    ),
-                ),
-                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
-                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
-                (
-                    "place_en",
-                    models.CharField(blank=True, max_length=200, null=True, verbose_name="place"),
-                ),
-                (
-                    "place_ru",
-                    models.CharField(blank=True, max_length=200, null=True, verbose_name="place"),
-                ),
-                (
-                    "country",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="participations",
-                        to="core.country",
-                        verbose_name="state",
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="participations",
-                        to="plan.planversion",
-                        verbose_name="plan version",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('status', models.CharField(choices=[('adopted', 'adopted'), ('observer', 'observer'), ('not_party', 'not party')], max_length=20, verbose_name='status')),
+                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
+                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
+                ('place_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='place')),
+                ('place_ru', models.CharField(blank=True, max_length=200, null=True, verbose_name='place')),
+                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='core.country', verbose_name='state')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='plan.planversion', verbose_name='plan version')),
             ],
             options={
-                "verbose_name": "state participation",
-                "verbose_name_plural": "state participations",
-                "ordering": ["version", "country__name"],
+                'verbose_name': 'state participation',
+                'verbose_name_plural': 'state participations',
+                'ordering': ['version', 'country__name'],
             },
         ),
         migrations.CreateModel(
-            name="ActionItem",
+            name='ActionItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        help_text="For example II.3.", max_length=30, verbose_name="code"
-                    ),
-                ),
-                ("title", models.CharField(max_length=500, verbose_name="title")),
-                ("title_en", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=500, null=True, verbose_name="title")),
-                ("text", models.TextField(blank=True, verbose_name="text")),
-                ("text_en", models.TextField(blank=True, null=True, verbose_name="text")),
-                ("text_ru", models.TextField(blank=True, null=True, verbose_name="text")),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
-                (
-                    "pillar",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="action_items",
-                        to="plan.pillar",
-                        verbose_name="pillar",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="items",
-                        to="plan.planversion",
-                        verbose_name="plan version",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('code', models.CharField(help_text='For example II.3.', max_length=30, verbose_name='code')),
+                ('title', models.CharField(max_length=500, verbose_name='title')),
+                ('title_en', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=500, null=True, verbose_name='title')),
+                ('text', models.TextField(blank=True, verbose_name='text')),
+                ('text_en', models.TextField(blank=True, null=True, verbose_name='text')),
+                ('text_ru', models.TextField(blank=True, null=True, verbose_name='text')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
+                ('pillar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='action_items', to='plan.pillar', verbose_name='pillar')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='plan.planversion', verbose_name='plan version')),
             ],
             options={
-                "verbose_name": "action item",
-                "verbose_name_plural": "action items",
-                "ordering": ["version", "pillar__number", "position", "code"],
+                'verbose_name': 'action item',
+                'verbose_name_plural': 'action items',
+                'ordering': ['version', 'pillar__number', 'position', 'code'],
             },
         ),
         migrations.CreateModel(
-            name="Strategy",
+            name='Strategy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "source_locator",
-                    models.CharField(
-                        blank=True,
-                        help_text="Section, page or paragraph of the source that states this record.",
-                        max_length=300,
-                        verbose_name="where in the source",
-                    ),
-                ),
-                (
-                    "classification_basis",
-                    models.CharField(
-                        choices=[
-                            ("stated", "stated by the source"),
-                            ("inferred", "inferred by an editor"),
-                        ],
-                        default="stated",
-                        help_text="Were the pillars and kind stated by the source, or inferred by an editor?",
-                        max_length=10,
-                        verbose_name="classification basis",
-                    ),
-                ),
-                (
-                    "provenance_note",
-                    models.TextField(
-                        blank=True,
-                        help_text="Why a classification was inferred, or anything else a reader should know.",
-                        verbose_name="provenance note",
-                    ),
-                ),
-                ("key", models.SlugField(max_length=100, unique=True, verbose_name="key")),
-                ("title", models.CharField(max_length=300, verbose_name="title")),
-                ("title_en", models.CharField(max_length=300, null=True, verbose_name="title")),
-                ("title_ru", models.CharField(max_length=300, null=True, verbose_name="title")),
-                (
-                    "symbol",
-                    models.CharField(blank=True, max_length=50, verbose_name="document symbol"),
-                ),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "description_en",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "description_ru",
-                    models.TextField(blank=True, null=True, verbose_name="description"),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The document, web page or import this record comes from.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="core.source",
-                        verbose_name="source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('source_locator', models.CharField(blank=True, help_text='Section, page or paragraph of the source that states this record.', max_length=300, verbose_name='where in the source')),
+                ('classification_basis', models.CharField(choices=[('stated', 'stated by the source'), ('inferred', 'inferred by an editor')], default='stated', help_text='Were the pillars and kind stated by the source, or inferred by an editor?', max_length=10, verbose_name='classification basis')),
+                ('provenance_note', models.TextField(blank=True, help_text='Why a classification was inferred, or anything else a reader should know.', verbose_name='provenance note')),
+                ('key', models.SlugField(max_length=100, unique=True, verbose_name='key')),
+                ('title', models.CharField(max_length=300, verbose_name='title')),
+                ('title_en', models.CharField(max_length=300, null=True, verbose_name='title')),
+                ('title_ru', models.CharField(max_length=300, null=True, verbose_name='title')),
+                ('symbol', models.CharField(blank=True, max_length=50, verbose_name='document symbol')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('description_ru', models.TextField(blank=True, null=True, verbose_name='description')),
+                ('source', models.ForeignKey(blank=True, help_text='The document, web page or import this record comes from.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.source', verbose_name='source')),
             ],
             options={
-                "verbose_name": "strategy",
-                "verbose_name_plural": "strategies",
+                'verbose_name': 'strategy',
+                'verbose_name_plural': 'strategies',
             },
         ),
         migrations.AddField(
-            model_name="plan",
-            name="strategy",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="plans",
-                to="plan.strategy",
-                verbose_name="strategy",
-            ),
+            model_name='plan',
+            name='strategy',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='plan.strategy', verbose_name='strategy'),
         ),
         migrations.AddField(
-            model_name="pillar",
-            name="strategy",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="pillars",
-                to="plan.strategy",
-                verbose_name="strategy",
-            ),
+            model_name='pillar',
+            name='strategy',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pillars', to='plan.strategy', verbose_name='strategy'),
         ),
         migrations.AddConstraint(
-            model_name="planversion",
-            constraint=models.UniqueConstraint(
-                fields=("plan", "label"), name="planversion_unique_label"
-            ),
+            model_name='planversion',
+            constraint=models.UniqueConstraint(fields=('plan', 'label'), name='planversion_unique_label'),
         ),
         migrations.AddConstraint(
-            model_name="participation",
-            constraint=models.UniqueConstraint(
-                fields=("version", "country"), name="participation_unique_country"
-            ),
+            model_name='participation',
+            constraint=models.UniqueConstraint(fields=('version', 'country'), name='participation_unique_country'),
         ),
         migrations.AddConstraint(
-            model_name="actionitem",
-            constraint=models.UniqueConstraint(
-                fields=("version", "code"), name="actionitem_unique_code"
-            ),
+            model_name='actionitem',
+            constraint=models.UniqueConstraint(fields=('version', 'code'), name='actionitem_unique_code'),
         ),
         migrations.AddConstraint(
-            model_name="pillar",
-            constraint=models.UniqueConstraint(
-                fields=("strategy", "number"), name="pillar_unique_number"
-            ),
+            model_name='pillar',
+            constraint=models.UniqueConstraint(fields=('strategy', 'number'), name='pillar_unique_number'),
         ),
     ]
