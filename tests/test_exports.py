@@ -151,6 +151,25 @@ def test_a_download_is_written_once_for_everyone_who_asks(edition, client, setti
     assert len(list(settings.DOWNLOADS_DIR.glob("edition-*"))) == 2
 
 
+def test_the_oldest_downloads_are_removed_with_their_locks(edition, client, settings):
+    from jpoa.exchange import downloads
+
+    settings.DOWNLOADS_DIR.mkdir(parents=True)
+    stale = settings.DOWNLOADS_DIR / ".0123456789abcdef0123456789abcdef.lock"
+    stale.touch()  # the lock of a download removed before
+    downloads.KEEP_FILES, kept = 1, downloads.KEEP_FILES
+    try:
+        client.get(reverse("exchange:matrix_csv") + "?country=KZ")
+        client.get(reverse("exchange:matrix_csv") + "?country=KG")
+    finally:
+        downloads.KEEP_FILES = kept
+    [left] = settings.DOWNLOADS_DIR.glob("edition-*")
+    locks = sorted(p.name for p in settings.DOWNLOADS_DIR.glob(".*.lock"))
+    digest = left.stem.rsplit("-", 1)[-1]
+    assert f".{digest}.lock" in locks and stale.name not in locks
+    assert any(name.startswith(".slot-") for name in locks)
+
+
 def test_an_edit_after_publication_makes_a_new_download(edition, client, settings):
     from jpoa.core.models import Organisation
 

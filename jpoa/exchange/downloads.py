@@ -137,3 +137,10 @@ def _prune(base: Path) -> None:
     for old in files[KEEP_FILES:]:
         with contextlib.suppress(FileNotFoundError):
             old.unlink()
+    # A download's lock file goes with it (a slot's lock stays).
+    kept = {p.stem.rsplit("-", 1)[-1] for p in files[:KEEP_FILES]}
+    for lock in base.glob(".*.lock"):
+        digest = lock.name[1:-5]
+        if not digest.startswith("slot-") and digest not in kept:
+            with contextlib.suppress(FileNotFoundError):
+                lock.unlink()
