@@ -58,11 +58,11 @@ def prepared(format: str, *, edition_number: int | None, filters: MatrixFilters)
     Raises `exports.NoEdition` when nothing (or not that edition) is published, `Busy`
     when the download must be written and every slot is taken.
     """
-    data = exports.export_data(edition_number=edition_number, filters=filters)
+    edition = exports.published_edition(edition_number)
     changed = data_changed_at()
     asked = [
         format,
-        data.edition.number,
+        edition.number,
         sorted(filters.params().items()),
         get_language(),
         changed.isoformat() if changed else "",
@@ -70,17 +70,16 @@ def prepared(format: str, *, edition_number: int | None, filters: MatrixFilters)
     digest = hashlib.sha256(json.dumps(asked, default=str).encode()).hexdigest()[:32]
     extension = EXTENSIONS[format]
     base = folder()
-    path = base / f"edition-{data.edition.number}-{digest}.{extension}"
-    download = Download(
-        path, f"jpoa-matrix-{data.edition.number}.{extension}", exports.FORMATS[format]
-    )
+    path = base / f"edition-{edition.number}-{digest}.{extension}"
+    download = Download(path, f"jpoa-matrix-{edition.number}.{extension}", exports.FORMATS[format])
     if path.exists():
         return download
     base.mkdir(parents=True, exist_ok=True)
     with _locked(base / f".{digest}.lock"):  # the same download: wait for its writer
         if path.exists():
             return download
-        with _slot(base):
+        with _slot(base):  # only now are the activities counted and read
+            data = exports.export_data(edition_number=edition.number, filters=filters)
             _write(format, data, path)
     _prune(base)
     return download

@@ -67,13 +67,18 @@ class ExportData:
 RECORDS_CHUNK = 2000
 
 
+def published_edition(number: int | None) -> Edition:
+    """The published edition NUMBER (the latest if None); `NoEdition` if there is none."""
+    edition = selectors.pick_edition(selectors.published_editions(), number)
+    if edition is None or (number is not None and edition.number != number):
+        raise NoEdition(_("No such published edition."))
+    return edition
+
+
 def export_data(
     *, edition_number: int | None = None, filters: MatrixFilters | None = None
 ) -> ExportData:
-    editions = selectors.published_editions()
-    edition = selectors.pick_edition(editions, edition_number)
-    if edition is None or (edition_number is not None and edition.number != edition_number):
-        raise NoEdition(_("No such published edition."))
+    edition = published_edition(edition_number)
     filters = filters or MatrixFilters()
     return ExportData(
         edition,
