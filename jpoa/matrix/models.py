@@ -229,7 +229,27 @@ FILTERED_ALSO = {
 }
 
 
-class EditionFact(_FrozenModel):
+class _Fact(_FrozenModel):
+    """What every kind of fact repeats of its entry: the place, and every column a view
+    filters by (lead organisation, its type, status and years)."""
+
+    country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    region_wide = models.BooleanField(default=False)
+    lead_organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    organisation_type = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    start_year = models.PositiveSmallIntegerField(null=True)
+    end_year = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class EditionFact(_Fact):
     """One activity of an edition under one pillar in one place: the cells the matrix counts.
 
     Written once when the edition is published (from the entries' snapshots), so the
@@ -248,17 +268,6 @@ class EditionFact(_FrozenModel):
         EditionEntry, on_delete=models.DO_NOTHING, related_name="facts", db_index=False
     )
     pillar_number = models.PositiveSmallIntegerField(null=True)
-    country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
-    )
-    region_wide = models.BooleanField(default=False)
-    lead_organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    organisation_type = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    start_year = models.PositiveSmallIntegerField(null=True)
-    end_year = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         verbose_name = _("edition fact")
@@ -293,7 +302,7 @@ class EditionFact(_FrozenModel):
         return f"{self.entry_id}: pillar {self.pillar_number}, country {self.country_id}"
 
 
-class EditionItemFact(_FrozenModel):
+class EditionItemFact(_Fact):
     """One activity of an edition under one plan action item in one place.
 
     ``item_pillar`` is the pillar of the item itself (the plan-items view filters its
@@ -308,17 +317,6 @@ class EditionItemFact(_FrozenModel):
         "plan.ActionItem", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     item_pillar = models.PositiveSmallIntegerField()
-    country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
-    )
-    region_wide = models.BooleanField(default=False)
-    lead_organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    organisation_type = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    start_year = models.PositiveSmallIntegerField(null=True)
-    end_year = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         verbose_name = _("edition plan item fact")
@@ -333,7 +331,7 @@ class EditionItemFact(_FrozenModel):
         return f"{self.entry_id}: item {self.action_item_id}, country {self.country_id}"
 
 
-class EditionAreaFact(_FrozenModel):
+class EditionAreaFact(_Fact):
     """One activity of an edition under one area of a framework, in one place.
 
     The facts of the second framework (`jpoa.plan.models.Framework`): the matrix grouped
@@ -351,17 +349,6 @@ class EditionAreaFact(_FrozenModel):
     framework = models.ForeignKey(
         "plan.Framework", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
-    )
-    region_wide = models.BooleanField(default=False)
-    lead_organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    organisation_type = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    start_year = models.PositiveSmallIntegerField(null=True)
-    end_year = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         verbose_name = _("edition framework area fact")
