@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "jpoa.core",
     "jpoa.accounts",
     "jpoa.plan",
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
     "jpoa.search",
     "jpoa.bench",
     "jpoa.demo",
+    "jpoa.ops",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -229,9 +232,10 @@ STORAGES = {
 
 LOGIN_URL = "accounts:login"
 
-# Uploaded imports are checked and written in a background thread of the web process,
-# their page showing the progress (jpoa.exchange.progress); tests run them in the request.
-JPOA_IMPORTS_IN_BACKGROUND = True
+# Long work started from the web (checking and writing imports, publishing an edition) is
+# a task kept in the database and run by `jpoa worker` (which `jpoa serve` starts beside
+# the web server), so it survives a restart of either; its page shows how far it got.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 LOGIN_REDIRECT_URL = "rounds:index"
 
 # Uploads are untrusted: keep them small in memory and bounded in size.

@@ -25,6 +25,9 @@ def pytest_configure(config):
     # Each test process its own cache: the parallel workers share a data directory, and
     # one worker's pages (of its own test database) must never reach another.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Tasks (imports, publications started from the web) run at once, in the request, so a
+    # test sees their outcome; tests of the worker itself set the database backend again.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +58,6 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def imports_in_the_request(settings):
-    """Web imports run in the request, so a test sees their outcome at once (one test
-    of jpoa.exchange.progress runs them in the background, as the site does)."""
-    settings.JPOA_IMPORTS_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

@@ -253,7 +253,7 @@ def test_createuser_asks_at_a_terminal_until_the_passwords_match(monkeypatch, ca
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     passwords = iter([PASSWORD, "a typo", "carol", "carol", PASSWORD, PASSWORD])
     monkeypatch.setattr(
-        "jpoa.core.management.commands.createuser.getpass", lambda prompt="": next(passwords)
+        "jpoa.ops.management.commands.createuser.getpass", lambda prompt="": next(passwords)
     )
 
     call_command("createuser", "--staff")

@@ -425,27 +425,55 @@ def test_an_import_whose_progress_stopped_is_shown_interrupted(default_data, cli
 
 
 @pytest.mark.django_db(transaction=True)
-def test_web_imports_run_in_the_background_then_show_the_result(client, settings):
+def test_web_imports_wait_for_the_worker_then_show_the_result(client, settings):
+    from django.core.management import call_command
+
     from jpoa.dataset import DEFAULT_DATASET
     from jpoa.dataset.load import load_dataset
     from jpoa.exchange import progress
 
     load_dataset(DEFAULT_DATASET)
-    settings.JPOA_IMPORTS_IN_BACKGROUND = True
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     coordinator("coord")
     client.login(username="coord", password=PASSWORD)
     upload = io.BytesIO(GOOD_CSV.encode())
     upload.name = "good.csv"
     response = client.post(reverse("exchange:upload"), {"file": upload})
-    progress.wait(timeout=60)
     record = ImportRecord.objects.get()
+    assert record.status == "checking"  # queued: no worker has run yet
+    assert b"Waiting for the task runner" in client.get(response["Location"]).content
+    call_command("worker", batch=True, verbosity=0)  # a worker started later finds it
+    record.refresh_from_db()
     assert record.status == "pending" and record.counts["add"] == 2
     assert b"2 to add" in client.get(response["Location"]).content
     client.post(reverse("exchange:import_confirm", args=[record.pk]))
-    progress.wait(timeout=60)
+    assert Activity.objects.count() == 0
+    call_command("worker", batch=True, verbosity=0)
     record.refresh_from_db()
     assert record.status == "applied" and Activity.objects.count() == 2
     assert not progress.progress_path(record.stored_name).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_again_the_work_a_stopped_worker_left_half_done(settings):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from jpoa.dataset import DEFAULT_DATASET
+    from jpoa.dataset.load import load_dataset
+    from jpoa.exchange.apply import receive_import
+    from jpoa.exchange.tasks import start_checking
+
+    load_dataset(DEFAULT_DATASET)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    record = receive_import(chunks=[GOOD_CSV.encode()], file_name="good.csv", user=coordinator("c"))
+    start_checking(record)
+    # A worker took the task, then was killed: the task is left "running" for ever.
+    DBTaskResult.objects.update(status="RUNNING", worker_ids=["gone"])
+    call_command("worker", batch=True, verbosity=0)
+    record.refresh_from_db()
+    assert record.status == "pending" and record.counts["add"] == 2
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
 def test_cli_refuses_a_file_over_the_limit_with_a_message_not_a_traceback(

@@ -19,12 +19,11 @@ from jpoa.accounts.access import require_coordinator
 from jpoa.exchange import progress
 from jpoa.exchange.apply import (
     ImportFailed,
-    check_stored,
     claim_for_writing,
     receive_import,
-    write_stored,
 )
 from jpoa.exchange.models import ImportRecord
+from jpoa.exchange.tasks import start_checking, start_writing
 
 from .reads import router
 from .writes import AUTH, InvalidInput
@@ -133,7 +132,7 @@ def import_start(request: HttpRequest, file: File[UploadedFile], options: Form[I
         )
     except ImportFailed as exc:
         raise InvalidInput([{"field": "body.file", "message": str(exc)}]) from None
-    progress.run(check_stored, record.pk)
+    start_checking(record)
     record.refresh_from_db()
     return 202, _out(record)
 
@@ -152,7 +151,7 @@ def import_confirm(request: HttpRequest, import_id: int):
     record = get_object_or_404(ImportRecord, pk=import_id)
     if not claim_for_writing(record):
         raise ImportNotPending(record)
-    progress.run(write_stored, record.pk, request.auth.pk)
+    start_writing(record, user=request.auth)
     record.refresh_from_db()
     return 202, _out(record)
 

@@ -34,6 +34,7 @@ class ImportRecord(models.Model):
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     stored_name = models.CharField(_("stored as"), max_length=255, editable=False)
+    task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
     format = models.CharField(_("format"), max_length=10)

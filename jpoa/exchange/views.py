@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from jpoa.accounts.access import is_coordinator
 from jpoa.api.caching import cache_edition
+from jpoa.lib.tasks import state_of
 from jpoa.matrix import selectors
 from jpoa.matrix.forms import MatrixFilterForm
 
@@ -15,14 +16,13 @@ from . import downloads as prepared_downloads
 from . import exports, progress
 from .apply import (
     ImportFailed,
-    check_stored,
     claim_for_writing,
     receive_import,
-    write_stored,
 )
 from .forms import UploadForm
 from .models import ImportRecord
 from .preview import FATE_LABELS
+from .tasks import start_checking, start_writing
 
 
 def downloads(request: HttpRequest) -> HttpResponse:
@@ -97,7 +97,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportFailed as exc:
             form.add_error("file", str(exc))
         else:
-            progress.run(check_stored, record.pk)
+            start_checking(record)
             return redirect("exchange:import_detail", pk=record.pk)
     recent = ImportRecord.objects.select_related("user")[:20]
     return render(request, "exchange/upload.html", {"form": form, "recent": recent})
@@ -113,6 +113,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if context["busy"]:
         context["progress"] = now = progress.read(record.stored_name)
         context["interrupted"] = now is not None and now.stale
+        context["task"] = state_of(record.task_id) if now is None else None
     summary = record.preview or {}
     context["preview"] = summary
     context["rows"] = [
@@ -130,5 +131,5 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
     record = get_object_or_404(ImportRecord, pk=pk)
     if claim_for_writing(record):
-        progress.run(write_stored, record.pk, request.user.pk)
+        start_writing(record, user=request.user)
     return redirect("exchange:import_detail", pk=record.pk)

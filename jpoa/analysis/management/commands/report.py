@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from jpoa.analysis.report import RENDERERS, ReportError, build_report, find_phase
-from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, date_option, require_migrated_database
 
 
 class Command(JpoaCommand):

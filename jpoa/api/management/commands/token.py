@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 
 from jpoa.accounts.audit import acting_as
 from jpoa.api.models import ApiToken
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 
 
 class Command(JpoaCommand):

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 from jpoa.bench import runner
 from jpoa.bench.target import Target
-from jpoa.core.management.base import JpoaCommand
+from jpoa.lib.commands import JpoaCommand
 
 
 def positive_int(value: str) -> int:

@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand
 from jpoa.demo.load import AlreadyLoaded, DemoError, load_demo, remove_demo
+from jpoa.lib.commands import JpoaCommand
 
 
 class Command(JpoaCommand):

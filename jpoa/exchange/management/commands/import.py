@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from jpoa.accounts.access import is_coordinator
-from jpoa.core.management.base import JpoaCommand
 from jpoa.exchange.apply import (
     ImportFailed,
     apply_import,
@@ -13,6 +12,7 @@ from jpoa.exchange.apply import (
     start_import_from_path,
 )
 from jpoa.exchange.preview import Preview, build_preview
+from jpoa.lib.commands import JpoaCommand
 
 
 class Command(JpoaCommand):

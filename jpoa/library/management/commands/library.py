@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 from jpoa.library.models import Resource
 from jpoa.library.services import version_attach_file
 from jpoa.library.uploads import UploadRejected

@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 
 from jpoa.accounts.access import is_coordinator
 from jpoa.accounts.audit import acting_as
-from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
 from jpoa.matrix.models import EditionFact, EditionItemFact
 

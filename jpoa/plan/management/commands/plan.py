@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 from jpoa.plan.items_import import COLUMNS, ItemsImportError, import_items, preview_items_import
 from jpoa.plan.models import PlanVersion
 

@@ -10,7 +10,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 from django.test.utils import override_settings
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 from jpoa.plan.models import Plan
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, date_option, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editing import EditConflict
 from jpoa.rounds import services
 from jpoa.rounds.models import UpdateRound

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 from jpoa.search.index import rebuild
 
 

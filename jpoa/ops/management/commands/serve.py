@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
@@ -5,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 
 
 def positive_int(value: str) -> int:
@@ -69,8 +72,14 @@ class Command(JpoaCommand):
             metavar="N",
             help="threads per worker process (default: %(default)s)",
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_false",
+            dest="task_worker",
+            help="do not start `jpoa worker` beside the web server (run it yourself, once)",
+        )
 
-    def handle(self, *args, host, port, workers, threads, **options):
+    def handle(self, *args, host, port, workers, threads, task_worker, **options):
         require_migrated_database()
         self.require_collected_static_files()
         # Pages cached by the code that ran before (the cache is kept on disk) may not be
@@ -96,7 +105,14 @@ class Command(JpoaCommand):
         )
         self.stdout.write(f"jpoa: serving http://{address}:{port}/ (Ctrl+C to stop)")
         self.stdout.flush()
-        server.run()
+        # The long work started from the web (imports, publications) runs in its own process.
+        worker = subprocess.Popen([sys.executable, "-m", "jpoa", "worker"]) if task_worker else None
+        try:
+            server.run()
+        finally:
+            if worker is not None:
+                worker.terminate()  # it finishes the task in hand, then stops
+                worker.wait()
 
     def require_collected_static_files(self) -> None:
         """With hashed static file names (production), the manifest must exist."""

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset import DEFAULT_DATASET, DatasetError
 from jpoa.dataset.load import load_dataset
+from jpoa.lib.commands import JpoaCommand
 from jpoa.lib.database import database_vendor, describe_database
 from jpoa.search import index as search_index
 

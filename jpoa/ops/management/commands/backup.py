@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand
-from jpoa.lib.backup import BackupError, backup_database, default_backup_path, rotate_backups
+from jpoa.lib.commands import JpoaCommand
+from jpoa.ops.backup import BackupError, backup_database, default_backup_path, rotate_backups
 
 
 def positive_int(value: str) -> int:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset.export import export_dataset
+from jpoa.lib.commands import JpoaCommand
 
 MATRIX_FORMATS = ["xlsx", "csv", "datapackage", "matrix-json"]
 

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand
 from jpoa.dataset import DatasetError
 from jpoa.dataset.load import load_dataset
+from jpoa.lib.commands import JpoaCommand
 
 from ._report import describe_load
 

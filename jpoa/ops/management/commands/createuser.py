@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from jpoa.accounts.models import Profile, Role
-from jpoa.core.management.base import JpoaCommand, require_migrated_database
 from jpoa.core.models import Country, Organisation
+from jpoa.lib.commands import JpoaCommand, require_migrated_database
 
 PASSWORD_VARIABLE = "JPOA_PASSWORD"
 

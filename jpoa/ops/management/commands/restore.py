@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from jpoa.core.management.base import JpoaCommand, pending_migrations, unknown_migrations
-from jpoa.lib.backup import BackupError, NotABackup, check_backup, restore_database
+from jpoa.lib.commands import JpoaCommand, pending_migrations, unknown_migrations
 from jpoa.lib.database import describe_database
+from jpoa.ops.backup import BackupError, NotABackup, check_backup, restore_database
 
 
 class Command(JpoaCommand):
