@@ -1,6 +1,7 @@
 """Who may do what: the one place that answers it for pages, services, API and CLI.
 
-Coordinators (role "coordinator", or a superuser) may do everything; an
+Coordinators (role "coordinator", or a superuser) may do everything, and so may
+jpoa's own processes (a `SystemActor`: the data-set loader, the command line); an
 organisation focal point edits only the rows its organisation leads; a reviewer
 reads and reviews submissions; a state focal point edits no activity.
 """
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.models import Activity
 
+from .actors import is_system
 from .models import Profile, Role
 
 
@@ -29,6 +31,8 @@ def role_of(user) -> str | None:
 
 
 def is_coordinator(user) -> bool:
+    if is_system(user):
+        return True
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.is_superuser or role_of(user) == Role.COORDINATOR

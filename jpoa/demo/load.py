@@ -411,13 +411,13 @@ def _publish(n: int, user) -> Edition:
         as_of=AS_OF[n],
         notes=EDITION_NOTE,
         notes_ru=EDITION_NOTE_RU,
-        user=user,
+        by=user,
     )
 
 
 def _change_between_editions(world, user, as_of: datetime.date) -> None:
     """A year's changes, through the editors' own service: some end, some move, some start."""
-    from jpoa.matrix.editing import update_activity
+    from jpoa.matrix.writes import ActivityChange, write_activities
 
     rnd = world.rnd
     current = list(Activity.objects.filter(status__in=["planned", "ongoing"]).order_by("pk"))
@@ -428,6 +428,7 @@ def _change_between_editions(world, user, as_of: datetime.date) -> None:
         .exclude(iso2__in=("TM", "TJ"))
         .values_list("pk", flat=True)
     )
+    changes = []
     for n, activity in enumerate(picked):
         if n % 3 == 0:
             data = {
@@ -444,9 +445,8 @@ def _change_between_editions(world, user, as_of: datetime.date) -> None:
                     {*activity.countries.values_list("pk", flat=True), rnd.choice(regions)}
                 )
             }
-        update_activity(
-            activity_id=activity.pk, data=data, expected_version=activity.version, user=user
-        )
+        changes.append(ActivityChange(activity.pk, activity.version, data))
+    write_activities(user=user, changes=changes, validate=True)
 
 
 def _update_round(rnd, users, source) -> Edition:

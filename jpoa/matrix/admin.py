@@ -12,7 +12,15 @@ from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 
 from .editing import ActivityEditForm
 from .editions import publish_edition
+from .fields import EDITOR_FIELDS
 from .models import Activity, Edition, EditionEntry
+from .writes import (
+    ActivityDeletion,
+    create_activity,
+    delete_activity,
+    update_activity,
+    write_activities,
+)
 
 
 @admin.register(Activity)
@@ -69,6 +77,40 @@ class ActivityAdmin(TranslatedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pillars")
 
+    # The back office writes through the matrix's one write path (`jpoa.matrix.writes`),
+    # as the API, rounds and imports do: its permission, version check and audit trail.
+    # (The form's own version check turns a conflict into a form error before that.)
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in EDITOR_FIELDS
+        }
+        if change:
+            saved = update_activity(
+                activity_id=obj.pk,
+                data=data,
+                expected_version=form.cleaned_data["loaded_version"],
+                user=request.user,
+            )
+        else:
+            data = {n: form.cleaned_data[n] for n in EDITOR_FIELDS if n in form.cleaned_data}
+            lead = data.pop("lead_organisation")
+            saved = create_activity(lead_organisation=lead, data=data, user=request.user)
+        obj.pk, obj.version, obj.key = saved.pk, saved.version, saved.key
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The links were written with the activity; only inline forms remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        delete_activity(activity_id=obj.pk, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        deletions = [ActivityDeletion(pk) for pk in queryset.values_list("pk", flat=True)]
+        write_activities(user=request.user, deletes=deletions)
+
     @admin.display(description=_("pillars"))
     def pillar_numerals(self, activity: Activity) -> str:
         return ", ".join(pillar.numeral for pillar in activity.pillars.all())
@@ -116,7 +158,7 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
             raise PermissionDenied
         form = PublishEditionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            edition = publish_edition(**form.cleaned_data, user=request.user)
+            edition = publish_edition(**form.cleaned_data, by=request.user)
             self.message_user(
                 request,
                 ngettext(

@@ -1,6 +1,6 @@
 """Proposed activity data: its JSON form, the focal point's form, and field-by-field differences.
 
-A proposal keeps the activity's editable fields (`jpoa.matrix.editing.EDITABLE_FIELDS`)
+A proposal keeps the activity's editable fields (`jpoa.matrix.fields.FOCAL_POINT_FIELDS`)
 as JSON: dates as ISO strings, the budget as a string, related records as sorted
 primary keys. The same shape is built from the current activity, so that
 comparing the two is comparing two dictionaries.
@@ -15,7 +15,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation
-from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin
+from jpoa.matrix.editing import ActivityFormMixin
+from jpoa.matrix.fields import FOCAL_POINT_FIELDS
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import Pillar
 
@@ -43,7 +44,7 @@ def _json_value(value: Any, name: str = "") -> Any:
 def activity_data(activity: Activity) -> dict[str, Any]:
     """An activity's editable fields in the proposal's JSON shape."""
     data = {}
-    for name in EDITABLE_FIELDS:
+    for name in FOCAL_POINT_FIELDS:
         if name in RELATED:
             data[name] = sorted(getattr(activity, name).values_list("pk", flat=True))
         else:
@@ -54,7 +55,7 @@ def activity_data(activity: Activity) -> dict[str, Any]:
 def cleaned_to_data(cleaned: dict[str, Any]) -> dict[str, Any]:
     """A valid ProposalForm's values in the proposal's JSON shape."""
     data = {}
-    for name in EDITABLE_FIELDS:
+    for name in FOCAL_POINT_FIELDS:
         value = cleaned.get(name)
         if name in RELATED:
             data[name] = sorted(obj.pk for obj in value or ())
@@ -66,7 +67,7 @@ def cleaned_to_data(cleaned: dict[str, Any]) -> dict[str, Any]:
 def data_to_values(data: dict[str, Any]) -> dict[str, Any]:
     """Proposal data as model values, ready for `update_activity` or `create_activity`."""
     values = {}
-    for name in EDITABLE_FIELDS:
+    for name in FOCAL_POINT_FIELDS:
         if name not in data:
             continue
         value = data[name]
@@ -118,7 +119,7 @@ def differences(
     With ``skip_empty`` (a new activity), fields left empty are not listed.
     """
     out = []
-    for name in EDITABLE_FIELDS:
+    for name in FOCAL_POINT_FIELDS:
         if name in proposed and proposed[name] != current.get(name):
             if skip_empty and proposed[name] in (None, "", [], False):
                 continue
@@ -145,7 +146,7 @@ class ProposalForm(ActivityFormMixin):
 
     class Meta:
         model = Activity
-        fields = EDITABLE_FIELDS
+        fields = FOCAL_POINT_FIELDS
         # Checkbox lists rather than multi-selects: usable without Ctrl-click or JavaScript.
         widgets = {
             "pillars": forms.CheckboxSelectMultiple,

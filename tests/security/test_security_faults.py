@@ -19,6 +19,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from matrix_factory import PUBLISHER
 from rounds_factories import coordinator, make_activity
 from test_cli import ON_POSTGRES, Site, copy_sqlite, database_url_named, jpoa_env, postgres_admin
 
@@ -102,9 +103,9 @@ def test_a_publication_failing_half_way_leaves_no_trace(default_data):
     # The entries are written, then writing their facts fails.
     failing = failing_after(0, editions._write_facts_in_sql, RuntimeError("connection lost"))
     with mock.patch.object(editions, "_write_facts_in_sql", failing), pytest.raises(RuntimeError):
-        publish_edition(title="Half-way")
+        publish_edition(by=PUBLISHER, title="Half-way")
     assert database_state() == before
-    edition = publish_edition(title="Again")
+    edition = publish_edition(by=PUBLISHER, title="Again")
     assert edition.activity_count == 30
     assert Edition.objects.filter(title_en="Half-way").count() == 0
 
@@ -116,7 +117,7 @@ def test_a_publication_failing_in_its_last_step_leaves_no_trace(default_data):
         mock.patch.object(Edition, "save", side_effect=RuntimeError("killed")),
         pytest.raises(RuntimeError),
     ):
-        publish_edition(title="Almost")
+        publish_edition(by=PUBLISHER, title="Almost")
     assert database_state() == before
 
 
