@@ -52,7 +52,7 @@ def activities(default_data):
 
 
 def test_it_freezes_every_activity_as_its_data_set_record(activities):
-    user = get_user_model().objects.create_user("coordinator")
+    user = get_user_model().objects.create_user("coordinator", is_superuser=True)
     edition = publish_edition(title="As of October 2015", as_of=datetime.date(2015, 10, 1), by=user)
     assert (edition.number, edition.title_en, edition.published_by) == (
         1,

@@ -140,10 +140,10 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
     """Editions are made only by publishing (the same function as `jpoa publish`)."""
 
     change_list_template = "admin/matrix/edition/change_list.html"
-    list_display = ("number", "title", "as_of", "activity_count", "published_at", "published_by")
+    list_display = ("number", "title", "as_of", "activity_count", "published_at", "publisher")
     list_select_related = ("published_by",)
     search_fields = ("title_en", "title_ru")
-    readonly_fields = ("published_at", "published_by", "entries_link")
+    readonly_fields = ("published_at", "publisher", "entries_link")
     date_hierarchy = "as_of"
 
     def has_add_permission(self, request):
@@ -178,6 +178,10 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
             "draft_count": Activity.objects.count(),
         }
         return TemplateResponse(request, "admin/matrix/edition/publish.html", context)
+
+    @admin.display(description=_("published by"))
+    def publisher(self, edition: Edition) -> str:
+        return edition.publisher or "-"
 
     @admin.display(description=_("entries"))
     def entries_link(self, edition: Edition) -> str:
