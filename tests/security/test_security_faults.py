@@ -27,7 +27,7 @@ from jpoa.dataset import DEFAULT_DATASET
 from jpoa.exchange import apply
 from jpoa.exchange.apply import ImportFailed, apply_import, start_import_from_path
 from jpoa.exchange.models import ImportRecord
-from jpoa.matrix import bulk, editions
+from jpoa.matrix import editions, writes
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity, Edition
 
@@ -77,9 +77,9 @@ def test_an_import_failing_half_way_leaves_no_trace(default_data, tmp_path, erro
     record, preview = start_import_from_path(import_csv(tmp_path / "a.csv", 40), user=user)
     before = database_state()
     # The activities and their links are written, then their audit entries fail.
-    failing = failing_after(1, bulk.insert_rows, error)
+    failing = failing_after(1, writes.insert_rows, error)
     with (
-        mock.patch.object(bulk, "insert_rows", failing),
+        mock.patch.object(writes, "insert_rows", failing),
         pytest.raises((RuntimeError, ImportFailed)),
     ):
         apply_import(record=record, user=user, preview=preview)
