@@ -1,8 +1,8 @@
 """Every door that writes an activity keeps the same rules: who may, conflicts, audit.
 
-The back-office editor, the admin's change form, the write API, an update round's
-accepted answer, an import and the data-set loader all write through
-`jpoa.matrix.writes`. Each door is driven here from the outside as a person or a
+The editing service (as the analysis page's pillar suggestions call it), the back
+office's change form, the write API, an update round's accepted answer, an import and
+the data-set loader all write through `jpoa.matrix.writes`. Each door is driven here from the outside as a person or a
 process would use it, and the same three things are checked of each: a person who
 may not edit the row changes nothing; a save over someone else's newer save changes
 nothing; a save is in the audit trail, naming who made it and the before and after.
@@ -136,7 +136,7 @@ def through_an_import(client, user, police, version, tmp_path):
 
 
 DOORS = {
-    "editor": through_the_service,
+    "service": through_the_service,
     "admin": through_the_admin,
     "api": through_the_api,
     "round": through_a_round,
@@ -295,6 +295,13 @@ def test_the_field_lists_come_from_the_registry():
     # The API's write fields, with a translated text as one field of both languages.
     api = {name.removesuffix("_en").removesuffix("_ru") for name in fields.API_WRITE_FIELDS}
     assert set(ACTIVITY_FIELDS) == api
+
+
+def test_the_file_columns_are_the_imported_fields():
+    """What an import reads, exports and the template write: the registry's imported fields."""
+    from jpoa.exchange.columns import COLUMNS
+
+    assert {c.field for c in COLUMNS if c.kept} == set(fields.IMPORTED_FIELDS)
 
 
 def test_the_published_record_holds_every_public_field_and_no_internal_one(police):
