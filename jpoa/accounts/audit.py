@@ -17,13 +17,16 @@ from .actors import AUDIT_KEY, is_system
 
 @contextlib.contextmanager
 def acting_as(user):
+    # A service called in a web request keeps the request's address in its entries.
+    outer = auditlog_value.get({})
+    where = {"remote_addr": outer.get("remote_addr"), "remote_port": outer.get("remote_port")}
     token = auditlog_value.set({})
     try:
         if is_system(user):
             with set_extra_data({"additional_data": {AUDIT_KEY: user.name}}):
                 yield
         else:
-            with set_actor(user):
+            with set_actor(user, **where):
                 yield
     finally:
         auditlog_value.reset(token)
