@@ -62,7 +62,7 @@ def through_the_service(client, user, police, version, tmp_path):
     )
 
 
-def through_the_admin(client, user, police, version, tmp_path):
+def through_the_admin(client, user, police, version, tmp_path, **values):
     user.is_staff = True
     user.save()
     user.user_permissions.add(*_permissions("change_activity", "view_activity"))
@@ -86,6 +86,7 @@ def through_the_admin(client, user, police, version, tmp_path):
         "internal_notes": "",
         "classification_basis": "stated",
         "loaded_version": version,
+        **values,
     }
     url = reverse("admin:matrix_activity_change", args=[police.pk])
     response = client.post(url, form)
@@ -197,6 +198,19 @@ def test_a_save_is_audited_with_its_actor_and_before_and_after(door, client, pol
     )
     assert entry.actor == user and entry.action == LogEntry.Action.UPDATE
     assert entry.changes["title_en"] == ["Police reform", NEW_TITLE]
+
+
+def test_the_back_office_saves_every_field_of_its_form(client, police, tmp_path):
+    values = {
+        "internal_notes": "Checked by phone",
+        "source_locator": "p. 4",
+        "provenance_note_en": "From the 2015 report",
+        "provenance_note_ru": "Из отчёта 2015 года",
+    }
+    through_the_admin(client, coordinator(), police, police.version, tmp_path, **values)
+    police.refresh_from_db()
+    assert police.title_en == NEW_TITLE
+    assert {name: getattr(police, name) for name in values} == values
 
 
 def test_a_focal_point_changes_only_the_fields_given_to_focal_points(police):

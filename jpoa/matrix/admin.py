@@ -12,7 +12,6 @@ from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 
 from .editing import ActivityEditForm
 from .editions import publish_edition
-from .fields import EDITOR_FIELDS
 from .models import Activity, Edition, EditionEntry
 from .writes import (
     ActivityDeletion,
@@ -82,18 +81,15 @@ class ActivityAdmin(TranslatedAdmin):
     # (The form's own version check turns a conflict into a form error before that.)
 
     def save_model(self, request, obj, form, change):
-        data = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in EDITOR_FIELDS
-        }
         if change:
             saved = update_activity(
                 activity_id=obj.pk,
-                data=data,
+                data=_model_values(form, form.changed_data),
                 expected_version=form.cleaned_data["loaded_version"],
                 user=request.user,
             )
         else:
-            data = {n: form.cleaned_data[n] for n in EDITOR_FIELDS if n in form.cleaned_data}
+            data = _model_values(form, form.cleaned_data)
             lead = data.pop("lead_organisation")
             saved = create_activity(lead_organisation=lead, data=data, user=request.user)
         obj.pk, obj.version, obj.key = saved.pk, saved.version, saved.key
@@ -114,6 +110,13 @@ class ActivityAdmin(TranslatedAdmin):
     @admin.display(description=_("pillars"))
     def pillar_numerals(self, activity: Activity) -> str:
         return ", ".join(pillar.numeral for pillar in activity.pillars.all())
+
+
+def _model_values(form, names) -> dict:
+    """The form's values of NAMES that are the activity's fields (each language's
+    field of a translated text; not the form's ``loaded_version``)."""
+    fields = {f.name for f in Activity._meta.get_fields()}
+    return {name: form.cleaned_data[name] for name in names if name in fields}
 
 
 class ImmutableAdminMixin:
