@@ -13,6 +13,7 @@ from jpoa.core.models import Country, Organisation, Source
 from jpoa.dataset import export
 from jpoa.events.models import Event, Finding
 from jpoa.lib import pagecache
+from jpoa.lib.pagecache import cache_edition, data_changed_at
 from jpoa.library.models import Resource
 from jpoa.matrix import selectors
 from jpoa.matrix.editions import compare_editions
@@ -23,7 +24,6 @@ from jpoa.plan.models import Framework, Pillar, Plan
 from jpoa.public import selectors as public
 
 from . import schemas as s
-from .caching import cache_edition, data_changed_at
 from .pagination import PageParams, paginate
 from .schemas import choice
 

@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation, Source
+from jpoa.lib import pagecache
 from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar, Plan
 
 from .editions import HistoryStep, activity_history
@@ -372,11 +373,10 @@ def cached_matrix(build):
     An edition never changes, but a matrix also shows today's names of organisations and
     countries: the key holds the time the public data last changed, so any edit is seen.
     """
-    from jpoa.api.caching import data_changed_at
 
     @functools.wraps(build)
     def wrapped(edition: Edition, filters: MatrixFilters) -> Matrix:
-        changed = data_changed_at()
+        changed = pagecache.data_changed_at()
         if changed is None:
             return build(edition, filters)
         name = f"{build.__name__} {edition.pk} {filters} {get_language()} {changed.isoformat()}"
