@@ -24,6 +24,7 @@ demo: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests
 	$(BIN)/ruff format --check jpoa tests
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=jpoa.settings
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 

@@ -13,8 +13,8 @@ from django.utils import translation
 from matrix_factory import make_activity
 from rounds_factories import coordinator
 
-from jpoa.exchange.exports import safe_cell
 from jpoa.exchange.preview import build_preview
+from jpoa.lib.cells import safe_cell
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
 

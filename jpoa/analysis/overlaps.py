@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
-from jpoa.plan.coverage import record_text
+from jpoa.matrix.published import record_text
 from jpoa.plan.models import roman
 
 from .gaps import CURRENT

@@ -3,7 +3,7 @@
 `build_report` gathers what the report says (one set of facts for every format);
 `render_pdf`, `render_docx` and `render_xlsx` write it out. User text is always
 written as text: escaped by the template for the PDF, set as plain runs in the DOCX,
-and neutralised against formulas in the XLSX (`jpoa.exchange.exports.safe_cell`).
+and neutralised against formulas in the XLSX (`jpoa.lib.cells.safe_cell`).
 """
 
 import datetime
@@ -22,7 +22,8 @@ from jpoa.events.models import Event, Finding
 from jpoa.events.statistics import ParticipantStats, event_statistics
 from jpoa.lib.dates import date_range
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
-from jpoa.plan.models import Phase, Pillar, Plan, roman
+from jpoa.plan.models import Phase, Pillar, roman
+from jpoa.plan.published import site_plan
 
 from .gaps import Cell, coverage_gaps, years_q
 from .pages import gaps_heatmap
@@ -210,7 +211,7 @@ def build_report(
         raise ReportError("give a phase, or both --from and --to dates")
     if date_to < date_from:
         raise ReportError("the end date is before the start date")
-    plan = Plan.objects.order_by("pk").first()
+    plan = site_plan()
     events = Event.objects.filter(start_date__gte=date_from, start_date__lte=date_to)
     if phase is not None:
         events = events.filter(Q(phase=phase) | Q(phase__isnull=True))
@@ -546,7 +547,7 @@ def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from jpoa.exchange.exports import safe_cell
+    from jpoa.lib.cells import safe_cell
 
     workbook = Workbook()
     sheets = [

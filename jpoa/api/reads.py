@@ -21,7 +21,7 @@ from jpoa.matrix.forms import MatrixFilterForm
 from jpoa.matrix.models import Activity, Edition
 from jpoa.matrix.selectors import Matrix, MatrixFilters
 from jpoa.plan.models import Framework, Pillar, Plan
-from jpoa.public import selectors as public
+from jpoa.plan.published import pillars_of, site_plan
 
 from . import schemas as s
 from .pagination import PageParams, paginate
@@ -331,13 +331,13 @@ def _pillar(p: Pillar) -> dict:
 @router.get("/pillars", response=list[s.Pillar], exclude_unset=True, tags=["plan"])
 def pillars(request: HttpRequest):
     """The pillars of the Strategy the site's plan implements."""
-    return [_pillar(p) for p in public.pillars_of(public.site_plan()).order_by("number")]
+    return [_pillar(p) for p in pillars_of(site_plan()).order_by("number")]
 
 
 @router.get("/pillars/{number}", response=s.Pillar, exclude_unset=True, tags=["plan"])
 def pillar(request: HttpRequest, number: int):
     """One pillar."""
-    return _pillar(get_object_or_404(public.pillars_of(public.site_plan()), number=number))
+    return _pillar(get_object_or_404(pillars_of(site_plan()), number=number))
 
 
 @router.get("/frameworks", response=list[s.Framework], exclude_unset=True, tags=["plan"])

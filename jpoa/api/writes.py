@@ -32,7 +32,7 @@ from jpoa.matrix.editing import (
 )
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import ActionItem, Phase
-from jpoa.public.selectors import pillars_of, site_plan
+from jpoa.plan.published import pillars_of, site_plan
 
 from . import schemas as s
 from .reads import router

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.events.models import Event, Finding
+from jpoa.lib.languages import LANGUAGES
 from jpoa.library.models import Resource
 from jpoa.matrix.models import Activity, Edition
 from jpoa.plan.models import (
@@ -26,7 +27,7 @@ from jpoa.plan.models import (
     Strategy,
 )
 
-from . import FORMAT, FORMAT_VERSION, LANGUAGES
+from . import FORMAT, FORMAT_VERSION
 
 
 def _tr(obj: Model, name: str) -> dict[str, str]:

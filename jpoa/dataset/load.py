@@ -19,6 +19,7 @@ from django.db.models import Max
 
 from jpoa.core.models import Country, DatasetLoad, Organisation, Source
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding, FindingStatusChange
+from jpoa.lib.languages import LANGUAGES
 from jpoa.lib.provenance import Basis
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.editions import build_edition_facts
@@ -36,7 +37,7 @@ from jpoa.plan.models import (
 )
 from jpoa.search import index as search_index
 
-from . import FORMAT, FORMAT_VERSION, LANGUAGES, DatasetError
+from . import FORMAT, FORMAT_VERSION, DatasetError
 from .corrections import apply_corrections
 
 MAX_FILE_BYTES = 200 * 1024 * 1024

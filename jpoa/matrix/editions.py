@@ -27,8 +27,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jpoa.core.models import Country, Organisation, Source
-from jpoa.dataset import LANGUAGES
 from jpoa.lib.database import orm_reader
+from jpoa.lib.languages import LANGUAGES
 from jpoa.plan.models import ActionItem
 
 from .models import (

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.lib import pagecache
-from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar, Plan
+from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar
+from jpoa.plan.published import site_items, site_pillars
 
 from .editions import HistoryStep, activity_history
 from .models import (
@@ -106,21 +107,6 @@ def pick_edition(editions: list[Edition], number: int | None) -> Edition | None:
 
 
 # -- what every view needs --------------------------------------------------------------
-
-
-def site_pillars() -> list[Pillar]:
-    """The pillars of the strategy of the plan the site presents."""
-    plan = Plan.objects.order_by("pk").values("strategy_id")[:1]
-    return list(Pillar.objects.filter(strategy_id__in=plan).order_by("number"))
-
-
-def site_items() -> list[ActionItem]:
-    plan = Plan.objects.order_by("pk").values("pk")[:1]
-    return list(
-        ActionItem.objects.filter(version__plan_id__in=plan)
-        .select_related("version", "pillar")
-        .order_by("version__adopted_on", "version__label", "pillar__number", "position", "code")
-    )
 
 
 def site_frameworks() -> list[Framework]:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from jpoa.lib.pagecache import published_page
-from jpoa.public.selectors import site_plan
+from jpoa.plan.published import site_plan
 
 from .forms import SearchForm
 from .models import Facet
