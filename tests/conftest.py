@@ -27,7 +27,11 @@ def pytest_configure(config):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Tasks (imports, publications started from the web) run at once, in the request, so a
     # test sees their outcome; tests of the worker itself set the database backend again.
+    from django.core.signals import setting_changed
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The task backends were made when the apps' tasks were defined: make them anew.
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 @pytest.fixture(scope="session")
