@@ -8,6 +8,24 @@ import pytest
 from jpoa.dataset import DEFAULT_DATASET
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--drills",
+        action="store_true",
+        help="also run the long drills (marker `drill`); `make drills` runs them alone",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The drills run only when asked for (`--drills`): `make test` stays fast."""
+    if config.getoption("--drills"):
+        return
+    drills = [item for item in items if item.get_closest_marker("drill")]
+    if drills:
+        config.hook.pytest_deselected(items=drills)
+        items[:] = [item for item in items if not item.get_closest_marker("drill")]
+
+
 def pytest_configure(config):
     # Browser tests skip where Chromium is missing; CI sets JPOA_REQUIRE_BROWSER=1 so
     # that a missing browser fails the run instead of silently skipping them.
