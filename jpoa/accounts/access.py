@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from .models import Profile, Role
 
 if TYPE_CHECKING:  # for the signatures only: accounts imports no domain app
-    from jpoa.core.models import Country, Organisation
+    from jpoa.core.models import Organisation
     from jpoa.matrix.models import Activity
 
 
@@ -47,14 +47,6 @@ def organisation_of(user) -> "Organisation | None":
     if profile is None or not user.is_active or profile.role != Role.ORGANISATION_FOCAL_POINT:
         return None
     return profile.organisation
-
-
-def country_of(user) -> "Country | None":
-    """The state a state focal point speaks for; None for anyone else."""
-    profile = profile_of(user)
-    if profile is None or not user.is_active or profile.role != Role.STATE_FOCAL_POINT:
-        return None
-    return profile.country
 
 
 def can_edit_activity(user, activity: "Activity") -> bool:

@@ -134,14 +134,6 @@ class Report:
         ]
 
     @property
-    def finding_counts(self) -> list[tuple[str, int]]:
-        counts: dict[str, int] = {}
-        for finding in self.findings:
-            label = finding.get_status_display()
-            counts[label] = counts.get(label, 0) + 1
-        return sorted(counts.items())
-
-    @property
     def summary(self) -> list[str]:
         """The report's opening paragraphs, in plain sentences."""
         lines = [

@@ -40,10 +40,6 @@ class PublishedActivity:
     countries: list[Country]
     region_wide: bool
 
-    @property
-    def is_current(self) -> bool:
-        return self.status in CURRENT_STATUSES
-
 
 def published_activities(entries) -> list[PublishedActivity]:
     """Snapshots (an `EditionEntry` queryset) as `PublishedActivity` rows, in title order.

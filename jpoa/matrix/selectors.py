@@ -66,9 +66,6 @@ class MatrixFilters:
         values = {**asdict(self), **overrides}
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-    def with_cell(self, **overrides) -> "MatrixFilters":
-        return replace(self, **overrides)
-
     @property
     def active(self) -> bool:
         return bool(self.params(framework=None))

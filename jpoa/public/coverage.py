@@ -47,10 +47,6 @@ class ItemCoverage:
         return self.current_count > 0
 
     @property
-    def activities_listed(self) -> bool:
-        return self.activity_count <= LIST_UP_TO
-
-    @property
     def event_countries(self) -> list[Country]:
         seen = {e.country_id: e.country for e in self.events if e.country_id}
         return sorted(seen.values(), key=lambda c: c.name)
