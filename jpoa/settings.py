@@ -45,6 +45,7 @@ DATA_DIR = Path(os.environ.get("JPOA_DATA_DIR") or Path.cwd() / "var").resolve()
 MEDIA_ROOT = DATA_DIR / "media"
 # Downloads of published editions, each written once (`jpoa.exchange.downloads`); safe to delete.
 DOWNLOADS_DIR = DATA_DIR / "downloads"
+REPORTS_DIR = DATA_DIR / "reports"  # donor reports asked for on the web (jpoa.analysis.tasks)
 BACKUP_DIR = DATA_DIR / "backups"
 
 

@@ -96,6 +96,7 @@ def english_between_tests():
 def own_downloads(settings, tmp_path):
     """Written downloads are files: each test keeps its own, away from the other workers'."""
     settings.DOWNLOADS_DIR = tmp_path / "downloads"
+    settings.REPORTS_DIR = tmp_path / "reports"
 
 
 @pytest.fixture(autouse=True)
