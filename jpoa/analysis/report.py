@@ -20,13 +20,15 @@ from jpoa.core.demo import NOTICE, SHORT_NOTICE, demo_loaded
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.events.statistics import ParticipantStats, event_statistics
+from jpoa.lib.cells import safe_cell
+from jpoa.lib.charts import Moment, heatmap, timeline
 from jpoa.lib.dates import date_range
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
 from jpoa.plan.models import Phase, Pillar, roman
 from jpoa.plan.published import site_plan
 
 from .gaps import Cell, coverage_gaps, years_q
-from .pages import gaps_heatmap
+from .pages import event_charts, gaps_heatmap
 from .trends import event_trends
 
 FORMATS = {
@@ -285,7 +287,6 @@ def _add_activities(report: Report, edition: Edition) -> None:
 
 
 def _add_charts(report: Report) -> None:
-    from jpoa.lib.charts import Moment, heatmap, timeline
 
     if report.events:
         report.charts["timeline"] = timeline(
@@ -308,8 +309,6 @@ def _add_charts(report: Report) -> None:
     years = [y for y in trends.years if report.date_from.year <= y <= report.date_to.year]
     trends.participants = [row for row in trends.participants if row.year in years]
     if any(row.total for row in trends.participants):
-        from .pages import event_charts
-
         chart = event_charts(trends).get("participants")
         if chart:
             report.charts["participants"] = chart
@@ -538,8 +537,6 @@ def render_docx(report: Report) -> bytes:
 def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from jpoa.lib.cells import safe_cell
 
     workbook = Workbook()
     sheets = [

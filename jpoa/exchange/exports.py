@@ -26,7 +26,7 @@ from jpoa.matrix.models import Edition
 from jpoa.matrix.selectors import MatrixFilters
 from jpoa.plan.published import site_pillars
 
-from .columns import EXPORT_COLUMNS
+from .columns import EXPORT_COLUMNS, HELP
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -431,8 +431,6 @@ def write_xlsx(data: ExportData, out: BinaryIO) -> None:
 def write_template_xlsx(out: BinaryIO) -> None:
     """An empty workbook to fill in: the Activities sheet an import reads, and notes."""
     from openpyxl import Workbook
-
-    from .columns import HELP
 
     styles = _styles()
     workbook = Workbook(write_only=True)

@@ -7,7 +7,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from jpoa.dataset.export import export_dataset
+from jpoa.exchange import exports
+from jpoa.exchange.exports import NoEdition, export_data
 from jpoa.lib.commands import JpoaCommand
+from jpoa.matrix.selectors import MatrixFilters
 
 MATRIX_FORMATS = ["xlsx", "csv", "datapackage", "matrix-json"]
 
@@ -72,7 +75,6 @@ class Command(JpoaCommand):
 
     def writer(self, format: str, output: str | None, options: dict):
         """A function that writes the export to a binary file."""
-        from jpoa.exchange import exports
 
         if format == "json":
             data = export_dataset(drafts=options["full"])
@@ -86,8 +88,6 @@ class Command(JpoaCommand):
         return lambda out: exports.render("json" if format == "matrix-json" else format, data, out)
 
     def matrix_data(self, options: dict):
-        from jpoa.exchange.exports import NoEdition, export_data
-        from jpoa.matrix.selectors import MatrixFilters
 
         filters = MatrixFilters(
             country=options["country"],
