@@ -49,8 +49,8 @@ class ReportRequest(models.Model):
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
-        DOCX = "docx", "DOCX (Word)"
-        XLSX = "xlsx", "XLSX (Excel)"
+        DOCX = "docx", "DOCX"
+        XLSX = "xlsx", "XLSX"
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
