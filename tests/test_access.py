@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from rounds_factories import (
     PASSWORD,
     coordinator,
@@ -22,13 +21,6 @@ from jpoa.accounts.access import (
 from jpoa.matrix.models import Activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Other tests may leave Russian active; these read English labels and URLs."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 from matrix_factory import make_activity
 from rounds_factories import coordinator
 
@@ -17,12 +16,6 @@ from jpoa.exchange.preview import build_preview
 from jpoa.lib.cells import safe_cell
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
