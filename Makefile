@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: run demo test lint format messages clean
+.PHONY: run demo test drills lint format messages clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/jpoa init
@@ -24,8 +24,14 @@ demo: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests
 	$(BIN)/ruff format --check jpoa tests
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=jpoa.settings
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
+
+# The long drills (kills, concurrent editors, backups under load, the end-to-end
+# benchmark), which `make test` leaves out; CI runs them too.
+drills: $(VENV)/.test-deps
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --drills -m drill --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check jpoa tests

@@ -45,6 +45,7 @@ DATA_DIR = Path(os.environ.get("JPOA_DATA_DIR") or Path.cwd() / "var").resolve()
 MEDIA_ROOT = DATA_DIR / "media"
 # Downloads of published editions, each written once (`jpoa.exchange.downloads`); safe to delete.
 DOWNLOADS_DIR = DATA_DIR / "downloads"
+REPORTS_DIR = DATA_DIR / "reports"  # donor reports asked for on the web (jpoa.analysis.tasks)
 BACKUP_DIR = DATA_DIR / "backups"
 
 
@@ -177,10 +178,11 @@ else:
         }
     }
 
-# The page cache (`jpoa.matrix.views.published_page`), shared by the server's worker
+# The page cache (`jpoa.lib.pagecache`), shared by the server's worker
 # processes through files in the data directory: a page is built once for all of them,
 # not once in each, and kept out of their memory. Keys carry the time the public data
 # last changed, so a cached page is never stale.
+MATRIX_PAGE_CACHE_SECONDS = env_int("JPOA_PAGE_CACHE_SECONDS", 60 * 60)  # 0: no page cache
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -289,6 +291,9 @@ AUTHENTICATION_BACKENDS = [
 # (`jpoa.lib.client`): lockout and rate limits count the address the outermost one saw.
 TRUSTED_PROXIES = env_int("JPOA_TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "jpoa.lib.client.client_address"
+# Requests per minute to the API, by address without a token and by user with one.
+API_ANON_RATE = os.environ.get("JPOA_API_ANON_RATE") or "120/min"
+API_TOKEN_RATE = os.environ.get("JPOA_API_TOKEN_RATE") or "1200/min"
 NINJA_NUM_PROXIES = 0  # REMOTE_ADDR is already the client's (`ClientAddressMiddleware`)
 AXES_FAILURE_LIMIT = env_int("JPOA_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("JPOA_LOGIN_LOCKOUT_MINUTES", 15))

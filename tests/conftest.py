@@ -8,6 +8,24 @@ import pytest
 from jpoa.dataset import DEFAULT_DATASET
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--drills",
+        action="store_true",
+        help="also run the long drills (marker `drill`); `make drills` runs them alone",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The drills run only when asked for (`--drills`): `make test` stays fast."""
+    if config.getoption("--drills"):
+        return
+    drills = [item for item in items if item.get_closest_marker("drill")]
+    if drills:
+        config.hook.pytest_deselected(items=drills)
+        items[:] = [item for item in items if not item.get_closest_marker("drill")]
+
+
 def pytest_configure(config):
     # Browser tests skip where Chromium is missing; CI sets JPOA_REQUIRE_BROWSER=1 so
     # that a missing browser fails the run instead of silently skipping them.
@@ -27,7 +45,11 @@ def pytest_configure(config):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Tasks (imports, publications started from the web) run at once, in the request, so a
     # test sees their outcome; tests of the worker itself set the database backend again.
+    from django.core.signals import setting_changed
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The task backends were made when the apps' tasks were defined: make them anew.
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +96,7 @@ def english_between_tests():
 def own_downloads(settings, tmp_path):
     """Written downloads are files: each test keeps its own, away from the other workers'."""
     settings.DOWNLOADS_DIR = tmp_path / "downloads"
+    settings.REPORTS_DIR = tmp_path / "reports"
 
 
 @pytest.fixture(autouse=True)

@@ -387,6 +387,34 @@ def test_it_publishes_an_edition_from_the_back_office(client, default_data):
         1,
     )
     assert edition.published_by == coordinator
+    assert "Published edition 1 with 1 activity." in client.get(response.url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_from_the_back_office_waits_for_the_worker(client, settings):
+    from django.core.management import call_command
+
+    from jpoa.dataset import DEFAULT_DATASET
+    from jpoa.dataset.load import load_dataset
+    from jpoa.matrix.models import Edition
+    from tests.matrix_factory import make_activity
+
+    load_dataset(DEFAULT_DATASET)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    make_activity("osce-border", "osce")
+    coordinator = User.objects.create_superuser("coord", "c@example.org", "pw-long-enough-1")
+    client.force_login(coordinator)
+
+    response = client.post("/en/admin/matrix/edition/publish/", {"title": "Queued edition"})
+    page = client.get(response.url).content.decode()
+    assert "The publication is queued" in page and "waits for the task runner" in page
+    assert not Edition.objects.exists()
+
+    call_command("worker", batch=True, verbosity=0)
+    page = client.get("/en/admin/matrix/edition/").content.decode()
+    assert "waits for the task runner" not in page and "Queued edition" in page
+    edition = Edition.objects.get()
+    assert (edition.activity_count, edition.published_by) == (1, coordinator)
 
 
 def test_staff_without_the_permission_cannot_publish(client, default_data):

@@ -78,6 +78,7 @@ def _jpoa(*args, env_dir):
     )
 
 
+@pytest.mark.drill
 @pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
     reason="runs its own SQLite databases whatever DATABASE_URL says: once, in the SQLite pass",

@@ -486,12 +486,24 @@ def http_status(url: str) -> int | None:
         return None
 
 
+QUEUE_A_REPORT = (
+    "from jpoa.analysis.models import ReportRequest\n"
+    "from jpoa.analysis.report import find_phase\n"
+    "from jpoa.analysis.tasks import start_report\n"
+    "start_report(ReportRequest.objects.create(phase=find_phase('II'), format='xlsx', "
+    "language='en'))"
+)
+
+
 def test_serve_serves_the_site_that_init_set_up(site, tmp_path):
     assert site.jpoa("init").returncode == 0  # collects static files, loads the data set
     # A page cached by the code that ran before: the cache is on disk, so it survives.
     stale = site.data_dir / "cache" / "0123456789abcdef.djcache"
     stale.parent.mkdir(exist_ok=True)
     stale.write_bytes(b"a page of the previous version")
+    # Work queued while no server ran (a report asked for on the web) waits for the worker.
+    queued = site.jpoa("shell", "-c", QUEUE_A_REPORT)
+    assert queued.returncode == 0, queued.stderr
     port = free_port()
     env = jpoa_env(site.data_dir, site.database_url)
     log = tmp_path / "serve.log"
@@ -512,6 +524,12 @@ def test_serve_serves_the_site_that_init_set_up(site, tmp_path):
         assert status == 200, log.read_text()
         assert http_status(f"http://127.0.0.1:{port}/en/admin/login/") == 200
         assert not stale.exists()  # the server starts with none of the old code's pages
+        written, deadline = [], time.monotonic() + 60
+        while not written and time.monotonic() < deadline:  # `serve` started `jpoa worker`
+            written = site.query("SELECT file_name FROM analysis_reportrequest WHERE size > 0")
+            if not written:
+                time.sleep(0.2)
+        assert written, log.read_text()
     finally:
         server.terminate()
         try:

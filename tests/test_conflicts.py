@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from rounds_factories import coordinator, focal_point, make_activity, proposal_post
 
 from jpoa.matrix.editing import ActivityEditForm, EditConflict
@@ -13,13 +12,6 @@ from jpoa.matrix.models import Activity
 from jpoa.matrix.writes import update_activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Other tests may leave Russian active; these read English labels and URLs."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

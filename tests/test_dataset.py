@@ -245,3 +245,29 @@ def test_an_unknown_choice_lists_what_is_allowed(db, tmp_path):
     data["plans"][0]["versions"][0]["participation"][0]["status"] = "signed"
     with pytest.raises(DatasetError, match="expected one of adopted, observer, not_party"):
         load_dataset(write(tmp_path, data))
+
+
+def test_the_public_json_holds_what_is_published_and_the_full_one_what_is_now(default_data):
+    from jpoa.matrix.editions import publish_edition
+    from jpoa.matrix.models import Activity
+    from tests.matrix_factory import PUBLISHER, make_activity
+
+    assert export_dataset()["activities"] == []  # nothing published yet
+    activity = make_activity("osce-1", "osce")
+    make_activity("unodc-1", "unodc")
+    edition = publish_edition(title="First", by=PUBLISHER)
+    published_title = activity.title_en
+    Activity.objects.filter(pk=activity.pk).update(title_en="A draft title, not yet published")
+    make_activity("unpublished-draft", "osce")
+
+    public = export_dataset()
+    titles = {a["key"]: a["title"]["en"] for a in public["activities"]}
+    assert titles[activity.key] == published_title and "unpublished-draft" not in titles
+    assert set(titles) == {"osce-1", "unodc-1"}
+    assert f"edition {edition.number}" in public["dataset"]["description"]["en"]
+
+    full = export_dataset(drafts=True)
+    titles = {a["key"]: a["title"]["en"] for a in full["activities"]}
+    assert titles[activity.key] == "A draft title, not yet published"
+    assert "unpublished-draft" in titles
+    assert "Not for publication" in full["dataset"]["description"]["en"]

@@ -9,20 +9,13 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 from matrix_factory import PUBLISHER, make_activity
 from rounds_factories import coordinator
 
-from jpoa.exchange.exports import safe_cell
 from jpoa.exchange.preview import build_preview
+from jpoa.lib.cells import safe_cell
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -32,12 +32,6 @@ EXAMPLE = DATA / "iati-official-example-activity-2.03-annotated.xml"
 THREE_W = DATA / "hxl-3w-central-asia.csv"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 def run_import(path: Path, user, **options):
     record, preview = start_import_from_path(path, user=user, **options)
     apply_import(record=record, user=user, preview=preview)

@@ -1,12 +1,15 @@
 """The donor progress report: its content, and PDF, DOCX and XLSX files that parse back."""
 
 import io
+import re
 
+import docx
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rounds_factories import make_user
 
+from jpoa.analysis.models import ReportRequest
 from jpoa.analysis.report import build_report, find_phase, render_docx, render_pdf, render_xlsx
 from jpoa.events.models import Event
 
@@ -135,7 +138,41 @@ def test_coordinators_download_the_report_from_the_back_office(client, default_d
     assert refused.get("Content-Type", "").startswith("text/html")
 
     client.force_login(make_user("root", is_staff=True, is_superuser=True))
-    response = client.post(url, {"phase": phase.pk, "format": "docx"})
-    assert response.status_code == 200
+    response = client.post(url, {"phase": phase.pk, "format": "docx", "language": "ru"})
+    assert response.status_code == 302  # the task (run at once in the tests) wrote it
+    page = client.get(url).text
+    request = ReportRequest.objects.get()
+    download = reverse("admin:analysis_report_download", args=[request.pk])
+    assert download in page
+    response = client.get(download)
     assert response["Content-Disposition"] == 'attachment; filename="progress-report.docx"'
-    assert "Choose a phase" in client.post(url, {"format": "pdf"}).text
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.getvalue())).paragraphs)
+    assert re.search("[А-Яа-яЁё]{4}", text)  # written in the language asked for
+    assert "Choose a phase" in client.post(url, {"format": "pdf", "language": "en"}).text
+    refused = client.post(
+        url, {"date_from": "2015-01-01", "date_to": "2014-01-01", "format": "pdf", "language": "en"}
+    )
+    assert "before the start date" in refused.text and ReportRequest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_asked_for_waits_for_the_worker_then_can_be_downloaded(client, settings):
+    from django.core.management import call_command
+
+    from jpoa.dataset import DEFAULT_DATASET
+    from jpoa.dataset.load import load_dataset
+
+    load_dataset(DEFAULT_DATASET)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    url = reverse("admin:analysis_report")
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    client.post(url, {"phase": find_phase("II").pk, "format": "pdf", "language": "en"})
+    page = client.get(url).text
+    assert "waiting to start" in page and 'http-equiv="refresh"' in page
+
+    call_command("worker", batch=True, verbosity=0)
+    page = client.get(url).text
+    assert "waiting to start" not in page and 'http-equiv="refresh"' not in page
+    request = ReportRequest.objects.get()
+    response = client.get(reverse("admin:analysis_report_download", args=[request.pk]))
+    assert response.getvalue().startswith(b"%PDF")

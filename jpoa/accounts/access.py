@@ -6,14 +6,16 @@ organisation focal point edits only the rows its organisation leads; a reviewer
 reads and reviews submissions; a state focal point edits no activity.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from typing import TYPE_CHECKING
 
-from jpoa.core.models import Country, Organisation
-from jpoa.matrix.models import Activity
+from django.core.exceptions import PermissionDenied
 
 from .actors import is_system
 from .models import Profile, Role
+
+if TYPE_CHECKING:  # for the signatures only: accounts imports no domain app
+    from jpoa.core.models import Organisation
+    from jpoa.matrix.models import Activity
 
 
 def profile_of(user) -> Profile | None:
@@ -43,7 +45,7 @@ def is_reviewer(user) -> bool:
     return is_coordinator(user) or (user.is_active and role_of(user) == Role.REVIEWER)
 
 
-def organisation_of(user) -> Organisation | None:
+def organisation_of(user) -> "Organisation | None":
     """The organisation an organisation focal point speaks for; None for anyone else."""
     profile = profile_of(user)
     if profile is None or not user.is_active or profile.role != Role.ORGANISATION_FOCAL_POINT:
@@ -51,24 +53,7 @@ def organisation_of(user) -> Organisation | None:
     return profile.organisation
 
 
-def country_of(user) -> Country | None:
-    """The state a state focal point speaks for; None for anyone else."""
-    profile = profile_of(user)
-    if profile is None or not user.is_active or profile.role != Role.STATE_FOCAL_POINT:
-        return None
-    return profile.country
-
-
-def activities_editable_by(user) -> QuerySet[Activity]:
-    if is_coordinator(user):
-        return Activity.objects.all()
-    organisation = organisation_of(user)
-    if organisation is None:
-        return Activity.objects.none()
-    return Activity.objects.filter(lead_organisation=organisation)
-
-
-def can_edit_activity(user, activity: Activity) -> bool:
+def can_edit_activity(user, activity: "Activity") -> bool:
     if is_coordinator(user):
         return True
     organisation = organisation_of(user)
@@ -85,7 +70,7 @@ def require_reviewer(user) -> None:
         raise PermissionDenied("Only a coordinator or a reviewer may do this.")
 
 
-def require_organisation_of(user) -> Organisation:
+def require_organisation_of(user) -> "Organisation":
     """The user's organisation, or PermissionDenied if they are no organisation's focal point."""
     organisation = organisation_of(user)
     if organisation is None:
@@ -93,6 +78,6 @@ def require_organisation_of(user) -> Organisation:
     return organisation
 
 
-def require_can_edit_activity(user, activity: Activity) -> None:
+def require_can_edit_activity(user, activity: "Activity") -> None:
     if not can_edit_activity(user, activity):
         raise PermissionDenied("You may not edit this activity.")

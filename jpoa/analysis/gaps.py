@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.models import Activity, Edition, EditionAreaFact, EditionFact, EditionItemFact
 from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar, Plan, roman
+from jpoa.plan.published import site_plan
 
 CURRENT = (Activity.Status.PLANNED, Activity.Status.ONGOING)
 
@@ -180,10 +181,6 @@ class GapAnalysis:
             (p, [by_key[(str(p.number), country.pk)] for country in self.countries])
             for p in self.pillars
         ]
-
-
-def site_plan() -> Plan | None:
-    return Plan.objects.select_related("strategy").order_by("pk").first()
 
 
 def previous_edition(edition: Edition) -> Edition | None:

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext
 
+from jpoa.accounts.access import require_coordinator
+from jpoa.accounts.audit import acting_as
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
-from jpoa.plan.coverage import record_text
+from jpoa.matrix.published import record_text
 from jpoa.plan.models import roman
 
 from .gaps import CURRENT
@@ -187,8 +189,6 @@ def _name_organisations(overlaps: list[Overlap]) -> None:
 
 def dismiss_overlap(*, first_key: str, second_key: str, user, reason: str = "") -> OverlapDismissal:
     """Record that a coordinator judged a suggested pair not to be an overlap (audited)."""
-    from jpoa.accounts.access import require_coordinator
-    from jpoa.accounts.audit import acting_as
 
     require_coordinator(user)
     if first_key == second_key:

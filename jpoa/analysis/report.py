@@ -3,7 +3,7 @@
 `build_report` gathers what the report says (one set of facts for every format);
 `render_pdf`, `render_docx` and `render_xlsx` write it out. User text is always
 written as text: escaped by the template for the PDF, set as plain runs in the DOCX,
-and neutralised against formulas in the XLSX (`jpoa.exchange.exports.safe_cell`).
+and neutralised against formulas in the XLSX (`jpoa.lib.cells.safe_cell`).
 """
 
 import datetime
@@ -20,12 +20,15 @@ from jpoa.core.demo import NOTICE, SHORT_NOTICE, demo_loaded
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.events.statistics import ParticipantStats, event_statistics
+from jpoa.lib.cells import safe_cell
+from jpoa.lib.charts import Moment, heatmap, timeline
 from jpoa.lib.dates import date_range
 from jpoa.matrix.models import Edition, EditionEntry, EditionFact
-from jpoa.plan.models import Phase, Pillar, Plan, roman
+from jpoa.plan.models import Phase, Pillar, roman
+from jpoa.plan.published import site_plan
 
 from .gaps import Cell, coverage_gaps, years_q
-from .pages import gaps_heatmap
+from .pages import event_charts, gaps_heatmap
 from .trends import event_trends
 
 FORMATS = {
@@ -133,14 +136,6 @@ class Report:
         ]
 
     @property
-    def finding_counts(self) -> list[tuple[str, int]]:
-        counts: dict[str, int] = {}
-        for finding in self.findings:
-            label = finding.get_status_display()
-            counts[label] = counts.get(label, 0) + 1
-        return sorted(counts.items())
-
-    @property
     def summary(self) -> list[str]:
         """The report's opening paragraphs, in plain sentences."""
         lines = [
@@ -210,7 +205,7 @@ def build_report(
         raise ReportError("give a phase, or both --from and --to dates")
     if date_to < date_from:
         raise ReportError("the end date is before the start date")
-    plan = Plan.objects.order_by("pk").first()
+    plan = site_plan()
     events = Event.objects.filter(start_date__gte=date_from, start_date__lte=date_to)
     if phase is not None:
         events = events.filter(Q(phase=phase) | Q(phase__isnull=True))
@@ -292,7 +287,6 @@ def _add_activities(report: Report, edition: Edition) -> None:
 
 
 def _add_charts(report: Report) -> None:
-    from jpoa.lib.charts import Moment, heatmap, timeline
 
     if report.events:
         report.charts["timeline"] = timeline(
@@ -315,8 +309,6 @@ def _add_charts(report: Report) -> None:
     years = [y for y in trends.years if report.date_from.year <= y <= report.date_to.year]
     trends.participants = [row for row in trends.participants if row.year in years]
     if any(row.total for row in trends.participants):
-        from .pages import event_charts
-
         chart = event_charts(trends).get("participants")
         if chart:
             report.charts["participants"] = chart
@@ -545,8 +537,6 @@ def render_docx(report: Report) -> bytes:
 def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from jpoa.exchange.exports import safe_cell
 
     workbook = Workbook()
     sheets = [

@@ -7,37 +7,13 @@ last changed (the newest audit record, edition or data set load), and If-None-Ma
 If-Modified-Since that still match get 304 Not Modified.
 """
 
-import datetime
 import functools
 
-from auditlog.models import LogEntry
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
-from jpoa.core.models import DatasetLoad
-from jpoa.matrix.models import Edition
-
-EDITION_MAX_AGE = 60 * 60 * 24 * 30  # an explicitly named edition: 30 days
-LATEST_MAX_AGE = 60 * 5  # "the latest" and live records: 5 minutes
-
-
-def data_changed_at() -> datetime.datetime | None:
-    """When the public data last changed: the newest audit record, edition or data set load."""
-    stamps = [
-        LogEntry.objects.aggregate(t=Max("timestamp"))["t"],
-        Edition.objects.aggregate(t=Max("published_at"))["t"],
-        DatasetLoad.objects.aggregate(t=Max("loaded_at"))["t"],
-    ]
-    stamps = [s for s in stamps if s is not None]
-    return max(stamps) if stamps else None
-
-
-def cache_edition(response: HttpResponse, explicit: bool) -> None:
-    """Long caching when the request named the (immutable) edition, short for "the latest"."""
-    max_age = EDITION_MAX_AGE if explicit else LATEST_MAX_AGE
-    response["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if explicit else "")
+from jpoa.lib.pagecache import LATEST_MAX_AGE, data_changed_at
 
 
 def conditional(view):

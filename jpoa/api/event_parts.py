@@ -100,7 +100,7 @@ def event_participants(request: HttpRequest, key: str, payload: list[Participant
     if errors:
         raise InvalidInput(errors)
     _replace(event, "participant_groups", rows, request.auth)
-    return export._event(export._events().get(pk=event.pk))
+    return export.event_record(export.events_to_export().get(pk=event.pk))
 
 
 @router.put("/events/{key}/documents", response=s.Event, auth=AUTH, tags=["events"])
@@ -128,4 +128,4 @@ def event_documents(request: HttpRequest, key: str, payload: list[EventDocumentI
     if errors:
         raise InvalidInput(errors)
     _replace(event, "documents", rows, request.auth)
-    return export._event(export._events().get(pk=event.pk))
+    return export.event_record(export.events_to_export().get(pk=event.pk))

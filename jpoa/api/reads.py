@@ -13,6 +13,7 @@ from jpoa.core.models import Country, Organisation, Source
 from jpoa.dataset import export
 from jpoa.events.models import Event, Finding
 from jpoa.lib import pagecache
+from jpoa.lib.pagecache import cache_edition, data_changed_at
 from jpoa.library.models import Resource
 from jpoa.matrix import selectors
 from jpoa.matrix.editions import compare_editions
@@ -20,10 +21,9 @@ from jpoa.matrix.forms import MatrixFilterForm
 from jpoa.matrix.models import Activity, Edition
 from jpoa.matrix.selectors import Matrix, MatrixFilters
 from jpoa.plan.models import Framework, Pillar, Plan
-from jpoa.public import selectors as public
+from jpoa.plan.published import pillars_of, site_plan
 
 from . import schemas as s
-from .caching import cache_edition, data_changed_at
 from .pagination import PageParams, paginate
 from .schemas import choice
 
@@ -264,8 +264,8 @@ def activity(request: HttpRequest, response: HttpResponse, key: str, query: Quer
 def _edition_record(e: Edition) -> dict:
     return {
         "number": e.number,
-        "title": export._tr(e, "title"),
-        "notes": export._tr(e, "notes"),
+        "title": export.translated(e, "title"),
+        "notes": export.translated(e, "notes"),
         "as_of": e.as_of,
         "published_at": e.published_at,
         "activity_count": e.activity_count,
@@ -322,41 +322,41 @@ def _pillar(p: Pillar) -> dict:
     return {
         "number": p.number,
         "numeral": p.numeral,
-        "short_title": export._tr(p, "short_title"),
-        "title": export._tr(p, "title"),
-        "provenance": export._provenance(p),
+        "short_title": export.translated(p, "short_title"),
+        "title": export.translated(p, "title"),
+        "provenance": export.provenance_of(p),
     }
 
 
 @router.get("/pillars", response=list[s.Pillar], exclude_unset=True, tags=["plan"])
 def pillars(request: HttpRequest):
     """The pillars of the Strategy the site's plan implements."""
-    return [_pillar(p) for p in public.pillars_of(public.site_plan()).order_by("number")]
+    return [_pillar(p) for p in pillars_of(site_plan()).order_by("number")]
 
 
 @router.get("/pillars/{number}", response=s.Pillar, exclude_unset=True, tags=["plan"])
 def pillar(request: HttpRequest, number: int):
     """One pillar."""
-    return _pillar(get_object_or_404(public.pillars_of(public.site_plan()), number=number))
+    return _pillar(get_object_or_404(pillars_of(site_plan()), number=number))
 
 
 @router.get("/frameworks", response=list[s.Framework], exclude_unset=True, tags=["plan"])
 def frameworks(request: HttpRequest):
     """The frameworks beside the pillars (the PVE Plan of Action's priority areas, ...)."""
     qs = Framework.objects.select_related("source").prefetch_related("areas__source")
-    return [export._framework(f) for f in qs]
+    return [export.framework_record(f) for f in qs]
 
 
 @router.get("/plans", response=list[s.Plan], exclude_unset=True, tags=["plan"])
 def plans(request: HttpRequest):
     """The plans with their versions, action items and each state's participation."""
-    return [export._plan(p) for p in export._plans()]
+    return [export.plan_record(p) for p in export.plans_to_export()]
 
 
 @router.get("/plans/{key}", response=s.Plan, exclude_unset=True, tags=["plan"])
 def plan(request: HttpRequest, key: str):
     """One plan with its versions, action items and participation."""
-    return export._plan(get_object_or_404(export._plans(), key=key))
+    return export.plan_record(get_object_or_404(export.plans_to_export(), key=key))
 
 
 @router.get("/phases", response=list[s.Phase], exclude_unset=True, tags=["plan"])
@@ -365,13 +365,13 @@ def phases(request: HttpRequest):
     qs = export.Phase.objects.select_related("plan", "source").prefetch_related(
         "implementing_offices", "donors"
     )
-    return [export._phase(p) for p in qs.order_by("plan__key", "number", "key")]
+    return [export.phase_record(p) for p in qs.order_by("plan__key", "number", "key")]
 
 
 @router.get("/phases/{key}", response=s.Phase, exclude_unset=True, tags=["plan"])
 def phase(request: HttpRequest, key: str):
     """One phase."""
-    return export._phase(get_object_or_404(export.Phase, key=key))
+    return export.phase_record(get_object_or_404(export.Phase, key=key))
 
 
 # -- who and where ----------------------------------------------------------------------
@@ -380,13 +380,15 @@ def phase(request: HttpRequest, key: str):
 @router.get("/countries", response=list[s.Country], exclude_unset=True, tags=["reference"])
 def countries(request: HttpRequest):
     """Countries: the plan's states and any other a record names, by ISO code."""
-    return [export._country(c) for c in Country.objects.select_related("source").order_by("iso2")]
+    return [
+        export.country_record(c) for c in Country.objects.select_related("source").order_by("iso2")
+    ]
 
 
 @router.get("/countries/{iso2}", response=s.Country, exclude_unset=True, tags=["reference"])
 def country(request: HttpRequest, iso2: str):
     """One country."""
-    return export._country(get_object_or_404(Country, iso2=iso2.upper()))
+    return export.country_record(get_object_or_404(Country, iso2=iso2.upper()))
 
 
 class OrganisationQuery(Schema):
@@ -406,7 +408,7 @@ def organisations(request: HttpRequest, query: Query[OrganisationQuery], page: Q
     qs = Organisation.objects.select_related("source", "parent", "country").order_by("key")
     if query.type:
         qs = qs.filter(type=query.type)
-    return paginate(request, qs, page, export._organisation)
+    return paginate(request, qs, page, export.organisation_record)
 
 
 @router.get(
@@ -414,13 +416,13 @@ def organisations(request: HttpRequest, query: Query[OrganisationQuery], page: Q
 )
 def organisation(request: HttpRequest, key: str):
     """One organisation."""
-    return export._organisation(get_object_or_404(Organisation, key=key))
+    return export.organisation_record(get_object_or_404(Organisation, key=key))
 
 
 @router.get("/sources", response=list[s.Source], exclude_unset=True, tags=["reference"])
 def sources(request: HttpRequest):
     """The documents, pages and imports that records cite."""
-    return [export._source(x) for x in Source.objects.order_by("key")]
+    return [export.source_record(x) for x in Source.objects.order_by("key")]
 
 
 # -- events, findings, the library --------------------------------------------------------
@@ -436,18 +438,18 @@ class EventQuery(Schema):
 )
 def events(request: HttpRequest, query: Query[EventQuery], page: Query[PageParams]):
     """Events with participants and documents, in date order."""
-    qs = export._events()
+    qs = export.events_to_export()
     if query.kind:
         qs = qs.filter(kind=query.kind)
     if query.pillar:
         qs = qs.filter(pillars__number=query.pillar)
-    return paginate(request, qs, page, export._event)
+    return paginate(request, qs, page, export.event_record)
 
 
 @router.get("/events/{key}", response=s.Event, exclude_unset=True, tags=["events"])
 def event(request: HttpRequest, key: str):
     """One event with its participants and documents."""
-    return export._event(get_object_or_404(export._events(), key=key))
+    return export.event_record(get_object_or_404(export.events_to_export(), key=key))
 
 
 class FindingQuery(Schema):
@@ -464,19 +466,19 @@ class FindingQuery(Schema):
 )
 def findings(request: HttpRequest, query: Query[FindingQuery], page: Query[PageParams]):
     """Findings and recommendations of events, by key."""
-    qs = export._findings()
+    qs = export.findings_to_export()
     for name in ("kind", "status"):
         if getattr(query, name):
             qs = qs.filter(**{name: getattr(query, name)})
     if query.event:
         qs = qs.filter(event__key=query.event)
-    return paginate(request, qs, page, export._finding)
+    return paginate(request, qs, page, export.finding_record)
 
 
 @router.get("/findings/{key}", response=s.FindingRecord, exclude_unset=True, tags=["events"])
 def finding(request: HttpRequest, key: str):
     """One finding or recommendation with its status over time."""
-    return export._finding(get_object_or_404(export._findings(), key=key))
+    return export.finding_record(get_object_or_404(export.findings_to_export(), key=key))
 
 
 class ResourceQuery(Schema):
@@ -493,20 +495,20 @@ class ResourceQuery(Schema):
 )
 def resources(request: HttpRequest, query: Query[ResourceQuery], page: Query[PageParams]):
     """The library's documents and links, by key."""
-    qs = export._resources()
+    qs = export.resources_to_export()
     if query.kind:
         qs = qs.filter(kind=query.kind)
     if query.pillar:
         qs = qs.filter(pillars__number=query.pillar)
     if query.country:
         qs = qs.filter(countries__iso2=query.country.upper())
-    return paginate(request, qs, page, export._resource)
+    return paginate(request, qs, page, export.resource_record)
 
 
 @router.get("/resources/{key}", response=s.ResourceRecord, exclude_unset=True, tags=["library"])
 def resource(request: HttpRequest, key: str):
     """One resource with its language versions."""
-    return export._resource(get_object_or_404(export._resources(), key=key))
+    return export.resource_record(get_object_or_404(export.resources_to_export(), key=key))
 
 
 __all__ = ["router", "InvalidQuery", "Plan"]

@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import BaseModel, Field
 
-from jpoa.dataset import LANGUAGES
+from jpoa.lib.languages import LANGUAGES
 from jpoa.search.models import Document
 from jpoa.search.services import SearchFilters, search
 

@@ -7,8 +7,6 @@ from ninja.throttling import SimpleRateThrottle
 
 from .models import ApiToken
 
-ANON_RATE = "120/min"
-TOKEN_RATE = "1200/min"
 _UNSET = object()
 
 
@@ -38,14 +36,13 @@ class TokenAuth(HttpBearer):
 class _Throttle(SimpleRateThrottle):
     """A rate from settings, read per request so that it can be changed without a restart."""
 
-    setting = ""
-    default = ""
+    setting = ""  # the name of the setting that holds the rate
 
     def __init__(self):
-        super().__init__(rate=self.default)
+        super().__init__(rate=getattr(settings, self.setting))
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = getattr(settings, self.setting, self.default)
+        self.rate = getattr(settings, self.setting)
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
 
@@ -55,7 +52,6 @@ class AnonThrottle(_Throttle):
 
     scope = "anon"
     setting = "API_ANON_RATE"
-    default = ANON_RATE
 
     def get_cache_key(self, request: HttpRequest):
         if token_user(request) is not None:
@@ -68,7 +64,6 @@ class TokenThrottle(_Throttle):
 
     scope = "token"
     setting = "API_TOKEN_RATE"
-    default = TOKEN_RATE
 
     def get_cache_key(self, request: HttpRequest):
         user = token_user(request)

@@ -27,7 +27,7 @@ from jpoa.matrix.fields import API_WRITE_FIELDS
 from jpoa.matrix.models import Activity
 from jpoa.matrix.writes import create_activity, delete_activity, update_activity
 from jpoa.plan.models import ActionItem, Phase
-from jpoa.public.selectors import pillars_of, site_plan
+from jpoa.plan.published import pillars_of, site_plan
 
 from . import schemas as s
 from .reads import router
@@ -57,7 +57,7 @@ def _pillars():
 def _items_by_ref(refs: list[str]) -> dict[str, int]:
     codes = [r.rsplit("/", 1)[-1] for r in refs]
     items = ActionItem.objects.filter(code__in=codes).select_related("version__plan")
-    return {export._item_ref(i): i.pk for i in items}
+    return {export.item_ref(i): i.pk for i in items}
 
 
 # API field -> (model field, how to read it). Lookups turn keys into primary keys.
@@ -242,7 +242,7 @@ class ApiActivityForm(ActivityFormMixin, forms.ModelForm):
 
 
 def _draft(activity: Activity) -> dict:
-    activity = export._activities().get(pk=activity.pk)
+    activity = export.activities_to_export().get(pk=activity.pk)
     return {**export.activity_record(activity), "version": activity.version}
 
 
@@ -479,7 +479,7 @@ _record_endpoints(
     form_fields=_form_fields(EVENT_FIELDS),
     create_schema=EventCreate,
     update_schema=EventChanges,
-    record=lambda o: export._event(export._events().get(pk=o.pk)),
+    record=lambda o: export.event_record(export.events_to_export().get(pk=o.pk)),
     out=s.Event,
     tag="events",
 )
@@ -490,7 +490,7 @@ _record_endpoints(
     form_fields=_form_fields(FINDING_FIELDS),
     create_schema=FindingCreate,
     update_schema=FindingChanges,
-    record=lambda o: export._finding(export._findings().get(pk=o.pk)),
+    record=lambda o: export.finding_record(export.findings_to_export().get(pk=o.pk)),
     out=s.FindingRecord,
     tag="events",
 )
@@ -501,7 +501,7 @@ _record_endpoints(
     form_fields=_form_fields(RESOURCE_FIELDS),
     create_schema=ResourceCreate,
     update_schema=ResourceChanges,
-    record=lambda o: export._resource(export._resources().get(pk=o.pk)),
+    record=lambda o: export.resource_record(export.resources_to_export().get(pk=o.pk)),
     out=s.ResourceRecord,
     tag="library",
 )
@@ -518,7 +518,7 @@ def finding_status(request: HttpRequest, key: str, payload: StatusChangeIn):
     """Record a dated, explained change of a finding's status (coordinators)."""
     finding = get_object_or_404(Finding, key=key)
     change_finding_status(finding=finding, user=request.auth, **payload.dict())
-    return 201, export._finding(export._findings().get(pk=finding.pk))
+    return 201, export.finding_record(export.findings_to_export().get(pk=finding.pk))
 
 
 __all__ = ["router", "InvalidInput", "ValidationError", "Http404"]

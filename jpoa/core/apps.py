@@ -10,3 +10,12 @@ class CoreConfig(AppConfig):
         from jpoa.lib.audit import register_app_models
 
         register_app_models(self)
+
+        from django.db.models import Max
+
+        from jpoa.lib.pagecache import add_change_stamp
+
+        from .models import DatasetLoad
+
+        # Loading a data set changes the public data (`jpoa.lib.pagecache.data_changed_at`).
+        add_change_stamp(lambda: DatasetLoad.objects.aggregate(t=Max("loaded_at"))["t"])

@@ -12,6 +12,9 @@ from django.db.models import F
 from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
+from jpoa.accounts.access import require_coordinator
+from jpoa.accounts.audit import acting_as
+
 from .models import Organisation, OrganisationIdentifier, OrganisationName, normalise_identifier
 
 # Published editions never change: what they recorded of an organisation stays as it was.
@@ -24,8 +27,6 @@ class MergeRefused(Exception):
 
 def organisations_review(*, user, organisations) -> int:
     """Mark imported organisations as checked by a coordinator; return how many changed."""
-    from jpoa.accounts.access import require_coordinator
-    from jpoa.accounts.audit import acting_as
 
     require_coordinator(user)
     changed = 0
@@ -45,8 +46,6 @@ def organisation_merge(*, user, keep: Organisation, absorb: Organisation) -> Org
     Refused when a published edition names ``absorb`` (editions never change): merge the
     other way round then.
     """
-    from jpoa.accounts.access import require_coordinator
-    from jpoa.accounts.audit import acting_as
 
     require_coordinator(user)
     if keep.pk == absorb.pk:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 FORMAT = "jpoa-dataset"
 FORMAT_VERSION = 1
-LANGUAGES = ("en", "ru")
 DEFAULT_DATASET = Path(__file__).resolve().parent / "data" / "central-asia.json"
 
 

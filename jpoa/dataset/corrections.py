@@ -14,10 +14,9 @@ from django.db import models
 
 from jpoa.core.models import Organisation, Source
 from jpoa.events.models import Event
+from jpoa.lib.languages import LANGUAGES
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.plan.models import Phase
-
-from . import LANGUAGES
 
 PROVENANCE_NOTE = "provenance_note"
 

@@ -1,8 +1,16 @@
-"""Write the public data set in jpoa's data set format (see docs/data-format.md).
+"""Write a data set in jpoa's data set format (see docs/data-format.md).
 
-Only public data is written: internal fields (an activity's internal notes) never
-leave the database this way. The output is stable: records in a fixed order, so
-two exports of the same data differ only in ``exported_at``.
+Two kinds, said plainly in the file's own description:
+
+- **public** (the default): the activities as the latest published edition of the matrix
+  holds them, so nothing a coordinator has not published leaves this way;
+- **full** (``drafts=True``, `jpoa export json --full`): the activities as they are now,
+  unpublished changes included: a copy of the records for another jpoa (a backup of the
+  whole database is `jpoa backup`), not for publication.
+
+Internal fields (an activity's internal notes) are in neither. The output is stable:
+records in a fixed order, so two exports of the same data differ only in ``exported_at``.
+The record functions (``event_record``, ``plan_record``, ...) are also the API's.
 """
 
 import datetime
@@ -14,6 +22,7 @@ from django.utils import timezone
 
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.events.models import Event, Finding
+from jpoa.lib.languages import LANGUAGES
 from jpoa.library.models import Resource
 from jpoa.matrix.models import Activity, Edition
 from jpoa.plan.models import (
@@ -26,10 +35,10 @@ from jpoa.plan.models import (
     Strategy,
 )
 
-from . import FORMAT, FORMAT_VERSION, LANGUAGES
+from . import FORMAT, FORMAT_VERSION
 
 
-def _tr(obj: Model, name: str) -> dict[str, str]:
+def translated(obj: Model, name: str) -> dict[str, str]:
     return {lang: getattr(obj, f"{name}_{lang}") or "" for lang in LANGUAGES}
 
 
@@ -41,24 +50,36 @@ def _keys(objs: Iterable, attr: str = "key") -> list:
     return sorted(getattr(o, attr) for o in objs)
 
 
-def _provenance(obj: Model) -> dict:
+def provenance_of(obj: Model) -> dict:
     out = {
         "source": obj.source.key if obj.source_id else None,
         "locator": obj.source_locator,
         "basis": obj.classification_basis,
     }
-    note = _tr(obj, "provenance_note")
+    note = translated(obj, "provenance_note")
     if any(note.values()):
         out["note"] = note
     return out
 
 
-def _item_ref(item: ActionItem) -> str:
+def item_ref(item: ActionItem) -> str:
     return f"{item.version.plan.key}/{item.version.label}/{item.code}"
 
 
-def export_dataset(*, key: str = "jpoa-export") -> dict[str, Any]:
-    """The whole public data set as one JSON-ready dictionary."""
+def export_dataset(*, key: str = "jpoa-export", drafts: bool = False) -> dict[str, Any]:
+    """The data set as one JSON-ready dictionary: public (published activities) or full."""
+    edition = Edition.objects.order_by("-number").first()
+    if drafts:
+        activities = [activity_record(a) for a in activities_to_export()]
+        description = {
+            "en": "Full export: every record as it is now, unpublished changes to activities "
+            "included. Not for publication.",
+            "ru": "Полная выгрузка: все записи в их текущем виде, включая неопубликованные "
+            "изменения мероприятий. Не для публикации.",
+        }
+    else:
+        activities = published_records(edition)
+        description = _public_description(edition)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -66,15 +87,15 @@ def export_dataset(*, key: str = "jpoa-export") -> dict[str, Any]:
         "dataset": {
             "key": key,
             "title": {"en": "jpoa data set export", "ru": "Выгрузка набора данных jpoa"},
-            "description": {"en": "", "ru": ""},
+            "description": description,
             "synthetic": False,
         },
-        "sources": [_source(s) for s in Source.objects.order_by("key")],
+        "sources": [source_record(s) for s in Source.objects.order_by("key")],
         "countries": [
-            _country(c) for c in Country.objects.select_related("source").order_by("iso2")
+            country_record(c) for c in Country.objects.select_related("source").order_by("iso2")
         ],
         "organisations": [
-            _organisation(o)
+            organisation_record(o)
             for o in Organisation.objects.select_related("source", "parent", "country").order_by(
                 "key"
             )
@@ -84,104 +105,104 @@ def export_dataset(*, key: str = "jpoa-export") -> dict[str, Any]:
             for s in Strategy.objects.select_related("source").prefetch_related("pillars__source")
         ],
         "frameworks": [
-            _framework(f)
+            framework_record(f)
             for f in Framework.objects.select_related("source").prefetch_related(
                 Prefetch("areas", FrameworkArea.objects.select_related("source"))
             )
         ],
-        "plans": [_plan(p) for p in _plans()],
+        "plans": [plan_record(p) for p in plans_to_export()],
         "phases": [
-            _phase(p)
+            phase_record(p)
             for p in Phase.objects.select_related("plan", "source")
             .prefetch_related("implementing_offices", "donors")
             .order_by("plan__key", "number")
         ],
-        "events": [_event(e) for e in _events()],
-        "resources": [_resource(r) for r in _resources()],
-        "activities": [_activity(a) for a in _activities()],
-        "findings": [_finding(f) for f in _findings()],
+        "events": [event_record(e) for e in events_to_export()],
+        "resources": [resource_record(r) for r in resources_to_export()],
+        "activities": activities,
+        "findings": [finding_record(f) for f in findings_to_export()],
         "editions": [_edition(e) for e in Edition.objects.order_by("number")],
     }
 
 
-def _source(s: Source) -> dict:
+def source_record(s: Source) -> dict:
     return {
         "key": s.key,
         "kind": s.kind,
-        "title": _tr(s, "title"),
-        "publisher": _tr(s, "publisher"),
+        "title": translated(s, "title"),
+        "publisher": translated(s, "publisher"),
         "url": s.url,
         "date": _date(s.date),
-        "citation": _tr(s, "citation"),
+        "citation": translated(s, "citation"),
     }
 
 
-def _country(c: Country) -> dict:
+def country_record(c: Country) -> dict:
     return {
         "iso2": c.iso2,
         "iso3": c.iso3,
-        "name": _tr(c, "name"),
+        "name": translated(c, "name"),
         "in_region": c.in_region,
-        "provenance": _provenance(c),
+        "provenance": provenance_of(c),
     }
 
 
-def _organisation(o: Organisation) -> dict:
+def organisation_record(o: Organisation) -> dict:
     return {
         "key": o.key,
-        "acronym": _tr(o, "acronym"),
-        "name": _tr(o, "name"),
+        "acronym": translated(o, "acronym"),
+        "name": translated(o, "name"),
         "type": o.type,
         "parent": o.parent.key if o.parent_id else None,
         "country": o.country.iso2 if o.country_id else None,
         "website": o.website,
         "iati_id": o.iati_id,
-        "description": _tr(o, "description"),
-        "provenance": _provenance(o),
+        "description": translated(o, "description"),
+        "provenance": provenance_of(o),
     }
 
 
 def _strategy(s: Strategy) -> dict:
     return {
         "key": s.key,
-        "title": _tr(s, "title"),
+        "title": translated(s, "title"),
         "symbol": s.symbol,
-        "description": _tr(s, "description"),
-        "provenance": _provenance(s),
+        "description": translated(s, "description"),
+        "provenance": provenance_of(s),
         "pillars": [
             {
                 "number": p.number,
-                "short_title": _tr(p, "short_title"),
-                "title": _tr(p, "title"),
-                "provenance": _provenance(p),
+                "short_title": translated(p, "short_title"),
+                "title": translated(p, "title"),
+                "provenance": provenance_of(p),
             }
             for p in sorted(s.pillars.all(), key=lambda p: p.number)
         ],
     }
 
 
-def _framework(f: Framework) -> dict:
+def framework_record(f: Framework) -> dict:
     return {
         "key": f.key,
-        "title": _tr(f, "title"),
-        "short_title": _tr(f, "short_title"),
+        "title": translated(f, "title"),
+        "short_title": translated(f, "short_title"),
         "symbol": f.symbol,
-        "description": _tr(f, "description"),
+        "description": translated(f, "description"),
         "position": f.position,
-        "provenance": _provenance(f),
+        "provenance": provenance_of(f),
         "areas": [
             {
                 "code": a.code,
-                "title": _tr(a, "title"),
+                "title": translated(a, "title"),
                 "position": a.position,
-                "provenance": _provenance(a),
+                "provenance": provenance_of(a),
             }
             for a in f.areas.all()
         ],
     }
 
 
-def _plans():
+def plans_to_export():
     versions = PlanVersion.objects.select_related("adopted_at_event", "source").prefetch_related(
         Prefetch("items", ActionItem.objects.select_related("pillar", "source")),
         "participations__country",
@@ -194,16 +215,16 @@ def _plans():
     )
 
 
-def _plan(p: Plan) -> dict:
+def plan_record(p: Plan) -> dict:
     return {
         "key": p.key,
         "strategy": p.strategy.key,
-        "title": _tr(p, "title"),
-        "short_title": _tr(p, "short_title"),
-        "region": _tr(p, "region"),
+        "title": translated(p, "title"),
+        "short_title": translated(p, "short_title"),
+        "region": translated(p, "region"),
         "countries": _keys(p.countries.all(), "iso2"),
-        "description": _tr(p, "description"),
-        "provenance": _provenance(p),
+        "description": translated(p, "description"),
+        "provenance": provenance_of(p),
         "versions": [_plan_version(v) for v in p.versions.all()],
     }
 
@@ -212,18 +233,18 @@ def _plan_version(v: PlanVersion) -> dict:
     return {
         "label": v.label,
         "adopted_on": _date(v.adopted_on),
-        "adopted_at": _tr(v, "adopted_at"),
+        "adopted_at": translated(v, "adopted_at"),
         "adopted_at_event": v.adopted_at_event.key if v.adopted_at_event_id else None,
-        "notes": _tr(v, "notes"),
-        "provenance": _provenance(v),
+        "notes": translated(v, "notes"),
+        "provenance": provenance_of(v),
         "items": [
             {
                 "code": i.code,
                 "pillar": i.pillar.number,
-                "title": _tr(i, "title"),
-                "text": _tr(i, "text"),
+                "title": translated(i, "title"),
+                "text": translated(i, "text"),
                 "position": i.position,
-                "provenance": _provenance(i),
+                "provenance": provenance_of(i),
             }
             for i in v.items.all()
         ],
@@ -232,31 +253,31 @@ def _plan_version(v: PlanVersion) -> dict:
                 "country": s.country.iso2,
                 "status": s.status,
                 "date": _date(s.date),
-                "place": _tr(s, "place"),
-                "provenance": _provenance(s),
+                "place": translated(s, "place"),
+                "provenance": provenance_of(s),
             }
             for s in sorted(v.participations.all(), key=lambda s: s.country.iso2)
         ],
     }
 
 
-def _phase(p: Phase) -> dict:
+def phase_record(p: Phase) -> dict:
     return {
         "key": p.key,
         "plan": p.plan.key,
         "number": p.number,
-        "title": _tr(p, "title"),
-        "description": _tr(p, "description"),
+        "title": translated(p, "title"),
+        "description": translated(p, "description"),
         "start_year": p.start_year,
         "end_year": p.end_year,
-        "end_note": _tr(p, "end_note"),
+        "end_note": translated(p, "end_note"),
         "implementing_offices": _keys(p.implementing_offices.all()),
         "donors": _keys(p.donors.all()),
-        "provenance": _provenance(p),
+        "provenance": provenance_of(p),
     }
 
 
-def _events():
+def events_to_export():
     return (
         Event.objects.select_related("phase", "country", "source")
         .prefetch_related(
@@ -273,21 +294,21 @@ def _events():
     )
 
 
-def _event(e: Event) -> dict:
+def event_record(e: Event) -> dict:
     return {
         "key": e.key,
         "kind": e.kind,
         "number": e.number,
-        "title": _tr(e, "title"),
-        "summary": _tr(e, "summary"),
-        "outcome": _tr(e, "outcome"),
+        "title": translated(e, "title"),
+        "summary": translated(e, "summary"),
+        "outcome": translated(e, "outcome"),
         "phase": e.phase.key if e.phase_id else None,
         "start_date": _date(e.start_date),
         "end_date": _date(e.end_date),
-        "city": _tr(e, "city"),
+        "city": translated(e, "city"),
         "country": e.country.iso2 if e.country_id else None,
         "pillars": _keys(e.pillars.all(), "number"),
-        "action_items": sorted(_item_ref(i) for i in e.action_items.all()),
+        "action_items": sorted(item_ref(i) for i in e.action_items.all()),
         "organisers": _keys(e.organisers.all()),
         "co_organisers": _keys(e.co_organisers.all()),
         "donors": _keys(e.donors.all()),
@@ -305,17 +326,17 @@ def _event(e: Event) -> dict:
         "documents": [
             {
                 "kind": d.kind,
-                "title": _tr(d, "title"),
+                "title": translated(d, "title"),
                 "resource": d.resource.key if d.resource_id else None,
                 "url": d.url,
             }
             for d in sorted(e.documents.all(), key=lambda d: d.pk)
         ],
-        "provenance": _provenance(e),
+        "provenance": provenance_of(e),
     }
 
 
-def _resources():
+def resources_to_export():
     return (
         Resource.objects.select_related("source_organisation", "event", "source")
         .prefetch_related("pillars", "countries", "versions")
@@ -323,12 +344,12 @@ def _resources():
     )
 
 
-def _resource(r: Resource) -> dict:
+def resource_record(r: Resource) -> dict:
     return {
         "key": r.key,
         "kind": r.kind,
-        "title": _tr(r, "title"),
-        "description": _tr(r, "description"),
+        "title": translated(r, "title"),
+        "description": translated(r, "description"),
         "symbol": r.symbol,
         "date": _date(r.date),
         "year": r.year,
@@ -340,11 +361,38 @@ def _resource(r: Resource) -> dict:
             {"language": v.language, "url": v.url, "file": v.file.name if v.file else None}
             for v in sorted(r.versions.all(), key=lambda v: v.language)
         ],
-        "provenance": _provenance(r),
+        "provenance": provenance_of(r),
     }
 
 
-def _activities():
+def published_records(edition: Edition | None) -> list[dict]:
+    """The activities of EDITION as it keeps them (none before the first publication)."""
+    if edition is None:
+        return []
+    return sorted(
+        edition.entries.values_list("data", flat=True).iterator(chunk_size=2000),
+        key=lambda record: record["key"],
+    )
+
+
+def _public_description(edition: Edition | None) -> dict[str, str]:
+    if edition is None:
+        return {
+            "en": "Public export. No edition of the matrix is published yet, so it holds no "
+            "activities.",
+            "ru": "Открытая выгрузка. Ни один выпуск матрицы ещё не опубликован, поэтому "
+            "мероприятий в ней нет.",
+        }
+    as_of = edition.as_of.isoformat()
+    return {
+        "en": f"Public export: the activities as published in edition {edition.number} of the "
+        f"matrix (as of {as_of}).",
+        "ru": f"Открытая выгрузка: мероприятия в том виде, в каком они опубликованы в выпуске "
+        f"{edition.number} матрицы (по состоянию на {as_of}).",
+    }
+
+
+def activities_to_export():
     return (
         Activity.objects.select_related("lead_organisation", "source")
         .prefetch_related(
@@ -371,10 +419,10 @@ def activity_record(a: Activity) -> dict:
         "lead_organisation": a.lead_organisation.key,
         "partners": _keys(a.partners.all()),
         "donors": _keys(a.donors.all()),
-        "title": _tr(a, "title"),
-        "description": _tr(a, "description"),
+        "title": translated(a, "title"),
+        "description": translated(a, "description"),
         "pillars": _keys(a.pillars.all(), "number"),
-        "action_items": sorted(_item_ref(i) for i in a.action_items.all()),
+        "action_items": sorted(item_ref(i) for i in a.action_items.all()),
         "countries": _keys(a.countries.all(), "iso2"),
         "region_wide": a.region_wide,
         "start_date": _date(a.start_date),
@@ -384,7 +432,7 @@ def activity_record(a: Activity) -> dict:
         "currency": a.currency,
         "source_url": a.source_url,
         "last_verified": _date(a.last_verified),
-        "provenance": _provenance(a),
+        "provenance": provenance_of(a),
     }
     areas = sorted(x.ref for x in a.framework_areas.all())
     if areas:
@@ -392,10 +440,7 @@ def activity_record(a: Activity) -> dict:
     return record
 
 
-_activity = activity_record
-
-
-def _findings():
+def findings_to_export():
     return (
         Finding.objects.select_related("event", "source")
         .prefetch_related(
@@ -411,32 +456,32 @@ def _findings():
     )
 
 
-def _finding(f: Finding) -> dict:
+def finding_record(f: Finding) -> dict:
     return {
         "key": f.key,
         "kind": f.kind,
-        "text": _tr(f, "text"),
+        "text": translated(f, "text"),
         "event": f.event.key if f.event_id else None,
         "status": f.status,
         "pillars": _keys(f.pillars.all(), "number"),
-        "action_items": sorted(_item_ref(i) for i in f.action_items.all()),
+        "action_items": sorted(item_ref(i) for i in f.action_items.all()),
         "addressed_to_countries": _keys(f.addressed_to_countries.all(), "iso2"),
         "addressed_to_organisations": _keys(f.addressed_to_organisations.all()),
         "follow_up_activities": _keys(f.follow_up_activities.all()),
         "follow_up_events": _keys(f.follow_up_events.all()),
         "status_changes": [
-            {"date": _date(c.date), "status": c.status, "explanation": _tr(c, "explanation")}
+            {"date": _date(c.date), "status": c.status, "explanation": translated(c, "explanation")}
             for c in f.status_changes.all()
         ],
-        "provenance": _provenance(f),
+        "provenance": provenance_of(f),
     }
 
 
 def _edition(e: Edition) -> dict:
     return {
         "number": e.number,
-        "title": _tr(e, "title"),
-        "notes": _tr(e, "notes"),
+        "title": translated(e, "title"),
+        "notes": translated(e, "notes"),
         "as_of": _date(e.as_of),
         "published_at": e.published_at.replace(microsecond=0).isoformat(),
         "entries": [x.data for x in e.entries.order_by("activity_key")],

@@ -21,6 +21,7 @@ from jpoa.accounts.actors import DATASET_LOADER
 from jpoa.accounts.audit import acting_as
 from jpoa.core.models import Country, DatasetLoad, Organisation, Source
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding, FindingStatusChange
+from jpoa.lib.languages import LANGUAGES
 from jpoa.lib.provenance import Basis
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.editions import build_edition_facts
@@ -39,7 +40,7 @@ from jpoa.plan.models import (
 )
 from jpoa.search import index as search_index
 
-from . import FORMAT, FORMAT_VERSION, LANGUAGES, DatasetError
+from . import FORMAT, FORMAT_VERSION, DatasetError
 from .corrections import apply_corrections
 
 MAX_FILE_BYTES = 200 * 1024 * 1024

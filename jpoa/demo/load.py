@@ -25,8 +25,14 @@ from jpoa.core.demo import DEMO_SOURCE, forget_demo_state
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.events.models import Event, EventParticipants, Finding, FindingStatusChange
 from jpoa.library.models import Resource, ResourceVersion
-from jpoa.matrix.models import Activity, Edition
+from jpoa.library.services import version_attach_file
+from jpoa.matrix.editions import publish_edition
+from jpoa.matrix.models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
+from jpoa.matrix.writes import ActivityChange, write_activities
 from jpoa.plan.models import Pillar
+from jpoa.rounds import services
+from jpoa.rounds.models import Proposal, Submission, UpdateRound
+from jpoa.rounds.proposals import activity_data
 
 SEED = 2026
 USER_PREFIX = "demo-"
@@ -403,7 +409,6 @@ def _make_demo_row(rnd, row, links, start_years, places, places_ru) -> None:
 
 
 def _publish(n: int, user) -> Edition:
-    from jpoa.matrix.editions import publish_edition
 
     return publish_edition(
         title=EDITION_TITLES[n][0],
@@ -417,7 +422,6 @@ def _publish(n: int, user) -> Edition:
 
 def _change_between_editions(world, user, as_of: datetime.date) -> None:
     """A year's changes, through the editors' own service: some end, some move, some start."""
-    from jpoa.matrix.writes import ActivityChange, write_activities
 
     rnd = world.rnd
     current = list(Activity.objects.filter(status__in=["planned", "ongoing"]).order_by("pk"))
@@ -451,9 +455,6 @@ def _change_between_editions(world, user, as_of: datetime.date) -> None:
 
 def _update_round(rnd, users, source) -> Edition:
     """One update round: focal points answer, the coordinator accepts, the round is published."""
-    from jpoa.rounds import services
-    from jpoa.rounds.models import Proposal
-    from jpoa.rounds.proposals import activity_data
 
     coordinator = users["coordinator"]
     round = services.open_round(
@@ -709,8 +710,6 @@ LIBRARY = [
 def _resources(source, organisations) -> list[Resource]:
     from io import BytesIO
 
-    from jpoa.library.services import version_attach_file
-
     resources = []
     for key, kind, title_en, title_ru in LIBRARY:
         resource = Resource.objects.create(
@@ -760,8 +759,6 @@ def remove_demo() -> dict[str, int]:
     """Delete the demonstration data set entirely; real records are untouched."""
     from auditlog.context import disable_auditlog
 
-    from jpoa.rounds.models import UpdateRound
-
     if not Source.objects.filter(key=DEMO_SOURCE).exists():
         raise DemoError("there is no demonstration data in this database")
     demo_orgs = Organisation.objects.filter(key__startswith=ORG_PREFIX)
@@ -810,8 +807,6 @@ def _forget_audit(activities, organisations, users) -> None:
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from jpoa.rounds.models import Proposal, Submission, UpdateRound
-
     demo = Q(source__key=DEMO_SOURCE)
     records = [
         (Activity, activities),
@@ -847,7 +842,6 @@ def _delete_editions(pks: list[int]) -> None:
     """
     if not pks:
         return
-    from jpoa.matrix.models import EditionEntry, EditionFact, EditionItemFact
 
     quote = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(pks))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jpoa.core.models import Country
 from jpoa.matrix.models import Edition, EditionEntry
-from jpoa.plan.coverage import PublishedActivity, latest_edition, published_activities
+from jpoa.matrix.published import PublishedActivity, latest_edition, published_activities
 from jpoa.plan.models import ActionItem, Pillar
 
 from .models import Event, Finding, FindingStatusChange

@@ -166,16 +166,6 @@ BY_FIELD = {column.field: column for column in COLUMNS}
 EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept or column.exported)
 
 
-def parse_hashtag(text: str) -> tuple[str, frozenset[str]] | None:
-    """``"#org +impl"`` → ``("org", {"impl"})``; None if the text is no hashtag."""
-    import hxl.model  # imported when a file is read: libhxl takes a quarter second to load
-
-    column = hxl.model.Column.parse(re.sub(r"\s+", "", text or ""))
-    if not column or not column.tag:
-        return None
-    return column.tag[1:].lower(), frozenset(a.lower() for a in column.attributes)
-
-
 @functools.cache
 def _patterns() -> list[tuple["hxl.model.TagPattern", int, Column]]:
     import hxl.model

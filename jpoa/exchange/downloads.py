@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import get_language
 
-from jpoa.api.caching import data_changed_at
+from jpoa.lib.pagecache import data_changed_at
 from jpoa.matrix.selectors import MatrixFilters
 
 from . import exports

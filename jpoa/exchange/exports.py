@@ -20,26 +20,20 @@ from django.utils.translation import gettext as _
 
 from jpoa.core.demo import NOTICE, demo_loaded
 from jpoa.core.models import Country, Organisation
+from jpoa.lib.cells import safe_cell
 from jpoa.matrix import selectors
 from jpoa.matrix.models import Edition
 from jpoa.matrix.selectors import MatrixFilters
+from jpoa.plan.published import site_pillars
 
-from .columns import EXPORT_COLUMNS
+from .columns import EXPORT_COLUMNS, HELP
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "datapackage": "application/zip",
 }
-
-
-def safe_cell(value: Any) -> Any:
-    """A text a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 class NoEdition(Exception):
@@ -415,7 +409,7 @@ def write_xlsx(data: ExportData, out: BinaryIO) -> None:
     styles = _styles()
     workbook = Workbook(write_only=True)
     cover = workbook.create_sheet(_("About")[:31])
-    pillars = selectors.site_pillars()
+    pillars = site_pillars()
     pillar_sheets = [workbook.create_sheet(f"{_('Pillar')} {p.numeral}"[:31]) for p in pillars]
     activities = _activities_header(workbook.create_sheet("Activities"), styles)
     cells = {p.number: _PillarCells() for p in pillars}
@@ -437,8 +431,6 @@ def write_xlsx(data: ExportData, out: BinaryIO) -> None:
 def write_template_xlsx(out: BinaryIO) -> None:
     """An empty workbook to fill in: the Activities sheet an import reads, and notes."""
     from openpyxl import Workbook
-
-    from .columns import HELP
 
     styles = _styles()
     workbook = Workbook(write_only=True)

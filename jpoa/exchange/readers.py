@@ -716,11 +716,6 @@ DATE_FORMATS = ("DMY", "MDY", "ISO")
 _DAY_MONTH = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
 
 
-def parse_date(value: Any, convention: str = "") -> datetime.date | None:
-    """A date as `read_date` reads it, without its warning."""
-    return read_date(value, convention)[0]
-
-
 def read_date(value: Any, convention: str = "") -> tuple[datetime.date | None, str]:
     """The date a cell holds and a warning if it could be read two ways.
 

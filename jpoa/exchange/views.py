@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jpoa.accounts.access import is_coordinator
-from jpoa.api.caching import cache_edition
+from jpoa.lib.pagecache import cache_edition
 from jpoa.lib.tasks import state_of
 from jpoa.matrix import selectors
 from jpoa.matrix.forms import MatrixFilterForm

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 def client_address(request: HttpRequest) -> str:
     """The client's address (see the module's doc); REMOTE_ADDR when no proxy is trusted."""
     remote = request.META.get("JPOA_PEER_ADDR") or request.META.get("REMOTE_ADDR", "")
-    trusted = getattr(settings, "TRUSTED_PROXIES", 0)
+    trusted = settings.TRUSTED_PROXIES
     if trusted <= 0:
         return remote
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]

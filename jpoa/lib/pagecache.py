@@ -1,4 +1,4 @@
-"""The page cache: public answers kept whole until the public data changes.
+"""The page cache, in one place: public answers kept whole until the public data changes.
 
 A page or API answer that a visitor who is not signed in asks for is kept in Django's
 cache (files in the data directory, shared by the server's processes) under a key made of
@@ -9,23 +9,60 @@ what decides its content, and nothing else:
 - the query parameters the view reads, in a fixed order: a parameter the view ignores
   changes nothing in the answer, so it must not make a new key either (else anyone could
   make the server build a heavy answer again by adding `&x=1`);
-- the time the public data last changed, so a kept answer is never stale.
+- the time the public data last changed (`data_changed_at`), so a kept answer is never
+  stale.
+
+Each app that keeps public data says how to read when it last changed (`add_change_stamp`,
+in its `ready()`), so this module, at the base of the house, imports none of them. The
+same stamp gives API answers and downloads their Last-Modified.
 """
 
+import datetime
+import functools
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from auditlog.models import LogEntry
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-DEFAULT_SECONDS = 60 * 60  # settings.MATRIX_PAGE_CACHE_SECONDS overrides; 0 turns it off
+EDITION_MAX_AGE = 60 * 60 * 24 * 30  # an explicitly named edition: 30 days
+LATEST_MAX_AGE = 60 * 5  # "the latest" and live records: 5 minutes
+
+
+def _last_audit_record() -> datetime.datetime | None:
+    return LogEntry.objects.aggregate(t=Max("timestamp"))["t"]
+
+
+_change_stamps: list[Callable[[], datetime.datetime | None]] = [_last_audit_record]
+
+
+def add_change_stamp(stamp: Callable[[], datetime.datetime | None]) -> None:
+    """Count STAMP() (when some public data last changed, or None) in `data_changed_at`."""
+    if stamp not in _change_stamps:
+        _change_stamps.append(stamp)
+
+
+def data_changed_at() -> datetime.datetime | None:
+    """When the public data last changed: the newest audit record, edition or data set load."""
+    stamps = [stamp() for stamp in _change_stamps]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+def cache_edition(response: HttpResponse, explicit: bool) -> None:
+    """Long HTTP caching when the request named the (immutable) edition, short for "the latest"."""
+    max_age = EDITION_MAX_AGE if explicit else LATEST_MAX_AGE
+    response["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if explicit else "")
 
 
 def cache_seconds() -> int:
-    """How long an answer is kept (0: not at all)."""
-    return getattr(settings, "MATRIX_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
+    """How long an answer is kept (settings.MATRIX_PAGE_CACHE_SECONDS; 0: not at all)."""
+    return settings.MATRIX_PAGE_CACHE_SECONDS
 
 
 def is_personal(request: HttpRequest) -> bool:
@@ -51,3 +88,33 @@ def cache_key(request: HttpRequest, *, kind: str, params: Iterable[str] | None, 
     ]
     digest = hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()
     return f"{kind}:{digest}"
+
+
+def published_page(view=None, *, params: Iterable[str] | None = None):
+    """Serve a page from the page cache to visitors who are not signed in.
+
+    PARAMS are the query parameters the view reads: any other parameter leaves the key
+    unchanged (None: every parameter counts). A request with a session or pending messages
+    is never served from the cache nor stored: its page may show the user's name or a
+    message meant for that user.
+    """
+    if view is None:
+        return functools.partial(published_page, params=params)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        seconds = cache_seconds()
+        if request.method != "GET" or is_personal(request) or not seconds:
+            return view(request, *args, **kwargs)
+        changed = data_changed_at()
+        if changed is None:  # nothing was ever published or loaded: nothing worth keeping
+            return view(request, *args, **kwargs)
+        key = cache_key(request, kind="page", params=params, changed_at=changed)
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response, seconds)
+        return response
+
+    return wrapped

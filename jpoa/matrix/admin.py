@@ -7,12 +7,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks import TaskResultStatus
 
 from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 
 from .editing import ActivityEditForm
-from .editions import publish_edition
 from .models import Activity, Edition, EditionEntry
+from .tasks import pending_publications, publish_edition_task
 from .writes import (
     ActivityDeletion,
     create_activity,
@@ -161,17 +162,15 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
             raise PermissionDenied
         form = PublishEditionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            edition = publish_edition(**form.cleaned_data, by=request.user)
-            self.message_user(
-                request,
-                ngettext(
-                    "Published edition %(number)s with %(count)s activity.",
-                    "Published edition %(number)s with %(count)s activities.",
-                    edition.activity_count,
-                )
-                % {"number": edition.number, "count": edition.activity_count},
-                messages.SUCCESS,
+            data = form.cleaned_data
+            result = publish_edition_task.enqueue(
+                title=data["title"],
+                title_ru=data["title_ru"],
+                as_of=data["as_of"].isoformat() if data["as_of"] else None,
+                notes=data["notes"],
+                user_pk=request.user.pk,
             )
+            self.report_publication(request, result)
             return redirect("admin:matrix_edition_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -181,6 +180,34 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
             "draft_count": Activity.objects.count(),
         }
         return TemplateResponse(request, "admin/matrix/edition/publish.html", context)
+
+    def report_publication(self, request, result) -> None:
+        """Say what became of a publication: done (the tests' immediate runner), or queued."""
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            edition = result.return_value
+            message = ngettext(
+                "Published edition %(number)s with %(count)s activity.",
+                "Published edition %(number)s with %(count)s activities.",
+                edition["activity_count"],
+            ) % {"number": edition["number"], "count": edition["activity_count"]}
+            self.message_user(request, message, messages.SUCCESS)
+        elif result.status == TaskResultStatus.FAILED:
+            self.message_user(
+                request, _("The publication failed; nothing was published."), messages.ERROR
+            )
+        else:
+            self.message_user(
+                request,
+                _(
+                    "The publication is queued: the task runner publishes it in the "
+                    "background, and the new edition appears in this list when it is done."
+                ),
+                messages.INFO,
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "pending_publications": pending_publications()}
+        return super().changelist_view(request, extra_context=extra_context)
 
     @admin.display(description=_("published by"))
     def publisher(self, edition: Edition) -> str:

@@ -10,3 +10,12 @@ class MatrixConfig(AppConfig):
         from jpoa.lib.audit import register_app_models
 
         register_app_models(self)
+
+        from django.db.models import Max
+
+        from jpoa.lib.pagecache import add_change_stamp
+
+        from .models import Edition
+
+        # A new edition changes the public matrix (`jpoa.lib.pagecache.data_changed_at`).
+        add_change_stamp(lambda: Edition.objects.aggregate(t=Max("published_at"))["t"])

@@ -30,8 +30,8 @@ from jpoa.accounts.access import require_coordinator
 from jpoa.accounts.actors import is_system
 from jpoa.accounts.audit import acting_as
 from jpoa.core.models import Country, Organisation, Source
-from jpoa.dataset import LANGUAGES
 from jpoa.lib.database import orm_reader
+from jpoa.lib.languages import LANGUAGES
 from jpoa.plan.models import ActionItem
 
 from .models import (

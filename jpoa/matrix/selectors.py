@@ -24,7 +24,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation, Source
-from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar, Plan
+from jpoa.lib import pagecache
+from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar
+from jpoa.plan.published import site_items, site_pillars
 
 from .editions import HistoryStep, activity_history
 from .models import (
@@ -64,9 +66,6 @@ class MatrixFilters:
         values = {**asdict(self), **overrides}
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-    def with_cell(self, **overrides) -> "MatrixFilters":
-        return replace(self, **overrides)
-
     @property
     def active(self) -> bool:
         return bool(self.params(framework=None))
@@ -105,21 +104,6 @@ def pick_edition(editions: list[Edition], number: int | None) -> Edition | None:
 
 
 # -- what every view needs --------------------------------------------------------------
-
-
-def site_pillars() -> list[Pillar]:
-    """The pillars of the strategy of the plan the site presents."""
-    plan = Plan.objects.order_by("pk").values("strategy_id")[:1]
-    return list(Pillar.objects.filter(strategy_id__in=plan).order_by("number"))
-
-
-def site_items() -> list[ActionItem]:
-    plan = Plan.objects.order_by("pk").values("pk")[:1]
-    return list(
-        ActionItem.objects.filter(version__plan_id__in=plan)
-        .select_related("version", "pillar")
-        .order_by("version__adopted_on", "version__label", "pillar__number", "position", "code")
-    )
 
 
 def site_frameworks() -> list[Framework]:
@@ -372,11 +356,10 @@ def cached_matrix(build):
     An edition never changes, but a matrix also shows today's names of organisations and
     countries: the key holds the time the public data last changed, so any edit is seen.
     """
-    from jpoa.api.caching import data_changed_at
 
     @functools.wraps(build)
     def wrapped(edition: Edition, filters: MatrixFilters) -> Matrix:
-        changed = data_changed_at()
+        changed = pagecache.data_changed_at()
         if changed is None:
             return build(edition, filters)
         name = f"{build.__name__} {edition.pk} {filters} {get_language()} {changed.isoformat()}"

@@ -7,17 +7,14 @@ is not signed in gets are kept in the cache, keyed by their URL and the time the
 last changed, and served from there until then.
 """
 
-import functools
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from jpoa.api.caching import data_changed_at
 from jpoa.lib import pagecache
 
 from . import selectors
@@ -87,32 +84,8 @@ MATRIX_PARAMS = (*URL_ORDER, "page")
 
 
 def published_page(view=None, *, params: tuple[str, ...] = MATRIX_PARAMS):
-    """Serve a page from the page cache to visitors who are not signed in (`jpoa.lib.pagecache`).
-
-    PARAMS are the query parameters the view reads: any other parameter leaves the key
-    unchanged. A request with a session or pending messages is never served from the
-    cache nor stored: its page may show the user's name or a message meant for that user.
-    """
-    if view is None:
-        return functools.partial(published_page, params=params)
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        seconds = pagecache.cache_seconds()
-        if request.method != "GET" or pagecache.is_personal(request) or not seconds:
-            return view(request, *args, **kwargs)
-        changed = data_changed_at()
-        if changed is None:  # nothing was ever published or loaded: nothing worth keeping
-            return view(request, *args, **kwargs)
-        key = pagecache.cache_key(request, kind="page", params=params, changed_at=changed)
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200:
-                cache.set(key, response, seconds)
-        return response
-
-    return wrapped
+    """`jpoa.lib.pagecache.published_page`, reading the matrix pages' parameters."""
+    return pagecache.published_page(view, params=params)
 
 
 @published_page

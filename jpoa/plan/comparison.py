@@ -24,10 +24,6 @@ class RewordedItem:
         return "pillar_id" in self.fields
 
     @property
-    def title_changed(self) -> bool:
-        return any(f.startswith("title_") for f in self.fields)
-
-    @property
     def text_changed(self) -> bool:
         return any(f.startswith("text_") for f in self.fields)
 

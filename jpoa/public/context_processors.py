@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors
+from jpoa.plan.published import site_plan
 
 
 def site(request) -> dict:
@@ -9,4 +9,4 @@ def site(request) -> dict:
     ``plan.demo`` says whether the data is the invented demonstration (the base
     template's banner).
     """
-    return {"plan": SimpleLazyObject(selectors.site_plan)}
+    return {"plan": SimpleLazyObject(site_plan)}

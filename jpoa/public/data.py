@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from jpoa.exchange.exports import safe_cell
+from jpoa.lib.cells import safe_cell
 
 FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 LIST_SEPARATOR = "; "

@@ -9,10 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Exists, F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 
-from jpoa.core.demo import DEMO_SOURCE
 from jpoa.core.models import Country, Source
 from jpoa.events import selectors as event_selectors
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding
@@ -20,10 +19,13 @@ from jpoa.events.selectors import EventFilters, FindingFilters, is_upcoming
 from jpoa.events.statistics import event_statistics, events_with_participants, participants_report
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.models import Activity
+from jpoa.matrix.published import latest_edition
 from jpoa.plan.comparison import compare_versions
-from jpoa.plan.coverage import latest_edition, plan_coverage
 from jpoa.plan.models import ActionItem, Participation, Phase, Pillar, Plan, PlanVersion
+from jpoa.plan.published import pillars_of
 from jpoa.public.citations import citing_records
+
+from .coverage import plan_coverage
 
 
 @dataclass
@@ -62,23 +64,6 @@ class PillarItems:
 
 
 # -- building blocks ---------------------------------------------------------------
-
-
-def site_plan() -> Plan | None:
-    """The plan the public site presents.
-
-    ``plan.demo`` says whether the data is the invented demonstration (every page's
-    banner): asked in the same query, since every page reads the plan anyway.
-    """
-    demo = Exists(Source.objects.filter(key=DEMO_SOURCE))
-    return (
-        Plan.objects.select_related("strategy", "source").annotate(demo=demo).order_by("pk").first()
-    )
-
-
-def pillars_of(plan: Plan | None) -> QuerySet[Pillar]:
-    pillars = Pillar.objects.select_related("source")
-    return pillars.filter(strategy_id=plan.strategy_id) if plan else pillars
 
 
 def _events() -> QuerySet[Event]:

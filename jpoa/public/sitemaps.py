@@ -7,8 +7,7 @@ from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
 from jpoa.library.models import Resource
 from jpoa.plan.models import Phase
-
-from . import selectors
+from jpoa.plan.published import pillars_of, site_plan
 
 
 class _PublicSitemap(Sitemap):
@@ -58,7 +57,7 @@ class PillarSitemap(RecordSitemap):
     url_name = "public:pillar"
 
     def items(self):
-        return list(selectors.pillars_of(selectors.site_plan()).values_list("number", flat=True))
+        return list(pillars_of(site_plan()).values_list("number", flat=True))
 
 
 class StateSitemap(RecordSitemap):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from jpoa.accounts.access import is_coordinator
 from jpoa.events import selectors as event_selectors
 from jpoa.events.calendar import events_calendar
+from jpoa.plan.published import pillars_of, site_plan
 
 from . import data, selectors
 from .forms import EventFilterForm, FindingFilterForm, VersionCompareForm
@@ -18,7 +19,7 @@ from .now import what_is_happening
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     """Render a page; every page's header and footer show the site's plan."""
     if "plan" not in context:
-        context["plan"] = selectors.site_plan()
+        context["plan"] = site_plan()
     return render(request, f"public/{template}", context, status=status)
 
 
@@ -35,19 +36,19 @@ def _page_or_data(
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     context = {"plan": plan, **selectors.home_page(plan), "now": what_is_happening()}
     return _page(request, "home.html", context)
 
 
 def plan(request: HttpRequest, format: str | None = None) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     context = {"plan": plan, **selectors.plan_page(plan)}
     return _page_or_data(request, "plan.html", context, name="plan", format=format)
 
 
 def plan_compare(request: HttpRequest) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     versions = selectors.plan_versions(plan)
     form = VersionCompareForm(request.GET or None, versions=versions)
     pair = form.pair()
@@ -59,18 +60,18 @@ def plan_compare(request: HttpRequest) -> HttpResponse:
 
 
 def pillar_list(request: HttpRequest) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     return _page(request, "pillar_list.html", {"plan": plan, **selectors.pillar_list_page(plan)})
 
 
 def pillar_detail(request: HttpRequest, number: int) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     context = selectors.pillar_page(plan, number)
     return _page(request, "pillar_detail.html", {"plan": plan, **context})
 
 
 def state_list(request: HttpRequest) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     return _page(request, "state_list.html", {"plan": plan, **selectors.state_list_page(plan)})
 
 
@@ -85,10 +86,10 @@ def phase_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def event_list(request: HttpRequest, format: str | None = None) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     form = EventFilterForm(
         request.GET,
-        pillars=list(selectors.pillars_of(plan)),
+        pillars=list(pillars_of(plan)),
         countries=list(event_selectors.event_countries()),
         years=event_selectors.event_years(),
     )
@@ -98,7 +99,7 @@ def event_list(request: HttpRequest, format: str | None = None) -> HttpResponse:
 
 
 def upcoming_calendar(request: HttpRequest) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     body = events_calendar(
         event_selectors.upcoming_events(),
         name=_("Upcoming events: %(plan)s") % {"plan": plan or "jpoa"},
@@ -117,10 +118,10 @@ def participants(request: HttpRequest, format: str | None = None) -> HttpRespons
 
 
 def finding_list(request: HttpRequest, format: str | None = None) -> HttpResponse:
-    plan = selectors.site_plan()
+    plan = site_plan()
     form = FindingFilterForm(
         request.GET,
-        pillars=list(selectors.pillars_of(plan)),
+        pillars=list(pillars_of(plan)),
         countries=list(selectors.region_countries(plan)),
         events=list(event_selectors.events_with_findings()),
     )

@@ -16,11 +16,11 @@ from django.utils import translation
 from django.utils.text import Truncator
 
 from jpoa.core.models import Country, Organisation
-from jpoa.dataset import LANGUAGES
 from jpoa.events.models import Event, Finding
+from jpoa.lib.languages import LANGUAGES
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.models import EditionEntry
-from jpoa.plan.coverage import latest_edition
+from jpoa.matrix.published import latest_edition
 from jpoa.plan.models import ActionItem, Pillar
 
 from . import text

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from jpoa.lib.database import insert_rows
 from jpoa.matrix.models import Edition, EditionEntry
-from jpoa.plan.coverage import latest_edition
+from jpoa.matrix.published import latest_edition
 
 from .documents import BUILDERS, Entry
 from .models import Document

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 
 from jpoa.core.models import Country
-from jpoa.dataset import LANGUAGES
+from jpoa.lib.languages import LANGUAGES
 from jpoa.lib.params import whole_number
 from jpoa.plan.models import Pillar
 

@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from jpoa.matrix.views import published_page
-from jpoa.public.selectors import site_plan
+from jpoa.lib.pagecache import published_page
+from jpoa.plan.published import site_plan
 
 from .forms import SearchForm
 from .models import Facet

@@ -239,6 +239,7 @@ def applying(seen: list[tuple[int, int]]) -> bool:
     )
 
 
+@pytest.mark.drill
 def test_an_import_killed_mid_way_leaves_the_data_as_before(site, tmp_path):
     big_site = site
     csv = import_csv(tmp_path / "big.csv", IMPORT_ROWS)
@@ -259,6 +260,7 @@ def test_an_import_killed_mid_way_leaves_the_data_as_before(site, tmp_path):
     assert added == [(IMPORT_ROWS,)]
 
 
+@pytest.mark.drill
 def test_a_publication_killed_mid_way_leaves_the_data_as_before(site):
     big_site = site
     workload(big_site, "seed", str(SEEDED_ACTIVITIES))
@@ -283,6 +285,7 @@ EDITORS, ROUNDS = 8, 10
 BACKUP_ACTIVITIES = 2000
 
 
+@pytest.mark.drill
 def test_eight_concurrent_editors(site, record_property):
     big_site = site
     workload(big_site, "seed", str(EDITORS + 1))
@@ -306,6 +309,7 @@ def test_eight_concurrent_editors(site, record_property):
 VISITING = {"ALLOWED_HOSTS": "testserver", "JPOA_PLAIN_STATIC": "1"}
 
 
+@pytest.mark.drill
 @pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's writers lock rows, not the database")
 def test_while_a_long_write_holds_the_lock_reads_answer_and_writes_are_asked_to_retry(site):
     """As during a 60,000-row import: reads, token reads included, never wait for the write
@@ -336,6 +340,7 @@ def test_while_a_long_write_holds_the_lock_reads_answer_and_writes_are_asked_to_
     assert again["sign-in"]["status"] == 302
 
 
+@pytest.mark.drill
 def test_eight_editors_lose_nothing_while_an_import_and_a_publication_run(site, tmp_path):
     """The editors' drill again, while a large import writes and an edition is published."""
     big_site = site
@@ -406,6 +411,7 @@ def restored_site(tmp_path: Path, backup: Path, template: Site) -> Site:
     return site
 
 
+@pytest.mark.drill
 def test_a_backup_under_load_is_consistent_and_restores(site, tmp_path):
     big_site = site
     workload(big_site, "seed", str(BACKUP_ACTIVITIES))

@@ -2,6 +2,7 @@ from django.core.management.base import CommandError
 
 from jpoa.demo.load import AlreadyLoaded, DemoError, load_demo, remove_demo
 from jpoa.lib.commands import JpoaCommand
+from jpoa.search import index as search_index
 
 
 class Command(JpoaCommand):
@@ -21,7 +22,6 @@ class Command(JpoaCommand):
         )
 
     def handle(self, *args, remove: bool, activities: int, **options):
-        from jpoa.search import index as search_index
 
         try:
             if remove:

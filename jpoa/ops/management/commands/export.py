@@ -7,15 +7,21 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from jpoa.dataset.export import export_dataset
+from jpoa.exchange import exports
+from jpoa.exchange.exports import NoEdition, export_data
 from jpoa.lib.commands import JpoaCommand
+from jpoa.matrix.selectors import MatrixFilters
 
 MATRIX_FORMATS = ["xlsx", "csv", "datapackage", "matrix-json"]
 
 
 class Command(JpoaCommand):
     help = (
-        "Export public data. `jpoa export json -o FILE` writes the whole public data set in "
-        "jpoa's documented JSON format (docs/data-format.md); without -o it goes to stdout. "
+        "Export data. `jpoa export json -o FILE` writes the public data set in jpoa's "
+        "documented JSON format (docs/data-format.md): every record, with the activities as "
+        "the latest published edition holds them; `--full` writes the activities as they are "
+        "now, unpublished changes included (to move records to another jpoa; not for "
+        "publication). Without -o it goes to stdout. "
         "`xlsx`, `csv`, `datapackage` and `matrix-json` write a published edition of the "
         "matrix (the latest unless --edition), with the public matrix's filters; "
         "`template` writes the import template (XLSX, or CSV if FILE ends in .csv)."
@@ -25,7 +31,12 @@ class Command(JpoaCommand):
         parser.add_argument(
             "format",
             choices=["json", *MATRIX_FORMATS, "template"],
-            help="json (whole data set), xlsx, csv, datapackage, matrix-json, template.",
+            help="json (the data set), xlsx, csv, datapackage, matrix-json, template.",
+        )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="json only: the activities as they are now, unpublished changes included",
         )
         parser.add_argument("-o", "--output", help="File to write (default: standard output).")
         parser.add_argument("--edition", type=int, help="Edition number (default: the latest).")
@@ -37,7 +48,10 @@ class Command(JpoaCommand):
         parser.add_argument("--year-from", type=int)
         parser.add_argument("--year-to", type=int)
 
-    def handle(self, *args, format: str, output: str | None, **options):
+    def handle(self, *args, format: str, output: str | None, full: bool, **options):
+        if full and format != "json":
+            raise CommandError("--full is for the json data set only")
+        options["full"] = full
         if format == "template" and not (output and output.lower().endswith(".csv")):
             if not output or output == "-":
                 raise CommandError("give -o FILE.xlsx (or FILE.csv) for the template")
@@ -61,10 +75,10 @@ class Command(JpoaCommand):
 
     def writer(self, format: str, output: str | None, options: dict):
         """A function that writes the export to a binary file."""
-        from jpoa.exchange import exports
 
         if format == "json":
-            text = json.dumps(export_dataset(), ensure_ascii=False, indent=1) + "\n"
+            data = export_dataset(drafts=options["full"])
+            text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
             return lambda out: out.write(text.encode("utf-8"))
         if format == "template":
             if output.lower().endswith(".csv"):
@@ -74,8 +88,6 @@ class Command(JpoaCommand):
         return lambda out: exports.render("json" if format == "matrix-json" else format, data, out)
 
     def matrix_data(self, options: dict):
-        from jpoa.exchange.exports import NoEdition, export_data
-        from jpoa.matrix.selectors import MatrixFilters
 
         filters = MatrixFilters(
             country=options["country"],

@@ -14,73 +14,14 @@ activities: the activities of an item are listed by title only up to
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.utils.translation import get_language
 
-from jpoa.core.models import Country, Organisation
+from jpoa.core.models import Country
 from jpoa.events.models import Event
-from jpoa.matrix.models import Activity, Edition, EditionEntry, EditionItemFact
+from jpoa.matrix.models import Edition, EditionEntry, EditionItemFact
+from jpoa.matrix.published import CURRENT_STATUSES, PublishedActivity, published_activities
+from jpoa.plan.models import ActionItem
 
-from .models import ActionItem
-
-CURRENT_STATUSES = (Activity.Status.PLANNED, Activity.Status.ONGOING)
 LIST_UP_TO = 10
-
-
-def latest_edition() -> Edition | None:
-    """The latest published edition of the matrix: what the public sees."""
-    return Edition.objects.order_by("-number").first()
-
-
-def record_text(value: dict | None) -> str:
-    """A snapshot's translated text ({"en": ..., "ru": ...}) in the current language."""
-    value = value or {}
-    return value.get(get_language() or "en") or value.get("en") or next(iter(value.values()), "")
-
-
-@dataclass
-class PublishedActivity:
-    """An activity as a published edition has it."""
-
-    entry_id: int
-    key: str
-    title: str
-    lead_organisation: Organisation | None
-    status: str
-    countries: list[Country]
-    region_wide: bool
-
-    @property
-    def is_current(self) -> bool:
-        return self.status in CURRENT_STATUSES
-
-
-def published_activities(entries) -> list[PublishedActivity]:
-    """Snapshots (an `EditionEntry` queryset) as `PublishedActivity` rows, in title order.
-
-    Two queries beyond the entries': their lead organisations and countries.
-    """
-    rows = list(entries.values("pk", "data"))
-    records = [row["data"] for row in rows]
-    orgs = {
-        o.key: o
-        for o in Organisation.objects.filter(key__in={r["lead_organisation"] for r in records})
-    }
-    isos = {iso for r in records for iso in r["countries"]}
-    countries = {c.iso2: c for c in Country.objects.filter(iso2__in=isos)} if isos else {}
-    activities = [
-        PublishedActivity(
-            entry_id=row["pk"],
-            key=r["key"],
-            title=record_text(r["title"]),
-            lead_organisation=orgs.get(r["lead_organisation"]),
-            status=r["status"],
-            countries=[countries[c] for c in r["countries"] if c in countries],
-            region_wide=r["region_wide"],
-        )
-        for row in rows
-        for r in [row["data"]]
-    ]
-    return sorted(activities, key=lambda a: a.title.casefold())
 
 
 @dataclass
@@ -104,10 +45,6 @@ class ItemCoverage:
     @property
     def has_current_activity(self) -> bool:
         return self.current_count > 0
-
-    @property
-    def activities_listed(self) -> bool:
-        return self.activity_count <= LIST_UP_TO
 
     @property
     def event_countries(self) -> list[Country]:
