@@ -95,7 +95,7 @@ def _columns() -> list[Column]:
             Column(
                 f"pillar:{pillar.pk}",
                 f"Pillar {pillar.numeral}",
-                f"Направление {pillar.numeral}",
+                f"Раздел {pillar.numeral}",
                 choices=[YES, NO],
             )
         )
