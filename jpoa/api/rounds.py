@@ -40,32 +40,34 @@ class SubmissionOut(Schema):
     status: str = Field(description="not_started, draft, submitted, accepted or returned.")
     status_label: str = Field(description="The status in words.")
     overdue: bool = Field(description="The deadline has passed and it has not answered.")
-    submitted_at: datetime.datetime | None = None
-    reviewed_at: datetime.datetime | None = None
-    reviewer_comment: str = ""
+    submitted_at: datetime.datetime | None = Field(None, description="When it was submitted.")
+    reviewed_at: datetime.datetime | None = Field(None, description="When it was last reviewed.")
+    reviewer_comment: str = Field("", description="The reviewer's comment, if returned.")
     page: str = Field(description="The answer's review page on the web.")
 
 
 class RoundOut(Schema):
-    id: int
-    title: str
+    id: int = Field(description="The round's number.")
+    title: str = Field(description="The round's title.")
     status: str = Field(description="open, closed, published or cancelled.")
     status_label: str = Field(description="The status in words.")
-    deadline: datetime.date
+    deadline: datetime.date = Field(description="The date answers are due.")
     overdue: bool = Field(description="Open and past its deadline.")
     reminder_days: int = Field(description="Reminders go out this many days before.")
-    opened_at: datetime.datetime
-    published_at: datetime.datetime | None = None
+    opened_at: datetime.datetime = Field(description="When it was opened.")
+    published_at: datetime.datetime | None = Field(None, description="When it was published.")
     edition: int | None = Field(None, description="The edition it published.")
     end_reason: str = Field("", description="Why it was closed or cancelled.")
     publishing: str | None = Field(None, description="The publication task's state, if any.")
     publish_error: str = Field("", description="Why the last publication failed.")
     page: str = Field(description="The round's page on the web.")
-    submissions: list[SubmissionOut] = Field(default_factory=list)
+    submissions: list[SubmissionOut] = Field(
+        default_factory=list, description="Each organisation's answer."
+    )
 
 
 class ProposalOut(Schema):
-    id: int
+    id: int = Field(description="The proposal's number.")
     activity: str | None = Field(None, description="The activity's key; null: a new one.")
     kind: str = Field(description="confirm, change, end or new.")
     version: int = Field(description="Send it back to change the proposal (conflicts: 409).")
@@ -74,16 +76,20 @@ class ProposalOut(Schema):
 
 
 class AnswerOut(SubmissionOut):
-    round: int
-    deadline: datetime.date
+    round: int = Field(description="The round's number.")
+    deadline: datetime.date = Field(description="The date the answer is due.")
     editable: bool = Field(description="The organisation may still change it.")
-    proposals: list[ProposalOut] = Field(default_factory=list)
+    proposals: list[ProposalOut] = Field(
+        default_factory=list, description="What the organisation proposes, activity by activity."
+    )
 
 
 class OpenIn(Schema):
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=300, description="The round's title.")
     deadline: datetime.date = Field(description="Today or later.")
-    reminder_days: int = Field(7, ge=0, le=60)
+    reminder_days: int = Field(
+        7, ge=0, le=60, description="Remind those who have not answered this many days before."
+    )
 
 
 class DeadlineIn(Schema):
@@ -95,7 +101,7 @@ class ReasonIn(Schema):
 
 
 class CommentIn(Schema):
-    comment: str = Field("", max_length=5000)
+    comment: str = Field("", max_length=5000, description="To the organisation.")
 
 
 class PublishIn(Schema):
@@ -105,7 +111,9 @@ class PublishIn(Schema):
 
 class ProposalIn(Schema):
     activity: str | None = Field(None, description="Key of one of your activities; null: new.")
-    kind: Literal["confirm", "change", "end", "new"]
+    kind: Literal["confirm", "change", "end", "new"] = Field(
+        description="confirm (unchanged), change, end, or new (a new activity)."
+    )
     version: int = Field(0, ge=0, description="The proposal's version you read; 0 if none.")
     fields: ActivityChanges | None = Field(
         None, description="For change and new: the fields that differ (activity write names)."
