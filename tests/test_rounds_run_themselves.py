@@ -18,8 +18,14 @@ from rounds_factories import bearer, coordinator, focal_point, make_activity
 from jpoa.core.models import Country
 from jpoa.matrix.editions import publish_edition
 from jpoa.rounds import services
-from jpoa.rounds.models import Frequency, Message, MessagePreference, Proposal, Submission
-from jpoa.rounds.models import UpdateRound
+from jpoa.rounds.models import (
+    Frequency,
+    Message,
+    MessagePreference,
+    Proposal,
+    Submission,
+    UpdateRound,
+)
 from jpoa.rounds.proposals import offered_countries
 
 TODAY = timezone.localdate()
