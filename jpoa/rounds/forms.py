@@ -12,12 +12,15 @@ class OpenRoundForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_INPUT)
     reminder_days = forms.IntegerField(
-        label=_("Remind those who have not answered, days before the deadline"),
+        label=_("Reminder, days ahead"),
         min_value=0,
         max_value=60,
         initial=7,
         required=False,
-        help_text=_("And again on the day, and once it is overdue. 0: on the day only."),
+        help_text=_(
+            "Those who have not answered are reminded this many days before the deadline, "
+            "again on the day, and once it is overdue. 0: on the day only."
+        ),
     )
 
     def clean_reminder_days(self) -> int:
