@@ -386,6 +386,8 @@ def headers(sheet) -> dict[str, int]:
 
 
 def test_the_workbook_is_made_for_filling_in(world, client):
+    world["police"].title_en = '=HYPERLINK("http://evil.example","Police")'
+    world["police"].save()
     open_round(world)
     client.force_login(world["osce_fp"])
     book = load_workbook(io.BytesIO(download(client)))
@@ -415,6 +417,8 @@ def test_the_workbook_is_made_for_filling_in(world, client):
     assert sheet.cell(row=border, column=1).protection.locked is True
     assert sheet.cell(row=border, column=cols["Title in English"]).protection.locked is False
     assert "Legal assistance" not in [sheet.cell(row=r, column=3).value for r in rows.values()]
+    title = sheet.cell(row=rows[world["police"].key], column=cols["Title in English"])
+    assert title.data_type == "s" and title.value.startswith("=HYPERLINK")  # text, never run
 
 
 def test_an_offline_answer_round_trips_through_preview_and_confirmation(world, client):

@@ -232,6 +232,7 @@ def build_workbook(submission: Submission) -> bytes:
         sheet.append(_row_values(columns, data, answer, activity.key))
     for proposal in submission.proposals.filter(kind=Proposal.Kind.NEW).order_by("pk"):
         sheet.append(_row_values(columns, proposal.data, "", ""))
+    _as_text(sheet)
     last = sheet.max_row + NEW_ROWS
     _format(sheet, columns, last)
     _instructions(book.create_sheet("Instructions", 0), submission)
@@ -239,6 +240,19 @@ def build_workbook(submission: Submission) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _as_text(sheet) -> None:
+    """A text that a spreadsheet would run as a formula stays text, exactly as written (it
+    comes back unchanged on upload, unlike an escaping apostrophe)."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _fill_lists(lists, columns: list[Column]) -> None:
