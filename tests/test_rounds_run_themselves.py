@@ -568,3 +568,35 @@ def test_the_api_runs_a_round_with_the_webs_permissions(world, client):
     response = api(client, "post", f"/rounds/{round_id}/publish", world["coord"], {"title": "E2"})
     assert response.status_code == 202
     assert api(client, "get", f"/rounds/{round_id}", world["coord"]).json()["edition"] == 2
+
+
+# -- with the task runner of production -------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_and_a_publication_wait_for_the_worker(client, settings):
+    from jpoa.dataset import DEFAULT_DATASET
+    from jpoa.dataset.load import load_dataset
+
+    load_dataset(DEFAULT_DATASET)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    coord, fp = with_email(coordinator()), with_email(focal_point("osce"))
+    make_activity("osce", "Border management")
+    update_round = services.open_round(title="R", deadline=DEADLINE, user=coord)
+    assert mail.outbox == []  # queued, not sent, until a worker runs
+    assert Message.objects.get(recipient=fp).status == Message.Status.QUEUED
+    call_command("worker", batch=True, verbosity=0)
+    assert [m.to for m in mail.outbox] == [[fp.email]]
+    assert Message.objects.get(recipient=fp).status == Message.Status.SENT
+
+    client.force_login(coord)
+    dashboard = reverse("rounds:dashboard", args=[update_round.pk])
+    response = client.post(reverse("rounds:publish", args=[update_round.pk]), {"title": "E2"})
+    page = client.get(response["Location"]).content.decode()
+    assert "The round is being published" in page and "Publication: waiting to start." in page
+    again = client.post(reverse("rounds:publish", args=[update_round.pk]), {"title": "E2"})
+    assert "already being published" in client.get(again["Location"]).content.decode()
+    call_command("worker", batch=True, verbosity=0)
+    update_round.refresh_from_db()
+    assert update_round.status == UpdateRound.Status.PUBLISHED
+    assert "Published as edition 1" in client.get(dashboard).content.decode()
