@@ -600,3 +600,37 @@ def test_emails_and_a_publication_wait_for_the_worker(client, settings):
     update_round.refresh_from_db()
     assert update_round.status == UpdateRound.Status.PUBLISHED
     assert "Published as edition 1" in client.get(dashboard).content.decode()
+
+
+def test_plan_items_are_a_drop_down_and_come_back_as_the_activitys_items(world, client):
+    from jpoa.plan.models import ActionItem, Pillar, PlanVersion
+
+    version = PlanVersion.objects.get(label="2011")
+    pillar = Pillar.objects.get(number=2)
+    item = ActionItem.objects.create(version=version, pillar=pillar, code="II.1", title="Borders")
+    ActionItem.objects.create(version=version, pillar=pillar, code="II.2", title="Police")
+    update_round = open_round(world)
+    client.force_login(world["osce_fp"])
+    book = load_workbook(io.BytesIO(download(client)))
+    assert book["Lists"].sheet_state == "hidden"
+    assert [c.value for c in book["Lists"]["A"]] == ["II.1 Borders", "II.2 Police"]
+    sheet = book["Activities"]
+    cols = headers(sheet)
+    from openpyxl.utils import get_column_letter as letter
+
+    lists = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+    assert lists[f"{letter(cols['Plan item 1'])}2"].formula1 == "Lists!$A$1:$A$2"
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
+    sheet.cell(row=rows[world["border"].key], column=cols["Plan item 1"], value="II.1 Borders")
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, out.getvalue())
+    assert "II.1 Borders" in client.get(response.url).content.decode()
+    client.post(response.url + "confirm/", {"then": "keep"})
+    osce = Submission.objects.get(round=update_round, organisation__key="osce")
+    assert osce.status == Submission.Status.DRAFT
+    assert osce.proposals.get(kind="change").data["action_items"] == [item.pk]
+    services.submit(submission=osce, user=world["osce_fp"])
+    services.accept(submission=osce, user=world["coord"])
+    services.publish_round(round=update_round, title="Edition 2", user=world["coord"])
+    assert list(world["border"].action_items.all()) == [item]
