@@ -139,6 +139,8 @@ def test_a_round_runs_itself_with_email_and_an_offline_answer(
 
     # OSCE answers offline: download, fill in, upload, check the preview, confirm.
     osce = sign_in("fp-osce")
+    if SCREENSHOTS:
+        osce.screenshot(path=str(Path(SCREENSHOTS) / "focal-point-page.png"), full_page=True)
     with osce.expect_download() as download:
         osce.get_by_role("link", name="Download the workbook (XLSX)").click()
     downloaded = tmp_path / download.value.suggested_filename
@@ -164,6 +166,8 @@ def test_a_round_runs_itself_with_email_and_an_offline_answer(
     border_row = osce.get_by_role("region", name="Border management")
     expect(border_row).to_contain_text("Border management college")
     expect(border_row).to_contain_text("2018-12-31")
+    if SCREENSHOTS:
+        osce.screenshot(path=str(Path(SCREENSHOTS) / "upload-preview.png"), full_page=True)
     osce.get_by_role("button", name="Use as our answer and submit for review").click()
     expect(message(osce)).to_contain_text("submitted for review")
 
