@@ -594,12 +594,14 @@ def test_emails_and_a_publication_wait_for_the_worker(client, settings):
     response = client.post(reverse("rounds:publish", args=[update_round.pk]), {"title": "E2"})
     page = client.get(response["Location"]).content.decode()
     assert "The round is being published" in page and "Publication: waiting to start." in page
+    assert '<meta http-equiv="refresh"' in page  # the page follows the task
     again = client.post(reverse("rounds:publish", args=[update_round.pk]), {"title": "E2"})
     assert "already being published" in client.get(again["Location"]).content.decode()
     call_command("worker", batch=True, verbosity=0)
     update_round.refresh_from_db()
     assert update_round.status == UpdateRound.Status.PUBLISHED
-    assert "Published as edition 1" in client.get(dashboard).content.decode()
+    page = client.get(dashboard).content.decode()
+    assert "Published as edition 1" in page and 'http-equiv="refresh"' not in page
 
 
 def test_plan_items_are_a_drop_down_and_come_back_as_the_activitys_items(world, client):
