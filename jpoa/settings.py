@@ -317,6 +317,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "jpoa@localhost"
+# The site's public address, for the links in e-mails (the rounds' invitations, reminders).
+JPOA_SITE_URL = os.environ.get("JPOA_SITE_URL") or "http://localhost:8000"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 # Content Security Policy: everything from this site only; no inline script or style.

@@ -98,7 +98,7 @@ def test_the_whole_round_in_the_browser(world, browser):
     expect(coord.locator(".field-error")).to_have_count(2)
     expect(coord.get_by_role("alert")).to_contain_text("Title: This field is required.")
     coord.get_by_label("Title").fill("Autumn 2016 update")
-    coord.get_by_label("Deadline").fill("2016-11-30")
+    coord.get_by_label("Deadline").fill("2030-11-30")
     coord.get_by_role("button", name="Open the round").click()
     expect(coord.get_by_role("heading", name="Autumn 2016 update")).to_be_visible()
     expect(message(coord)).to_contain_text("2 organisations are asked to answer")

@@ -28,6 +28,7 @@ from jpoa.matrix.editing import EditConflict
 from . import event_parts as _event_parts  # noqa: F401  (adds operations to the router)
 from . import imports as _imports  # noqa: F401  (adds the import operations to the router)
 from . import problems
+from . import rounds as _rounds  # adds the update rounds' operations to the router
 from .caching import conditional
 from .pagination import PageNotFound, page_not_found
 from .problems import problem
@@ -239,6 +240,11 @@ api.add_exception_handler(PageNotFound, page_not_found)
 @api.exception_handler(EditConflict)
 def _conflict(request, exc):
     return problem(409, exc.message, [{"field": "body.version", "message": exc.message}])
+
+
+@api.exception_handler(_rounds.RoundProblem)
+def _round_refused(request, exc):
+    return problem(409, str(exc))
 
 
 @api.exception_handler(ProtectedError)

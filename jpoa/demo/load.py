@@ -458,7 +458,11 @@ def _update_round(rnd, users, source) -> Edition:
 
     coordinator = users["coordinator"]
     round = services.open_round(
-        title=ROUND_TITLE, deadline=AS_OF[2] - datetime.timedelta(days=15), user=coordinator
+        title=ROUND_TITLE,
+        deadline=AS_OF[2] - datetime.timedelta(days=15),
+        user=coordinator,
+        send_email=False,  # invented people, a round recorded after the fact
+        allow_past_deadline=True,
     )
     answering = list(users["focal"].items())
     for index, (acronym, user) in enumerate(answering):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Proposal, Submission, UpdateRound
+from .models import Message, Proposal, Submission, UpdateRound
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,6 +40,7 @@ class SubmissionInline(admin.TabularInline):
 @admin.register(UpdateRound)
 class UpdateRoundAdmin(ReadOnlyAdmin):
     list_display = ("title", "status", "opened_at", "deadline", "published_at", "dashboard")
+    exclude = ("publish_task_id",)
     list_filter = ("status",)
     inlines = (SubmissionInline,)
 
@@ -62,3 +63,13 @@ class ProposalAdmin(ReadOnlyAdmin):
     list_display = ("submission", "kind", "activity", "updated_at", "updated_by")
     list_filter = ("kind",)
     list_select_related = ("submission__organisation", "submission__round", "activity")
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    """Every e-mail of the rounds: to whom, what, when, delivered or failed."""
+
+    list_display = ("created_at", "round", "kind", "address", "language", "status", "sent_at")
+    list_filter = ("status", "kind", "round")
+    list_select_related = ("round",)
+    search_fields = ("address", "subject")

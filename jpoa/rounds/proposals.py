@@ -1,7 +1,7 @@
 """Proposed activity data: its JSON form, the focal point's form, and field-by-field differences.
 
 A proposal keeps the activity's editable fields (`jpoa.matrix.fields.FOCAL_POINT_FIELDS`)
-as JSON: dates as ISO strings, the budget as a string, related records as sorted
+and its plan items (`ROUND_FIELDS`) as JSON: dates as ISO strings, the budget as a string, related records as sorted
 primary keys. The same shape is built from the current activity, so that
 comparing the two is comparing two dictionaries.
 """
@@ -12,16 +12,22 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.editing import ActivityFormMixin
 from jpoa.matrix.fields import FOCAL_POINT_FIELDS
 from jpoa.matrix.models import Activity
-from jpoa.plan.models import Pillar
+from jpoa.plan.models import ActionItem, Pillar, Plan
+
+# What a focal point proposes: the fields an organisation edits, and the plan items its
+# activity serves (applied by the coordinator's publication, who may set them).
+ROUND_FIELDS = (*FOCAL_POINT_FIELDS[:5], "action_items", *FOCAL_POINT_FIELDS[5:])
 
 RELATED = {
     "pillars": Pillar,
+    "action_items": ActionItem,
     "countries": Country,
     "partners": Organisation,
     "donors": Organisation,
@@ -44,7 +50,7 @@ def _json_value(value: Any, name: str = "") -> Any:
 def activity_data(activity: Activity) -> dict[str, Any]:
     """An activity's editable fields in the proposal's JSON shape."""
     data = {}
-    for name in FOCAL_POINT_FIELDS:
+    for name in ROUND_FIELDS:
         if name in RELATED:
             data[name] = sorted(getattr(activity, name).values_list("pk", flat=True))
         else:
@@ -55,7 +61,7 @@ def activity_data(activity: Activity) -> dict[str, Any]:
 def cleaned_to_data(cleaned: dict[str, Any]) -> dict[str, Any]:
     """A valid ProposalForm's values in the proposal's JSON shape."""
     data = {}
-    for name in FOCAL_POINT_FIELDS:
+    for name in ROUND_FIELDS:
         value = cleaned.get(name)
         if name in RELATED:
             data[name] = sorted(obj.pk for obj in value or ())
@@ -67,7 +73,7 @@ def cleaned_to_data(cleaned: dict[str, Any]) -> dict[str, Any]:
 def data_to_values(data: dict[str, Any]) -> dict[str, Any]:
     """Proposal data as model values, ready for `update_activity` or `create_activity`."""
     values = {}
-    for name in FOCAL_POINT_FIELDS:
+    for name in ROUND_FIELDS:
         if name not in data:
             continue
         value = data[name]
@@ -119,7 +125,7 @@ def differences(
     With ``skip_empty`` (a new activity), fields left empty are not listed.
     """
     out = []
-    for name in FOCAL_POINT_FIELDS:
+    for name in ROUND_FIELDS:
         if name in proposed and proposed[name] != current.get(name):
             if skip_empty and proposed[name] in (None, "", [], False):
                 continue
@@ -146,10 +152,11 @@ class ProposalForm(ActivityFormMixin):
 
     class Meta:
         model = Activity
-        fields = FOCAL_POINT_FIELDS
+        fields = ROUND_FIELDS
         # Checkbox lists rather than multi-selects: usable without Ctrl-click or JavaScript.
         widgets = {
             "pillars": forms.CheckboxSelectMultiple,
+            "action_items": forms.CheckboxSelectMultiple,
             "countries": forms.CheckboxSelectMultiple,
             "partners": forms.CheckboxSelectMultiple,
             "donors": forms.CheckboxSelectMultiple,
@@ -166,6 +173,41 @@ class ProposalForm(ActivityFormMixin):
                 self.fields[name].widget.attrs["rows"] = 4
         if "budget" in self.fields:
             self.fields["budget"].help_text = _("Leave empty if unknown; give the currency too.")
+        self.fields["countries"].queryset = offered_countries(self.instance)
+        self.fields["action_items"].queryset = offered_items()
+        self.fields["action_items"].required = False
+        if not self.fields["action_items"].queryset.exists():
+            del self.fields["action_items"]  # the plan's items are not loaded: nothing to tick
+
+    def clean(self):
+        cleaned = super().clean()
+        if "action_items" not in self.fields:  # not offered: the activity keeps its own
+            instance = self.instance
+            cleaned["action_items"] = list(instance.action_items.all()) if instance.pk else []
+        return cleaned
+
+
+def plan_of_round() -> Plan | None:
+    """The plan whose states and items a round offers (the first, as the site presents it)."""
+    return Plan.objects.order_by("pk").first()
+
+
+def offered_countries(activity: Activity | None = None):
+    """The plan's states, and any other country the activity already names (kept, not
+    silently dropped); every country if no plan names its states."""
+    plan = plan_of_round()
+    countries = Country.objects.all()
+    if plan is None or not plan.countries.exists():
+        return countries
+    keep = activity.countries.values("pk") if activity is not None and activity.pk else []
+    return countries.filter(Q(pk__in=plan.countries.values("pk")) | Q(pk__in=keep)).distinct()
+
+
+def offered_items():
+    """The action items of the plan's versions."""
+    plan = plan_of_round()
+    items = ActionItem.objects.select_related("version", "pillar")
+    return items.filter(version__plan=plan) if plan is not None else items.none()
 
 
 def proposal_form(*, activity: Activity | None, proposal, organisation, data=None) -> ProposalForm:

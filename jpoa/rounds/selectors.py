@@ -44,6 +44,11 @@ class Dashboard:
     def answered_count(self) -> int:
         return len(self.submissions) - len(self.unanswered)
 
+    @property
+    def overdue(self) -> list[Submission]:
+        """The organisations that have not answered by a deadline now past."""
+        return self.unanswered if self.round.is_overdue else []
+
 
 def round_dashboard(update_round: UpdateRound) -> Dashboard:
     submissions = list(
@@ -90,4 +95,23 @@ def review_rows(submission: Submission) -> list[ReviewRow]:
     for proposal in submission.proposals.filter(kind=Proposal.Kind.NEW).order_by("pk"):
         changes = differences({}, proposal.data, skip_empty=True)
         rows.append(ReviewRow(proposal.data.get("title_en") or "", proposal, None, changes))
+    return rows
+
+
+def upload_rows(upload) -> list[ReviewRow]:
+    """What an uploaded workbook proposes, shown as the review page shows an answer."""
+    activities = Activity.objects.in_bulk(
+        [item["activity"] for item in upload.proposals if item["activity"]]
+    )
+    rows = []
+    for item in upload.proposals:
+        activity = activities.get(item["activity"])
+        proposal = Proposal(kind=item["kind"], data=item["data"])
+        if activity is None:
+            changes = differences({}, item["data"], skip_empty=True)
+            title = item["data"].get("title_en") or ""
+        else:
+            changes = differences(activity_data(activity), item["data"]) if item["data"] else []
+            title = activity.title
+        rows.append(ReviewRow(title, proposal, activity, changes))
     return rows

@@ -10,7 +10,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jpoa.accounts.access import organisation_of, require_coordinator, require_reviewer
@@ -21,7 +23,8 @@ from jpoa.matrix.editing import EditConflict, activity_conflict, claim_version
 from jpoa.matrix.models import Activity
 from jpoa.matrix.writes import create_activity, update_activity
 
-from .models import Proposal, Submission, UpdateRound
+from . import mail
+from .models import Message, Proposal, Submission, UpdateRound, WorkbookUpload
 from .proposals import activity_data, data_to_values
 
 
@@ -33,39 +36,127 @@ def current_round() -> UpdateRound | None:
     return UpdateRound.objects.filter(status=UpdateRound.Status.OPEN).first()
 
 
-def open_round(*, title: str, deadline: datetime.date, user) -> UpdateRound:
-    """Open a round and a (not started) submission for every organisation that answers it.
+def _require_future(deadline: datetime.date) -> None:
+    if deadline < timezone.localdate():
+        raise RoundError(
+            _("The deadline %(deadline)s is in the past; give today or a later day.")
+            % {"deadline": date_format(deadline, "DATE_FORMAT")}
+        )
+
+
+def open_round(
+    *,
+    title: str,
+    deadline: datetime.date,
+    user,
+    reminder_days: int = 7,
+    send_email: bool = True,
+    allow_past_deadline: bool = False,
+) -> UpdateRound:
+    """Open a round and a (not started) submission for every organisation that answers it,
+    and invite their focal points by e-mail.
 
     Those are the organisations that lead an activity or have a focal point.
+    ``allow_past_deadline`` is for recording a round after the fact (the demonstration
+    data): anyone else's past deadline is refused.
     """
     require_coordinator(user)
     if not title.strip():
         raise RoundError(_("Give the round a title."))
+    if not allow_past_deadline:
+        _require_future(deadline)
+    if reminder_days < 0:
+        raise RoundError(_("The reminder cannot come after the deadline."))
     with transaction.atomic(), acting_as(user):
         if current_round() is not None:
-            raise RoundError(_("A round is already open; publish or close it first."))
+            raise RoundError(
+                _("A round is already open; publish, close or cancel it first (on its page).")
+            )
         update_round = UpdateRound.objects.create(
-            title=title.strip(), deadline=deadline, opened_by=user
+            title=title.strip(),
+            deadline=deadline,
+            opened_by=user,
+            reminder_days=reminder_days,
+            send_email=send_email,
         )
         focal = Profile.objects.filter(role=Role.ORGANISATION_FOCAL_POINT).values("organisation")
         answering = Organisation.objects.filter(
             Q(pk__in=Activity.objects.values("lead_organisation")) | Q(pk__in=focal)
         )
-        for organisation in answering:
+        submissions = [
             Submission.objects.create(round=update_round, organisation=organisation)
+            for organisation in answering
+        ]
+        mail.tell_organisations(Message.Kind.INVITATION, update_round, submissions, once="open")
         return update_round
 
 
-def close_round(*, round: UpdateRound, user) -> UpdateRound:
-    """Stop focal points from changing their answers; the round can still be published."""
+def _lock_open(round: UpdateRound) -> UpdateRound:
+    round = UpdateRound.objects.select_for_update().get(pk=round.pk)
+    if round.status != UpdateRound.Status.OPEN:
+        raise RoundError(
+            _("This round is %(status)s, no longer open.") % {"status": round.get_status_display()}
+        )
+    return round
+
+
+def extend_deadline(*, round: UpdateRound, deadline: datetime.date, user) -> UpdateRound:
+    """Give the organisations more time; those that have not answered are told."""
     require_coordinator(user)
+    _require_future(deadline)
+    with transaction.atomic(), acting_as(user):
+        round = _lock_open(round)
+        if deadline <= round.deadline:
+            raise RoundError(
+                _("The new deadline must be after the current one (%(deadline)s).")
+                % {"deadline": date_format(round.deadline, "DATE_FORMAT")}
+            )
+        round.deadline = deadline
+        round.save()
+        waiting = round.submissions.filter(status__in=Submission.UNANSWERED)
+        mail.tell_organisations(
+            Message.Kind.EXTENDED, round, waiting.select_related("round"), once=deadline.isoformat()
+        )
+        return round
+
+
+def _end(round: UpdateRound, user, reason: str, status: str) -> UpdateRound:
+    round.status = status
+    round.ended_at = timezone.now()
+    round.ended_by = user
+    round.end_reason = reason.strip()
+    round.save()
+    everyone = round.submissions.select_related("round")
+    mail.tell_organisations(Message.Kind.ENDED, round, everyone, once=status)
+    return round
+
+
+def close_round(*, round: UpdateRound, user, reason: str) -> UpdateRound:
+    """Stop the round without publishing it: focal points can no longer change their answers.
+
+    Its accepted answers can still be published later; a new round can be opened.
+    """
+    require_coordinator(user)
+    if not reason.strip():
+        raise RoundError(_("Say why the round is closed; the organisations are told."))
+    with transaction.atomic(), acting_as(user):
+        round = _lock_open(round)
+        return _end(round, user, reason, UpdateRound.Status.CLOSED)
+
+
+def cancel_round(*, round: UpdateRound, user, reason: str) -> UpdateRound:
+    """Drop the round: nothing of it will be published (its answers stay on record)."""
+    require_coordinator(user)
+    if not reason.strip():
+        raise RoundError(_("Say why the round is cancelled; the organisations are told."))
     with transaction.atomic(), acting_as(user):
         round = UpdateRound.objects.select_for_update().get(pk=round.pk)
-        if round.status != UpdateRound.Status.OPEN:
-            raise RoundError(_("Only an open round can be closed."))
-        round.status = UpdateRound.Status.CLOSED
-        round.save()
-        return round
+        if not round.can_be_published:
+            raise RoundError(
+                _("This round is %(status)s; it cannot be cancelled.")
+                % {"status": round.get_status_display()}
+            )
+        return _end(round, user, reason, UpdateRound.Status.CANCELLED)
 
 
 def submission_of(*, user, round: UpdateRound) -> Submission:
@@ -207,6 +298,8 @@ def _lock_for_review(submission: Submission, user, allowed: tuple) -> Submission
     )
     if submission.round.status == UpdateRound.Status.PUBLISHED:
         raise RoundError(_("This round has been published."))
+    if submission.round.status == UpdateRound.Status.CANCELLED:
+        raise RoundError(_("This round was cancelled; nothing of it is published."))
     if submission.status not in allowed:
         raise RoundError(
             _("This submission is %(status)s, not awaiting review.")
@@ -232,6 +325,7 @@ def accept(*, submission: Submission, user) -> Submission:
         submission.reviewed_at = timezone.now()
         submission.reviewed_by = user
         submission.save()
+        mail.tell_organisation(Message.Kind.ACCEPTED, submission)
         return submission
 
 
@@ -248,6 +342,26 @@ def return_submission(*, submission: Submission, user, comment: str) -> Submissi
         submission.reviewed_at = timezone.now()
         submission.reviewed_by = user
         submission.save()
+        mail.tell_organisation(Message.Kind.RETURNED, submission)
+        return submission
+
+
+def reopen_submission(*, submission: Submission, user, comment: str = "") -> Submission:
+    """Let an organisation change an answer it has submitted (or that was accepted)."""
+    require_coordinator(user)
+    with transaction.atomic(), acting_as(user):
+        submission = _lock_for_review(
+            submission, user, (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
+        )
+        if not submission.round.is_open:
+            raise RoundError(_("Only an answer to an open round can be reopened."))
+        submission.status = Submission.Status.DRAFT
+        if comment.strip():
+            submission.reviewer_comment = comment.strip()
+        submission.reviewed_at = timezone.now()
+        submission.reviewed_by = user
+        submission.save()
+        mail.tell_organisation(Message.Kind.REOPENED, submission)
         return submission
 
 
@@ -295,11 +409,19 @@ def publish_round(
         round = UpdateRound.objects.select_for_update().get(pk=round.pk)
         if round.status == UpdateRound.Status.PUBLISHED:
             raise RoundError(_("This round has already been published."))
+        if round.status == UpdateRound.Status.CANCELLED:
+            raise RoundError(_("This round was cancelled; nothing of it is published."))
         waiting = round.submissions.filter(status=Submission.Status.SUBMITTED)
         if waiting.exists():
             raise RoundError(
-                _("Review these submissions first: %(organisations)s.")
-                % {"organisations": ", ".join(str(s.organisation) for s in waiting)}
+                _(
+                    "Review these submissions first: %(organisations)s. Accept or return "
+                    "each on the round's page, %(page)s."
+                )
+                % {
+                    "organisations": ", ".join(str(s.organisation) for s in waiting),
+                    "page": reverse("rounds:dashboard", args=[round.pk]),
+                }
             )
         proposals = (
             Proposal.objects.filter(
@@ -316,5 +438,68 @@ def publish_round(
         round.status = UpdateRound.Status.PUBLISHED
         round.published_at = timezone.now()
         round.edition = edition
+        round.publish_error = ""
         round.save()
+        everyone = round.submissions.select_related("round")
+        mail.tell_organisations(Message.Kind.PUBLISHED, round, everyone, once="published")
         return round
+
+
+def receive_workbook(*, submission: Submission, user, data: bytes, file_name: str):
+    """Read a filled-in workbook into an upload to confirm; nothing of the answer changes.
+
+    Raises `workbook.WorkbookError` for a file that cannot be read at all; problems of
+    single rows are kept on the upload (which then cannot be confirmed).
+    """
+    from . import workbook
+
+    with transaction.atomic(), acting_as(user):
+        submission = _require_own_editable(submission, user)
+        rows, issues = workbook.read_workbook(data, submission)
+        versions = {p.activity_id or f"new:{p.pk}": p.version for p in submission.proposals.all()}
+        proposals = workbook.proposals_json(rows)
+        for item in proposals:
+            item["proposal_version"] = versions.get(item["activity"], 0)
+            if item["activity"]:
+                item["activity_version"] = Activity.objects.get(pk=item["activity"]).version
+        return WorkbookUpload.objects.create(
+            submission=submission,
+            file_name=file_name[:255],
+            uploaded_by=user,
+            proposals=proposals,
+            issues=[vars(i) for i in issues],
+        )
+
+
+def apply_workbook(*, upload: WorkbookUpload, user, then_submit: bool = False) -> Submission:
+    """Make a checked upload the organisation's answer: each row's proposal is saved as if
+    typed in the web form (and the file's new activities replace the answer's new ones).
+
+    All or nothing; `EditConflict` if a proposal or an activity changed since the upload.
+    """
+    with transaction.atomic(), acting_as(user):
+        upload = WorkbookUpload.objects.select_for_update().get(pk=upload.pk)
+        submission = _require_own_editable(upload.submission, user)
+        if upload.applied_at is not None:
+            raise RoundError(_("This file has already been used as your answer."))
+        if upload.issues:
+            raise RoundError(_("Correct the problems in the file and upload it again."))
+        for old in submission.proposals.filter(kind=Proposal.Kind.NEW):
+            discard_proposal(proposal=old, expected_version=old.version, user=user)
+        for item in upload.proposals:
+            activity = Activity.objects.get(pk=item["activity"]) if item["activity"] else None
+            save_proposal(
+                submission=submission,
+                user=user,
+                kind=item["kind"],
+                activity=activity,
+                data=item["data"],
+                expected_version=item.get("proposal_version", 0) if activity else 0,
+                activity_version=item.get("activity_version"),
+            )
+        upload.applied_at = timezone.now()
+        upload.save(update_fields=["applied_at"])
+        if then_submit:
+            submit(submission=submission, user=user)
+        submission.refresh_from_db()
+        return submission
