@@ -2,9 +2,13 @@
 
 import datetime
 
+from jpoa.accounts.actors import SystemActor
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import ActionItem, Pillar
+
+# Who publishes the editions tests need: a process, as `jpoa publish` without --user is.
+PUBLISHER = SystemActor("tests")
 
 
 def make_activity(

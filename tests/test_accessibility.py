@@ -37,14 +37,14 @@ pytestmark = [
 def site_with_matrix(site):  # noqa: F811
     """The default data plus a published edition of a few activities made for the test
     (the default data set has none), so the matrix and heatmap show cells to check."""
-    from matrix_factory import make_activity
+    from matrix_factory import PUBLISHER, make_activity
 
     from jpoa.matrix.editions import publish_edition
 
     make_activity("osce-police", "osce", pillars=(2, 3), countries=("KZ", "KG"))
     make_activity("eu-region", "eu", pillars=(1, 4), region_wide=True, countries=())
     make_activity("unodc-border", "unodc", pillars=(2,), countries=("TJ",), status="completed")
-    publish_edition(title="Test edition")
+    publish_edition(by=PUBLISHER, title="Test edition")
     return site
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
-from matrix_factory import make_activity, make_items
+from matrix_factory import PUBLISHER, make_activity, make_items
 from rounds_factories import coordinator, focal_point, make_user
 
 from jpoa.analysis import gaps as g
@@ -39,7 +39,7 @@ def matrix(default_data):
         "d", "unodc", pillars=(4,), countries=("TM",), status="completed", start=2012, end=2014
     )
     make_activity("e", "unodc", pillars=(3,), region_wide=True, countries=())
-    return publish_edition(title="Test", as_of=datetime.date(2016, 6, 30))
+    return publish_edition(by=PUBLISHER, title="Test", as_of=datetime.date(2016, 6, 30))
 
 
 def test_the_gap_analysis_names_exactly_the_empty_cells(matrix):
@@ -75,7 +75,7 @@ def test_gaps_are_ranked_and_explained(matrix):
 def test_gaps_show_the_trend_since_the_previous_edition(matrix):
     Activity.objects.get(key="b").delete()
     make_activity("f", "unodc", pillars=(2,), countries=("KG",))
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
 
     cells = {(c.subject_key, c.country.iso2): c for c in coverage_gaps(second).pillar_cells}
 
@@ -93,7 +93,7 @@ def test_a_year_range_leaves_out_activities_outside_it(matrix):
 def test_plan_item_gaps(default_data):
     make_items()
     make_activity("a", "osce", pillars=(1,), items=("I.1",), countries=("KZ", "TJ"))
-    analysis = coverage_gaps(publish_edition(title="Items"))
+    analysis = coverage_gaps(publish_edition(by=PUBLISHER, title="Items"))
 
     thin = {(c.subject_key, c.country.iso2) for c in analysis.item_cells if c.state == g.THIN}
     assert thin == {("I.1", "KZ"), ("I.1", "TJ")}
@@ -152,7 +152,7 @@ def similar(default_data):
         start=2005,
         end=2006,
     )
-    return publish_edition(title="Overlaps")
+    return publish_edition(by=PUBLISHER, title="Overlaps")
 
 
 def test_overlaps_pair_only_different_organisations_in_the_same_place_and_time(similar):
@@ -174,7 +174,7 @@ def test_a_dismissed_overlap_stays_dismissed_and_is_audited(similar):
 
     pairs = {o.pair for o in find_overlaps(similar)}
     assert pairs == {("osce-border-2", "unodc-border")}
-    assert {o.pair for o in find_overlaps(publish_edition(title="Later"))} == pairs
+    assert {o.pair for o in find_overlaps(publish_edition(by=PUBLISHER, title="Later"))} == pairs
     dismissal = OverlapDismissal.objects.get()
     assert (dismissal.first_key, dismissal.dismissed_by) == ("osce-border", user)
     assert LogEntry.objects.get_for_object(dismissal).filter(actor=user).exists()

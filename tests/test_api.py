@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.utils.http import http_date
+from matrix_factory import PUBLISHER
 
 from jpoa.matrix import selectors
 from jpoa.matrix.editions import publish_edition
@@ -20,9 +21,9 @@ def editions(default_data):
     make_items()
     make_activity("osce-border", "osce", pillars=(2, 3), countries=("KZ", "KG"), items=("II.1",))
     make_activity("unodc-prisons", "unodc", pillars=(1,), countries=(), region_wide=True)
-    first = publish_edition(title="First")
+    first = publish_edition(by=PUBLISHER, title="First")
     make_activity("eu-kz", "eu", pillars=(2,), countries=("KZ",), status="planned")
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
     return first, second
 
 
@@ -199,7 +200,7 @@ def test_last_modified_answers_if_modified_since_with_304(client, editions):
 def test_a_change_changes_the_validators(client, editions):
     etag = get(client, "/activities")["ETag"]
     make_activity("osce-new", "osce", pillars=(4,))
-    publish_edition(title="Third")
+    publish_edition(by=PUBLISHER, title="Third")
     assert get(client, "/activities", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
@@ -233,7 +234,7 @@ def test_a_cached_matrix_answer_follows_a_new_edition(client, editions, settings
     path = "/matrix/organisations-pillars?country=KZ"
     assert get(client, path).json()["edition"] == 2
     make_activity("eu-kz-2", "eu", pillars=(1,), countries=("KZ",))
-    publish_edition(title="Third")
+    publish_edition(by=PUBLISHER, title="Third")
     answer = get(client, path).json()
     assert answer["edition"] == 3 and answer["activity_count"] == 3
     assert get(client, "/matrix/organisations-pillars?country=ZZ").status_code == 404

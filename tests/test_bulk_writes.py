@@ -1,4 +1,9 @@
-"""Writing many activities at once (imports): permission, conflicts, audit, links."""
+"""Writing many activities at once (imports): permission, conflicts, audit, links.
+
+The audit entries are those django-auditlog's signals write for one record saved
+by a form: the fields' before and after, each change of links an entry of its own
+(a new activity's links are in its creation entry).
+"""
 
 import pytest
 from auditlog.models import LogEntry
@@ -6,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 from rounds_factories import coordinator, focal_point
 
 from jpoa.core.models import Country, Organisation
-from jpoa.matrix.bulk import ActivityChange, NewActivity, write_activities
-from jpoa.matrix.editing import EditConflict, create_activity
+from jpoa.matrix.editing import EditConflict
 from jpoa.matrix.models import Activity
+from jpoa.matrix.writes import ActivityChange, NewActivity, create_activity, write_activities
 from jpoa.plan.models import Pillar
 
 
@@ -21,7 +26,7 @@ def osce(default_data):
     return Organisation.objects.get(key="osce")
 
 
-def test_adds_many_with_links_keys_years_and_one_audit_entry_each(osce):
+def test_adds_many_with_links_keys_years_and_their_audit_entries(osce):
     user = coordinator()
     kz, kg = Country.objects.get(iso2="KZ"), Country.objects.get(iso2="KG")
     pillar = Pillar.objects.order_by("number").first()
@@ -46,9 +51,20 @@ def test_adds_many_with_links_keys_years_and_one_audit_entry_each(osce):
     assert sorted(first.countries.values_list("iso2", flat=True)) == ["KG", "KZ"]
     assert list(first.pillars.all()) == [pillar]
     assert (first.start_year, first.end_year) == (2015, 2016)
-    entry = LogEntry.objects.get_for_object(first).get()
-    assert entry.actor == user and entry.action == LogEntry.Action.CREATE
-    assert entry.additional_data == {"import": 7}
+    entries = LogEntry.objects.get_for_object(first).order_by("pk")
+    assert {e.actor for e in entries} == {user}
+    assert all(e.additional_data == {"import": 7} for e in entries)
+    [created] = entries  # one entry: the activity with its links
+    assert created.action == LogEntry.Action.CREATE
+    assert created.changes["title_en"] == ["None", "Border training"]
+    assert created.changes["start_date"] == ["None", "2015-03-01"]
+    assert created.changes["pillars"] == {
+        "type": "m2m",
+        "operation": "add",
+        "objects": [str(pillar)],
+    }
+    assert sorted(created.changes["countries"]["objects"]) == sorted([str(kz), str(kg)])
+    assert "countries" not in LogEntry.objects.get_for_object(second).get().changes
 
 
 def test_changes_raise_the_version_and_log_before_and_after(osce):
@@ -71,10 +87,16 @@ def test_changes_raise_the_version_and_log_before_and_after(osce):
     assert activity.title_en == "New title" and activity.version == 2
     assert activity.end_year == 2020
     assert list(activity.countries.values_list("iso2", flat=True)) == ["KZ"]
-    entry = LogEntry.objects.get_for_object(activity).filter(action=LogEntry.Action.UPDATE).get()
-    assert entry.actor == user
-    assert entry.changes["title_en"] == ["Old title", "New title"]
-    assert entry.changes["countries"] == ["[]", f"[{kz.pk}]"]
+    fields, links = (
+        LogEntry.objects.get_for_object(activity)
+        .filter(action=LogEntry.Action.UPDATE)
+        .order_by("pk")
+    )
+    assert fields.actor == user and links.actor == user
+    assert fields.changes["title_en"] == ["Old title", "New title"]
+    assert fields.changes["end_date"] == ["None", "2020-05-05"]
+    assert "version" not in fields.changes
+    assert links.changes == {"countries": {"type": "m2m", "operation": "add", "objects": [str(kz)]}}
 
 
 def test_a_stale_version_writes_nothing_at_all(osce):

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.urls import reverse
 from rounds_factories import coordinator, focal_point, make_activity, proposal_post
 
-from jpoa.matrix.editing import ActivityEditForm, EditConflict, update_activity
+from jpoa.matrix.editing import ActivityEditForm, EditConflict
 from jpoa.matrix.models import Activity
+from jpoa.matrix.writes import update_activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal
 

@@ -250,12 +250,12 @@ def test_an_unknown_choice_lists_what_is_allowed(db, tmp_path):
 def test_the_public_json_holds_what_is_published_and_the_full_one_what_is_now(default_data):
     from jpoa.matrix.editions import publish_edition
     from jpoa.matrix.models import Activity
-    from tests.matrix_factory import make_activity
+    from tests.matrix_factory import PUBLISHER, make_activity
 
     assert export_dataset()["activities"] == []  # nothing published yet
     activity = make_activity("osce-1", "osce")
     make_activity("unodc-1", "unodc")
-    edition = publish_edition(title="First")
+    edition = publish_edition(title="First", by=PUBLISHER)
     published_title = activity.title_en
     Activity.objects.filter(pk=activity.pk).update(title_en="A draft title, not yet published")
     make_activity("unpublished-draft", "osce")

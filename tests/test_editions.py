@@ -6,7 +6,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from matrix_factory import make_activity, make_items
+from matrix_factory import PUBLISHER, make_activity, make_items
 
 from jpoa.dataset.export import activity_record
 from jpoa.matrix.editions import (
@@ -52,10 +52,8 @@ def activities(default_data):
 
 
 def test_it_freezes_every_activity_as_its_data_set_record(activities):
-    user = get_user_model().objects.create_user("coordinator")
-    edition = publish_edition(
-        title="As of October 2015", as_of=datetime.date(2015, 10, 1), user=user
-    )
+    user = get_user_model().objects.create_user("coordinator", is_superuser=True)
+    edition = publish_edition(title="As of October 2015", as_of=datetime.date(2015, 10, 1), by=user)
     assert (edition.number, edition.title_en, edition.published_by) == (
         1,
         "As of October 2015",
@@ -64,7 +62,7 @@ def test_it_freezes_every_activity_as_its_data_set_record(activities):
     assert edition.activity_count == 3
     # The first edition's activities are all new; the next one's all the same.
     assert set(edition.entries.values_list("same_as_previous", flat=True)) == {False}
-    later = publish_edition(title="As of November 2015")
+    later = publish_edition(by=PUBLISHER, title="As of November 2015")
     assert set(later.entries.values_list("same_as_previous", flat=True)) == {True}
     for activity in Activity.objects.all():
         entry = EditionEntry.objects.get(edition=edition, activity_key=activity.key)
@@ -74,11 +72,11 @@ def test_it_freezes_every_activity_as_its_data_set_record(activities):
 
 
 def test_it_numbers_editions_one_after_another(activities):
-    assert [publish_edition(title=t).number for t in ("a", "b", "c")] == [1, 2, 3]
+    assert [publish_edition(by=PUBLISHER, title=t).number for t in ("a", "b", "c")] == [1, 2, 3]
 
 
 def test_later_edits_do_not_change_a_published_edition(activities):
-    edition = publish_edition(title="First")
+    edition = publish_edition(by=PUBLISHER, title="First")
     before = list(EditionEntry.objects.filter(edition=edition).values_list("data", flat=True))
     activity = Activity.objects.get(key="osce-border")
     activity.title_en = "Renamed"
@@ -91,7 +89,7 @@ def test_later_edits_do_not_change_a_published_edition(activities):
 
 
 def test_published_entries_refuse_changes_and_deletion(activities):
-    edition = publish_edition(title="First")
+    edition = publish_edition(by=PUBLISHER, title="First")
     entry = EditionEntry.objects.filter(edition=edition).first()
     entry.status = "completed"
     with pytest.raises(ImmutableEditionError):
@@ -106,7 +104,7 @@ def test_published_entries_refuse_changes_and_deletion(activities):
 
 
 def test_the_facts_hold_one_row_per_activity_pillar_and_place(activities):
-    edition = publish_edition(title="First")
+    edition = publish_edition(by=PUBLISHER, title="First")
     rows = set(
         EditionFact.objects.filter(edition=edition).values_list(
             "entry__activity_key",
@@ -141,7 +139,7 @@ def test_facts_can_be_rebuilt_from_the_snapshots_alone(activities):
     make_activity(
         "osce-both", "osce", pillars=(4,), countries=("TJ",), region_wide=True, items=("II.1",)
     )
-    edition = publish_edition(title="First")
+    edition = publish_edition(by=PUBLISHER, title="First")
     columns = [c for c in FACT_COLUMNS if c != "edition_id"]
     item_columns = [c for c in ITEM_FACT_COLUMNS if c != "edition_id"]
 
@@ -161,7 +159,7 @@ def test_facts_can_be_rebuilt_from_the_snapshots_alone(activities):
 
 
 def test_compare_lists_added_ended_and_changed_activities_field_by_field(activities):
-    first = publish_edition(title="First")
+    first = publish_edition(by=PUBLISHER, title="First")
     changed = Activity.objects.get(key="osce-border")
     changed.title_ru = "Границы"
     changed.status = "completed"
@@ -169,7 +167,7 @@ def test_compare_lists_added_ended_and_changed_activities_field_by_field(activit
     changed.pillars.remove(Pillar.objects.get(number=3))
     Activity.objects.get(key="eu-nowhere").delete()
     make_activity("unodc-new", "unodc")
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
 
     result = compare_editions(first, second)
 
@@ -189,13 +187,13 @@ def test_compare_lists_added_ended_and_changed_activities_field_by_field(activit
 
 
 def test_an_activity_history_shows_each_edition_and_what_changed(activities):
-    first = publish_edition(title="First")
+    first = publish_edition(by=PUBLISHER, title="First")
     activity = Activity.objects.get(key="unodc-prisons")
     activity.status = "completed"
     activity.save()
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
     activity.delete()
-    third = publish_edition(title="Third")
+    third = publish_edition(by=PUBLISHER, title="Third")
 
     history = activity_history("unodc-prisons")
 
@@ -271,7 +269,7 @@ def test_the_database_writes_each_snapshot_as_the_data_set_record(activities):
     for activity, budget in zip(activities, budgets, strict=False):
         Activity.objects.filter(pk=activity.pk).update(budget=Decimal(budget))
 
-    edition = publish_edition(title="SQL snapshots")
+    edition = publish_edition(by=PUBLISHER, title="SQL snapshots")
 
     entries = {e.activity_key: e for e in EditionEntry.objects.filter(edition=edition)}
     assert len(entries) == 4
@@ -298,8 +296,8 @@ def test_an_unchanged_snapshot_keeps_its_text_byte_for_byte(activities):
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL keeps snapshots as jsonb, compared as values")
     Activity.objects.filter(key="osce-border").update(title_en='Tab\there, "quote", \x1f ✓')
-    first = publish_edition(title="First")
-    second = publish_edition(title="Second")
+    first = publish_edition(by=PUBLISHER, title="First")
+    second = publish_edition(by=PUBLISHER, title="Second")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT activity_key, edition_id, data FROM matrix_editionentry ORDER BY 1, 2"
@@ -324,7 +322,9 @@ def test_publishing_gives_back_the_memory_it_borrows(activities):
 
     before = cache_size()
     during = []
-    publish_edition(title="First", progress=lambda done, total: during.append(cache_size()))
+    publish_edition(
+        by=PUBLISHER, title="First", progress=lambda done, total: during.append(cache_size())
+    )
     assert during == [-262_144]  # 256 MB while the one chunk of activities is written
     assert cache_size() == before == -64000  # settings.py's 64 MB again
 
@@ -346,7 +346,7 @@ def test_the_publish_command_gives_sqlite_more_memory_than_a_server_worker(activ
 
     monkeypatch.setattr(editions, "_page_cache_for_publishing", recorded)
     call_command("publish", "--title", "From the command line", stdout=io.StringIO())
-    publish_edition(title="From a server worker")
+    publish_edition(by=PUBLISHER, title="From a server worker")
     assert asked == [1024, 256]
 
 
@@ -365,7 +365,7 @@ def test_publishing_leaves_postgresql_statistics_of_what_it_wrote(activities):
             )
             return cursor.fetchone()[0]
 
-    edition = publish_edition(title="First")
+    edition = publish_edition(by=PUBLISHER, title="First")
     assert estimated(EditionEntry) == edition.entries.count() == 3
     assert estimated(EditionFact) == EditionFact.objects.count() > 0
     assert estimated(EditionItemFact) == EditionItemFact.objects.count() > 0

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 from rounds_factories import coordinator
 
 from jpoa.exchange.preview import build_preview
@@ -25,7 +25,7 @@ def edition(default_data):
     evil.title_en = '=HYPERLINK("http://evil","x")'
     evil.description_en = "@SUM(A1)"
     evil.save()
-    return publish_edition(title="Test edition")
+    return publish_edition(by=PUBLISHER, title="Test edition")
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
@@ -116,7 +116,7 @@ def test_xlsx_sheets_print_as_wide_as_the_page_with_rows_tall_enough(default_dat
     long = make_activity("long", "osce", pillars=(1,), countries=("KZ",))
     long.description_en = "\n".join(f"Line {n} of a long description" for n in range(6))
     long.save()
-    publish_edition(title="Tall rows")
+    publish_edition(by=PUBLISHER, title="Tall rows")
     out = tmp_path / "m.xlsx"
     call_command("export", "xlsx", "-o", str(out))
     workbook = openpyxl.load_workbook(out)
@@ -205,7 +205,7 @@ def test_a_pillar_cell_with_more_titles_than_a_cell_holds_says_how_many_more(
     for activity in Activity.objects.filter(key__startswith="many-"):
         activity.title_en = f"Activity {activity.key} " + "with a title of some length " * 3
         activity.save()
-    publish_edition(title="Crowded")
+    publish_edition(by=PUBLISHER, title="Crowded")
     out = tmp_path / "m.xlsx"
     call_command("export", "xlsx", "-o", str(out))
     workbook = openpyxl.load_workbook(out, read_only=True)

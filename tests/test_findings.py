@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 from test_public_pages import main_text, page
 
 from jpoa.core.models import Country, Organisation
@@ -118,7 +118,7 @@ def test_a_coordinator_records_a_workshop_a_finding_and_its_follow_up(
     assert finding.status == "open" and not finding.status_changes.exists()
     # 3. An activity answers it; the matrix edition that publishes the activity is out.
     activity = make_activity("osce-cip-2017", "osce", pillars=(2,), countries=("KG",))
-    publish_edition(title="Matrix, June 2017", as_of=datetime.date(2017, 6, 30))
+    publish_edition(by=PUBLISHER, title="Matrix, June 2017", as_of=datetime.date(2017, 6, 30))
     # 4. The coordinator links it and changes the status, explaining why.
     change = admin_url("events_finding_change", finding.pk)
     form = finding_form(
@@ -311,7 +311,7 @@ def test_the_finding_pages_take_a_fixed_number_of_queries(
     client, findings, django_assert_num_queries, name, queries, with_follow_up
 ):
     kwargs = {"key": "rec-finance"} if name == "public:finding" else {}
-    publish_edition(title="Matrix")
+    publish_edition(by=PUBLISHER, title="Matrix")
     with django_assert_num_queries(queries):
         page(client, name, **kwargs)
     finding = findings["rec-finance"]
@@ -320,6 +320,6 @@ def test_the_finding_pages_take_a_fixed_number_of_queries(
     FindingStatusChange.objects.create(
         finding=finding, date="2017-01-01", status="in_progress", explanation="x"
     )
-    publish_edition(title="Matrix 2")
+    publish_edition(by=PUBLISHER, title="Matrix 2")
     with django_assert_num_queries(with_follow_up):
         page(client, name, **kwargs)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 from django.urls import reverse
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.dataset import DatasetError
 from jpoa.dataset.export import activity_record, export_dataset
@@ -42,7 +42,7 @@ def classified(default_data):
     both = make_activity("unodc-media", "unodc", pillars=(1, 4), countries=("KZ", "TJ"))
     classify(both, f"{PVE}/4", f"{PVE}/7")
     make_activity("osce-border", "osce", pillars=(2,), countries=("UZ",))
-    return publish_edition(title="First")
+    return publish_edition(by=PUBLISHER, title="First")
 
 
 # -- the framework as data ------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_each_snapshot_is_the_data_set_record_and_unclassified_ones_keep_their_t
                 record, ensure_ascii=False, separators=(",", ":")
             )
     # Nothing changed since: the next edition has every activity the same as before.
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
     assert not EditionEntry.objects.filter(edition=second, same_as_previous=False).exists()
 
 
@@ -255,7 +255,7 @@ def test_a_third_framework_loaded_as_data_shows_in_the_matrix(client, default_da
     path = tmp_path / "sdg.json"
     path.write_text(json.dumps(_dataset([sdg], [_activity(["sdg-16/16.3"])])))
     load_dataset(path)
-    publish_edition(title="With SDG 16")
+    publish_edition(by=PUBLISHER, title="With SDG 16")
 
     page = client.get("/en/matrix/?framework=sdg-16").content.decode()
     assert "Rule of law and equal access to justice" in page and "Access to justice" in page

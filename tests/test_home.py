@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.events.models import Event, Finding
 from jpoa.matrix.editions import publish_edition
@@ -30,12 +30,14 @@ def two_editions(default_data):
     make_activity("a", "osce", pillars=(2,), countries=("KZ",))
     make_activity("b", "unodc", pillars=(1,), countries=("TJ",))
     make_activity("region", "eu", pillars=(4,), region_wide=True, countries=())
-    publish_edition(title="First", as_of=datetime.date(2015, 10, 1))
+    publish_edition(by=PUBLISHER, title="First", as_of=datetime.date(2015, 10, 1))
     make_activity("c", "osce", pillars=(3,), countries=("UZ",))
     from jpoa.matrix.models import Activity
 
     Activity.objects.filter(key="b").delete()
-    publish_edition(title="Second", title_ru="Второй", as_of=datetime.date(2016, 10, 1))
+    publish_edition(
+        by=PUBLISHER, title="Second", title_ru="Второй", as_of=datetime.date(2016, 10, 1)
+    )
     event = Event.objects.get(key="regional-workshop-3")
     Finding.objects.create(
         key="f1", kind="gap", text_en="Border posts share no lists.", event=event

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
+from matrix_factory import PUBLISHER
 from rounds_factories import PASSWORD, coordinator, make_user
 
 from jpoa.accounts.models import Role
@@ -517,7 +518,7 @@ def test_a_merge_that_would_change_a_published_edition_is_refused_and_changes_no
     user = make_user("boss", Role.COORDINATOR, is_superuser=True)
     run_import(NL, user)
     ministry = Organisation.objects.get(iati_id="XM-DAC-7")
-    publish_edition(title="With the ministry")
+    publish_edition(by=PUBLISHER, title="With the ministry")
     norway = Organisation.objects.get(key="norway")
     with pytest.raises(MergeRefused, match="merge the other way round"):
         organisation_merge(user=user, keep=norway, absorb=ministry)

@@ -8,7 +8,7 @@ import random
 from collections import Counter
 
 import pytest
-from matrix_factory import make_activity, make_items
+from matrix_factory import PUBLISHER, make_activity, make_items
 
 from jpoa.core.models import Organisation
 from jpoa.matrix.editions import publish_edition
@@ -55,7 +55,7 @@ def items(default_data):
 @pytest.fixture
 def published(items):
     build(40)
-    return publish_edition(title="October 2015")
+    return publish_edition(by=PUBLISHER, title="October 2015")
 
 
 # -- the naive computation over the snapshots ----------------------------------------------
@@ -164,9 +164,9 @@ def test_without_an_edition_the_pages_explain_it_to_the_public(client, default_d
 
 def test_the_matrix_shows_the_latest_edition_and_never_drafts(client, items):
     make_activity("first", "osce", pillars=(2,))
-    publish_edition(title="First edition")
+    publish_edition(by=PUBLISHER, title="First edition")
     make_activity("second", "unodc", pillars=(2,))
-    publish_edition(title="Second edition")
+    publish_edition(by=PUBLISHER, title="Second edition")
     make_activity("draft", "eu", pillars=(2,), internal_notes="secret remark")
 
     page = client.get("/en/matrix/").content.decode()
@@ -181,9 +181,9 @@ def test_the_matrix_shows_the_latest_edition_and_never_drafts(client, items):
 
 def test_an_earlier_edition_can_be_picked(client, items):
     make_activity("first", "osce")
-    publish_edition(title="First edition")
+    publish_edition(by=PUBLISHER, title="First edition")
     make_activity("second", "unodc")
-    publish_edition(title="Second edition")
+    publish_edition(by=PUBLISHER, title="Second edition")
 
     page = client.get("/en/matrix/?edition=1").content.decode()
 
@@ -207,7 +207,7 @@ def test_every_view_counts_what_the_snapshots_hold(client, published):
 def test_region_wide_activities_have_their_own_row(client, items):
     make_activity("everywhere", "osce", pillars=(3,), countries=(), region_wide=True)
     make_activity("kazakhstan", "osce", pillars=(3,), countries=("KZ",))
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
 
     matrix = client.get("/en/matrix/heatmap/").context["matrix"]
 
@@ -278,7 +278,7 @@ def test_every_cell_lists_exactly_its_activities(client, published):
 
 def test_the_activity_list_is_paginated(client, items):
     build(60)
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
     first = client.get("/en/matrix/activities/").context["page"]
     second = client.get("/en/matrix/activities/?page=2").context["page"]
     assert (first.paginator.count, len(first), len(second)) == (60, 50, 10)
@@ -306,11 +306,11 @@ def test_the_activity_page_shows_public_fields_and_history_never_internal_notes(
         donors=("eu",),
         internal_notes="do not publish this",
     )
-    publish_edition(title="First edition")
+    publish_edition(by=PUBLISHER, title="First edition")
     activity.status = "completed"
     activity.title_en = "Border management"
     activity.save()
-    publish_edition(title="Second edition")
+    publish_edition(by=PUBLISHER, title="Second edition")
 
     page = client.get("/en/matrix/activities/border/").content.decode()
 
@@ -335,14 +335,14 @@ def test_the_compare_page_lists_added_ended_and_changed_activities(client, items
     make_activity("kept", "osce")
     make_activity("changed", "osce", pillars=(1,))
     make_activity("ended", "unodc")
-    publish_edition(title="First edition")
+    publish_edition(by=PUBLISHER, title="First edition")
     changed = Activity.objects.get(key="changed")
     changed.title_ru = "Изменено"
     changed.save()
     changed.pillars.add(Pillar.objects.get(number=4))
     Activity.objects.get(key="ended").delete()
     make_activity("added", "eu")
-    publish_edition(title="Second edition")
+    publish_edition(by=PUBLISHER, title="Second edition")
 
     response = client.get("/en/matrix/editions/compare/?from=1&to=2")
 
@@ -389,11 +389,11 @@ def test_the_hot_pages_run_a_fixed_number_of_queries(
     client, items, path, django_assert_num_queries
 ):
     build(5)
-    publish_edition(title="Small")
+    publish_edition(by=PUBLISHER, title="Small")
     with django_assert_num_queries(PINNED[path]):
         assert client.get(f"/en/matrix/{path}").status_code == 200
     build(45, seed=2, prefix="more")
-    publish_edition(title="Bigger")
+    publish_edition(by=PUBLISHER, title="Bigger")
     with django_assert_num_queries(PINNED[path]):
         assert client.get(f"/en/matrix/{path}").status_code == 200
 
@@ -403,14 +403,14 @@ def test_a_page_seen_before_comes_from_the_cache_until_the_data_changes(
     client, items, path, django_assert_num_queries, page_cache
 ):
     build(5)
-    publish_edition(title="Small")
+    publish_edition(by=PUBLISHER, title="Small")
     with django_assert_num_queries(PINNED[path] + ASKS_WHEN_CHANGED):
         first = client.get(f"/en/matrix/{path}")
     with django_assert_num_queries(ASKS_WHEN_CHANGED):
         again = client.get(f"/en/matrix/{path}")
     assert again.content == first.content
     build(45, seed=2, prefix="more")
-    publish_edition(title="Bigger")
+    publish_edition(by=PUBLISHER, title="Bigger")
     with django_assert_num_queries(PINNED[path] + ASKS_WHEN_CHANGED):
         later = client.get(f"/en/matrix/{path}")
     assert "Bigger" in later.content.decode()
@@ -420,7 +420,7 @@ def test_a_parameter_the_page_does_not_read_does_not_bypass_the_cache(
     client, items, django_assert_num_queries, page_cache
 ):
     build(5)
-    publish_edition(title="Small")
+    publish_edition(by=PUBLISHER, title="Small")
     first = client.get("/en/matrix/heatmap/?country=KZ")
     with django_assert_num_queries(ASKS_WHEN_CHANGED):  # served from the cache
         again = client.get("/en/matrix/heatmap/?utm_source=x&country=KZ&z=1")
@@ -432,7 +432,7 @@ def test_a_parameter_the_page_does_not_read_does_not_bypass_the_cache(
 
 def test_a_page_made_for_another_host_is_never_served_to_this_one(client, items, page_cache):
     build(5)
-    publish_edition(title="Small")
+    publish_edition(by=PUBLISHER, title="Small")
     client.get("/en/matrix/heatmap/", HTTP_HOST="localhost:6666")
     page = client.get("/en/matrix/heatmap/", HTTP_HOST="127.0.0.1").content.decode()
     assert "localhost:6666" not in page and "127.0.0.1" in page
@@ -440,7 +440,7 @@ def test_a_page_made_for_another_host_is_never_served_to_this_one(client, items,
 
 def test_signed_in_users_never_get_a_cached_page(client, items, django_user_model, page_cache):
     build(5)
-    publish_edition(title="Small")
+    publish_edition(by=PUBLISHER, title="Small")
     anonymous = client.get("/en/matrix/heatmap/").content.decode()
     client.force_login(django_user_model.objects.create_user("reader-amina"))
     signed_in = client.get("/en/matrix/heatmap/").content.decode()
@@ -505,7 +505,7 @@ def test_the_item_filter_counts_the_list(client, published, items):
 
 def test_an_earlier_edition_is_counted_from_its_own_snapshots(client, published, items):
     build(25, seed=7, prefix="later")
-    second = publish_edition(title="Later")
+    second = publish_edition(by=PUBLISHER, title="Later")
     for edition in (published, second):
         query = f"edition={edition.number}"
         assert org_cells(client.get(f"/en/matrix/?{query}").context["matrix"]) == naive(

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.matrix.editions import publish_edition
 
@@ -19,7 +19,7 @@ def edition(default_data):
     make_activity("osce-kz", "osce", pillars=(2,), countries=("KZ",))
     make_activity("unodc-tj", "unodc", pillars=(2,), countries=("TJ",))
     make_activity("eu-kz", "eu", pillars=(1,), countries=("KZ",))
-    return publish_edition(title="Test")
+    return publish_edition(by=PUBLISHER, title="Test")
 
 
 def _download_links(page: str) -> dict[str, str]:

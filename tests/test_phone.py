@@ -30,16 +30,16 @@ pytestmark = [
 def site_with_editions(site):  # noqa: F811
     import datetime
 
-    from matrix_factory import make_activity
+    from matrix_factory import PUBLISHER, make_activity
 
     from jpoa.matrix.editions import publish_edition
 
     make_activity("osce-police", "osce", pillars=(2, 3), countries=("KZ", "KG"))
     make_activity("eu-region", "eu", pillars=(1, 4), region_wide=True, countries=())
     make_activity("unodc-border", "unodc", pillars=(2,), countries=("TJ",), status="completed")
-    publish_edition(title="First", as_of=datetime.date(2015, 10, 1))
+    publish_edition(by=PUBLISHER, title="First", as_of=datetime.date(2015, 10, 1))
     make_activity("osce-tm", "osce", pillars=(4,), countries=("TM",), start=2011, end=2017)
-    publish_edition(title="Second", as_of=datetime.date(2016, 10, 1))
+    publish_edition(by=PUBLISHER, title="Second", as_of=datetime.date(2016, 10, 1))
     return site
 
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 from openpyxl import Workbook
 from test_public_pages import main_text, page
 
@@ -47,7 +47,7 @@ def test_an_item_without_activity_in_the_latest_edition_is_marked(client, items)
     make_activity("osce-border", "osce", pillars=(2,), countries=("TJ", "KG"), items=("II.1",))
     make_activity("unodc-cft", "unodc", pillars=(2,), countries=("KZ",), items=("II.2",))
     make_activity("osce-old", "osce", items=("I.1",), status="completed", start=2012, end=2013)
-    publish_edition(title="Matrix 2016", as_of=datetime.date(2016, 12, 31))
+    publish_edition(by=PUBLISHER, title="Matrix 2016", as_of=datetime.date(2016, 12, 31))
     # A draft added after publishing is not public.
     make_activity("draft", "osce", items=("I.1",), countries=("UZ",))
     Event.objects.get(key="regional-workshop-3").action_items.add(items["II.1"])
@@ -75,13 +75,13 @@ def test_without_a_published_edition_every_item_is_marked(client, items):
 
 def test_the_plan_page_takes_a_fixed_number_of_queries(client, items, django_assert_num_queries):
     make_activity("osce-border", "osce", countries=("TJ",), items=("II.1",))
-    publish_edition(title="Matrix")
+    publish_edition(by=PUBLISHER, title="Matrix")
     with django_assert_num_queries(13):
         page(client, "public:plan")
     for n in range(5):
         make_activity(f"more-{n}", "unodc", countries=("KZ", "KG"), items=("II.1", "II.2"))
     Event.objects.get(key="regional-workshop-3").action_items.add(items["II.1"], items["I.1"])
-    publish_edition(title="Matrix 2")
+    publish_edition(by=PUBLISHER, title="Matrix 2")
     with django_assert_num_queries(13):
         page(client, "public:plan")
 

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.analysis import gaps as g
 from jpoa.analysis.gaps import coverage_gaps
@@ -18,7 +18,7 @@ def edition(default_data):
     make_activity("kz-only", "osce", pillars=(1,), countries=("KZ",), start=2014, end=2016)
     make_activity("region-2", "unodc", pillars=(2,), region_wide=True, countries=(), start=2014)
     make_activity("region-kz", "eu", pillars=(2,), region_wide=True, countries=("KZ",), start=2015)
-    return publish_edition(title="Test", as_of=datetime.date(2016, 6, 30))
+    return publish_edition(by=PUBLISHER, title="Test", as_of=datetime.date(2016, 6, 30))
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_region_wide_activity_reaches_a_state_as_region_wide_only(edition):
 
 def test_the_trend_knows_a_cell_was_region_wide_only_before(edition):
     make_activity("tm-2", "osce", pillars=(2,), countries=("TM",))
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
     cells = {(c.subject_key, c.country.iso2): c for c in coverage_gaps(second).pillar_cells}
     assert cells[("2", "TM")].previous_state == g.REGION_ONLY
     assert cells[("2", "TM")].trend == g.BETTER

@@ -15,9 +15,9 @@ from django.utils import translation
 from rounds_factories import coordinator, focal_point, make_activity
 
 from jpoa.core.models import Country
-from jpoa.matrix.editing import update_activity
 from jpoa.matrix.editions import compare_editions, publish_edition
 from jpoa.matrix.models import Edition
+from jpoa.matrix.writes import update_activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
 from jpoa.rounds.proposals import activity_data
@@ -52,7 +52,7 @@ def test_the_whole_round_on_the_command_line(default_data):
     police = make_activity("osce", "Police reform")
     legal = make_activity("unodc", "Legal assistance")
     make_activity("unodc", "Judicial training")
-    first = publish_edition(title="First edition", user=coord)
+    first = publish_edition(title="First edition", by=coord)
 
     out = run(
         "round", "open", "--title", "Autumn round", "--deadline", "2030-11-30", "--user", "coord"

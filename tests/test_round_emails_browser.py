@@ -76,7 +76,7 @@ def world(live_server, settings):
     make_activity("osce", "Border management")
     make_activity("osce", "Police reform")
     make_activity("unodc", "Legal assistance")
-    publish_edition(title="First edition", as_of=datetime.date(2015, 10, 1), user=coord)
+    publish_edition(title="First edition", as_of=datetime.date(2015, 10, 1), by=coord)
     return live_server.url
 
 

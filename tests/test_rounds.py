@@ -37,7 +37,7 @@ def world(default_data):
         "osce_border": make_activity("osce", "Border management"),
         "unodc_legal": make_activity("unodc", "Legal assistance"),
     }
-    w["first"] = publish_edition(title="First edition", user=w["coord"])
+    w["first"] = publish_edition(title="First edition", by=w["coord"])
     return w
 
 

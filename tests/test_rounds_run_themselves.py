@@ -54,7 +54,7 @@ def world(default_data):
         "police": make_activity("osce", "Police reform"),
         "legal": make_activity("unodc", "Legal assistance"),
     }
-    publish_edition(title="First edition", user=w["coord"])
+    publish_edition(title="First edition", by=w["coord"])
     return w
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.utils import OperationalError
 from django.test.utils import CaptureQueriesContext
+from matrix_factory import PUBLISHER
 
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
@@ -102,7 +103,7 @@ def test_drafts_are_never_found_and_a_published_edition_is(default_data):
     draft.save()
     assert search("zebrafish").count == 0
 
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
     results = search("zebrafish")
     assert titles(results) == ["Zebrafish border patrols"]
     assert results.hits[0].url == "/en/matrix/activities/osce-patrols/"
@@ -111,7 +112,7 @@ def test_drafts_are_never_found_and_a_published_edition_is(default_data):
     draft.title_en = "Narwhal border patrols"
     draft.save()
     assert search("narwhal").count == 0 and search("zebrafish").count == 1
-    publish_edition(title="Second")
+    publish_edition(by=PUBLISHER, title="Second")
     assert search("narwhal").count == 1 and search("zebrafish").count == 0
     # Internal notes are never published, so never searched.
     assert search("kingfisher").count == 0
@@ -127,7 +128,7 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
     gone = make_activity("gone", "eu")
     gone.title_en = "Albatross survey"
     gone.save()
-    first = publish_edition(title="First")
+    first = publish_edition(by=PUBLISHER, title="First")
     kept_document = Document.objects.get(kind="activity", title_en="Walrus training")
     changed_document = Document.objects.get(kind="activity", title_en="Narwhal patrols")
 
@@ -137,7 +138,7 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
     added = make_activity("added", "osce", countries=("TJ",))
     added.title_en = "Orca workshop"
     added.save()
-    second = publish_edition(title="Second")
+    second = publish_edition(by=PUBLISHER, title="Second")
 
     # The unchanged activity keeps its document as it was, made from its first entry,
     # whose snapshot is the second's; the changed one's is made anew.
@@ -155,7 +156,7 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
 
     # A third edition with nothing changed writes no document at all.
     before = set(Document.objects.filter(kind="activity").values_list("pk", "object_id"))
-    third = publish_edition(title="Third")
+    third = publish_edition(by=PUBLISHER, title="Third")
     assert not third.entries.filter(same_as_previous=False).exists()
     assert set(Document.objects.filter(kind="activity").values_list("pk", "object_id")) == before
     assert_one_document_per_entry(third)
@@ -173,11 +174,13 @@ def assert_one_document_per_entry(edition):
 def test_an_index_that_lost_track_of_the_editions_is_made_whole_again(default_data):
     for key in ("walrus", "narwhal"):
         make_activity(key, "osce")
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
     Document.objects.filter(kind="activity", title_en="Activity walrus").delete()
     assert search("walrus").count == 0
 
-    second = publish_edition(title="Second")  # nothing changed, but a document is missing
+    second = publish_edition(
+        by=PUBLISHER, title="Second"
+    )  # nothing changed, but a document is missing
     assert search("walrus").count == 1 and search("narwhal").count == 1
     assert_one_document_per_entry(second)
 
@@ -188,8 +191,8 @@ def test_a_renamed_organisation_reindexes_documents_made_in_an_earlier_edition(
     from jpoa.core.models import Organisation
 
     make_activity("patrols", "osce")
-    publish_edition(title="First")
-    second = publish_edition(title="Second")  # the document is still the first's
+    publish_edition(by=PUBLISHER, title="First")
+    second = publish_edition(by=PUBLISHER, title="Second")  # the document is still the first's
     osce = Organisation.objects.get(key="osce")
     osce.acronym_en = "Quokka"
 
@@ -202,13 +205,13 @@ def test_a_renamed_organisation_is_found_under_its_new_name(default_data, commit
     from jpoa.core.models import Organisation
 
     make_activity("patrols", "osce")
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
     osce = Organisation.objects.get(key="osce")
     osce.acronym_en = "Quokka"
 
     committed(osce.save)
     assert search("quokka").count == 1
-    publish_edition(title="Second")  # the unchanged activity keeps its new text
+    publish_edition(by=PUBLISHER, title="Second")  # the unchanged activity keeps its new text
     assert search("quokka").count == 1
 
 
@@ -216,7 +219,7 @@ def test_the_full_text_index_follows_a_change_of_the_stems(default_data):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite refuses the change (test_search_memory)")
     make_activity("kept", "osce")
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
     document = Document.objects.get(kind="activity")
     Document.objects.filter(pk=document.pk).update(title_stems="platypus")
     assert search("platypus").count == 1
@@ -374,7 +377,7 @@ def test_facet_counts_of_published_activities_are_exact(default_data):
     make_activity("kestrel-1", "osce", pillars=(1, 2), countries=("KZ", "KG"), start=2014, end=2016)
     make_activity("kestrel-2", "osce", pillars=(2,), countries=("TJ",), start=2016, end=2016)
     make_activity("kestrel-3", "osce", pillars=(3,), countries=("KZ",), start=None, end=None)
-    publish_edition(title="First")
+    publish_edition(by=PUBLISHER, title="First")
     results = search("kestrel")
     assert results.count == 3
     assert counted(results) == counted_one_by_one("kestrel")

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from matrix_factory import make_activity
+from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.events.models import Event
 from jpoa.matrix.editions import publish_edition
@@ -36,11 +36,11 @@ def make_data():
     load_dataset(DEFAULT_DATASET)
     make_activity("border-training", "osce", pillars=(2,), countries=("KZ", "KG"))
     make_activity("prison-guide", "unodc", pillars=(1,), countries=("TJ",))
-    publish_edition(title="First edition")
+    publish_edition(by=PUBLISHER, title="First edition")
     make_activity(
         "youth-dialogue", "osce", pillars=(1,), countries=("UZ",), internal_notes="CONFIDENTIAL-7Q"
     )
-    publish_edition(title="Second edition")
+    publish_edition(by=PUBLISHER, title="Second edition")
     draft = make_activity("draft-activity", "unodc", pillars=(3,), countries=("KZ",))
     draft.title_en = "Unpublished draft XYZZY"
     draft.save()

@@ -153,13 +153,13 @@ def test_every_model_choice_label_has_a_russian_translation():
 
 
 def test_a_published_activity_status_reads_in_russian(client, default_data):
-    from matrix_factory import make_activity
+    from matrix_factory import PUBLISHER, make_activity
 
     from jpoa.matrix.editions import publish_edition
 
     make_activity("kz-1", "osce", status="ongoing")
     make_activity("kz-2", "unodc", status="planned")
-    publish_edition(title="Test")
+    publish_edition(by=PUBLISHER, title="Test")
     page = client.get("/ru/matrix/activities/").content.decode()
     assert "осуществляется" in page and "запланировано" in page
     assert "<td>ongoing</td>" not in page and "<td>planned</td>" not in page
@@ -168,12 +168,12 @@ def test_a_published_activity_status_reads_in_russian(client, default_data):
 
 
 def test_an_english_edition_title_says_so_on_a_russian_page(client, default_data):
-    from matrix_factory import make_activity
+    from matrix_factory import PUBLISHER, make_activity
 
     from jpoa.matrix.editions import publish_edition
 
     make_activity("kz-1", "osce")
-    publish_edition(title="The matrix as of June 2016")
+    publish_edition(by=PUBLISHER, title="The matrix as of June 2016")
     page = client.get("/ru/matrix/").content.decode()
     assert '<span lang="en">The matrix as of June 2016</span> (на английском)' in page
 

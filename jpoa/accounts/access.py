@@ -1,6 +1,7 @@
 """Who may do what: the one place that answers it for pages, services, API and CLI.
 
-Coordinators (role "coordinator", or a superuser) may do everything; an
+Coordinators (role "coordinator", or a superuser) may do everything, and so may
+jpoa's own processes (a `SystemActor`: the data-set loader, the command line); an
 organisation focal point edits only the rows its organisation leads; a reviewer
 reads and reviews submissions; a state focal point edits no activity.
 """
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
+from .actors import is_system
 from .models import Profile, Role
 
 if TYPE_CHECKING:  # for the signatures only: accounts imports no domain app
@@ -31,6 +33,8 @@ def role_of(user) -> str | None:
 
 
 def is_coordinator(user) -> bool:
+    if is_system(user):
+        return True
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.is_superuser or role_of(user) == Role.COORDINATOR

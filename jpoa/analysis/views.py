@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from jpoa.accounts.access import can_edit_activity, is_coordinator
 from jpoa.lib.params import whole_number
-from jpoa.matrix.editing import EditConflict, update_activity
+from jpoa.matrix.editing import EditConflict
 from jpoa.matrix.models import Activity
 from jpoa.matrix.selectors import pick_edition, published_editions
+from jpoa.matrix.writes import update_activity
 from jpoa.plan.models import Framework, Pillar
 
 from . import pages

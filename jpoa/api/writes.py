@@ -22,15 +22,10 @@ from jpoa.dataset import export
 from jpoa.events.models import Event, Finding
 from jpoa.events.services import change_finding_status
 from jpoa.library.models import Resource
-from jpoa.matrix.editing import (
-    EDITABLE_FIELDS,
-    ActivityEditForm,
-    ActivityFormMixin,
-    create_activity,
-    delete_activity,
-    update_activity,
-)
+from jpoa.matrix.editing import ActivityFormMixin
+from jpoa.matrix.fields import API_WRITE_FIELDS
 from jpoa.matrix.models import Activity
+from jpoa.matrix.writes import create_activity, delete_activity, update_activity
 from jpoa.plan.models import ActionItem, Phase
 from jpoa.plan.published import pillars_of, site_plan
 
@@ -243,20 +238,7 @@ class ApiActivityForm(ActivityFormMixin, forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = tuple(
-            f
-            for f in ActivityEditForm.Meta.fields
-            if f
-            in {
-                "key",
-                "iati_identifier",
-                "lead_organisation",
-                *EDITABLE_FIELDS,
-                "action_items",
-                "source_url",
-                "last_verified",
-            }
-        )
+        fields = API_WRITE_FIELDS
 
 
 def _draft(activity: Activity) -> dict:

@@ -329,6 +329,7 @@ def generate(
     progress: Callable[[str], None] = lambda message: None,
 ) -> Generated:
     """Add `activities` synthetic activities and publish `editions` editions of the matrix."""
+    from jpoa.accounts.actors import BENCHMARK
     from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
 
     check_target()
@@ -359,6 +360,7 @@ def generate(
                 title=f"Synthetic edition {number} (benchmark)",
                 title_ru=f"Синтетический выпуск {number} (замеры)",
                 notes="Synthetic data made by jpoa bench generate; not real activities.",
+                by=BENCHMARK,
                 cache_mb=PUBLISHING_CACHE_MB_ALONE,
             )
             result.publish_seconds.append(time.perf_counter() - t)

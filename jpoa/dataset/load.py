@@ -17,6 +17,8 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Max
 
+from jpoa.accounts.actors import DATASET_LOADER
+from jpoa.accounts.audit import acting_as
 from jpoa.core.models import Country, DatasetLoad, Organisation, Source
 from jpoa.events.models import Event, EventDocument, EventParticipants, Finding, FindingStatusChange
 from jpoa.lib.languages import LANGUAGES
@@ -24,6 +26,7 @@ from jpoa.lib.provenance import Basis
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.matrix.editions import build_edition_facts
 from jpoa.matrix.models import Activity, Edition, EditionEntry
+from jpoa.matrix.writes import NewActivity, write_activities
 from jpoa.plan.models import (
     ActionItem,
     Framework,
@@ -105,7 +108,8 @@ def load_dataset(path: Path, *, force: bool = False) -> LoadReport:
         report.already_loaded = True
         return report
     upgrade_from = None if force else report.loaded_revision
-    with transaction.atomic(), search_index.suspend_updates():
+    # Every record the loader writes is audited as written by it.
+    with transaction.atomic(), search_index.suspend_updates(), acting_as(DATASET_LOADER):
         _Loader(reader, report, upgrade_from=upgrade_from).run()
         DatasetLoad.objects.create(
             dataset_key=key,
@@ -301,6 +305,18 @@ class _Loader:
         (SINCE is not newer) was deleted by an editor: it is not created again, and
         (None, False) is returned.
         """
+        existing, create = self.existing(model, lookup, since=since)
+        if not create:
+            return existing, False
+        obj = model(**lookup, **build())
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save()
+        self.report.created[model._meta.label] += 1
+        return obj, True
+
+    def existing(self, model: type[models.Model], lookup: dict, *, since: int) -> tuple[Any, bool]:
+        """(the record LOOKUP finds, False), or (None, True) when it is to be created, or
+        (None, False) when an editor deleted it since the revision loaded before (see `upsert`)."""
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
             self.report.kept[model._meta.label] += 1
@@ -308,11 +324,7 @@ class _Loader:
         if self.upgrade_from is not None and since <= self.upgrade_from:
             self.report.not_restored[model._meta.label] += 1
             return None, False
-        obj = model(**lookup, **build())
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save()
-        self.report.created[model._meta.label] += 1
-        return obj, True
+        return None, True
 
     def provenance(self, r: _Reader) -> dict:
         if r.raw("provenance", required=False) is None:
@@ -717,43 +729,51 @@ class _Loader:
                 )
 
     def load_activities(self) -> None:
+        """New activities go through the matrix's one write path (`jpoa.matrix.writes`),
+        with the loader as actor: the same checks, keys, years and audit as an editor's."""
+        adds = []
         for a in self.r.children("activities"):
-            activity, created = self.upsert(
-                Activity,
-                {"key": a.slug("key")},
-                lambda a=a: {
-                    "iati_identifier": a.text("iati_identifier") or None,
-                    "lead_organisation": self.organisation(a, "lead_organisation")
-                    or self.ref(a, "lead_organisation", {}, Organisation, "key"),
-                    **_translated_fields("title", a.translated("title", required=True)),
-                    **_translated_fields("description", a.translated("description")),
-                    "region_wide": a.boolean("region_wide"),
-                    "start_date": a.date("start_date"),
-                    "end_date": a.date("end_date"),
-                    "status": a.choice("status", Activity.Status),
-                    "budget": a.decimal("budget"),
-                    "currency": a.text("currency", max_length=3),
-                    "source_url": a.text("source_url"),
-                    "last_verified": a.date("last_verified"),
-                    **self.provenance(a),
-                },
-                since=self.since(a),
-            )
+            key = a.slug("key")
+            activity, create = self.existing(Activity, {"key": key}, since=self.since(a))
             if activity is not None:
-                self.activities[activity.key] = activity
-            if not created:
-                continue
-            activity.pillars.set(self.pillar_refs(a))
-            activity.action_items.set(self.item_refs(a))
-            activity.framework_areas.set(self.area_refs(a))
-            activity.countries.set(
-                [
-                    self.ref(a, "countries", self.countries, Country, "iso2", c)
-                    for c in a.list("countries")
-                ]
-            )
-            activity.partners.set(self.refs(a, "partners", self.organisations, Organisation, "key"))
-            activity.donors.set(self.refs(a, "donors", self.organisations, Organisation, "key"))
+                self.activities[key] = activity
+            if create:
+                lead = self.organisation(a, "lead_organisation") or self.ref(
+                    a, "lead_organisation", {}, Organisation, "key"
+                )
+                adds.append(NewActivity(lead.pk, self.activity_data(a, key)))
+        if not adds:
+            return
+        written = write_activities(user=DATASET_LOADER, adds=adds, validate=True)
+        for activity in Activity.objects.filter(pk__in=written.added):
+            self.activities[activity.key] = activity
+        self.report.created[Activity._meta.label] += len(written.added)
+
+    def activity_data(self, a: _Reader, key: str) -> dict:
+        return {
+            "key": key,
+            "iati_identifier": a.text("iati_identifier") or None,
+            **_translated_fields("title", a.translated("title", required=True)),
+            **_translated_fields("description", a.translated("description")),
+            "region_wide": a.boolean("region_wide"),
+            "start_date": a.date("start_date"),
+            "end_date": a.date("end_date"),
+            "status": a.choice("status", Activity.Status),
+            "budget": a.decimal("budget"),
+            "currency": a.text("currency", max_length=3),
+            "source_url": a.text("source_url"),
+            "last_verified": a.date("last_verified"),
+            **self.provenance(a),
+            "pillars": self.pillar_refs(a),
+            "action_items": self.item_refs(a),
+            "framework_areas": self.area_refs(a),
+            "countries": [
+                self.ref(a, "countries", self.countries, Country, "iso2", c)
+                for c in a.list("countries")
+            ],
+            "partners": self.refs(a, "partners", self.organisations, Organisation, "key"),
+            "donors": self.refs(a, "donors", self.organisations, Organisation, "key"),
+        }
 
     def load_findings(self) -> None:
         for f in self.r.children("findings"):
@@ -807,6 +827,9 @@ class _Loader:
                     **_translated_fields("title", e.translated("title", required=True)),
                     **_translated_fields("notes", e.translated("notes")),
                     "as_of": e.date("as_of", required=True),
+                    # Editions of the past come from documents, not from publishing the
+                    # current activities: the loader is recorded as their publisher.
+                    "published_by_system": DATASET_LOADER.name,
                 },
                 since=self.since(e),
             )

@@ -26,9 +26,9 @@ from jpoa.core.models import Country, Organisation, Source
 from jpoa.events.models import Event, EventParticipants, Finding, FindingStatusChange
 from jpoa.library.models import Resource, ResourceVersion
 from jpoa.library.services import version_attach_file
-from jpoa.matrix.editing import update_activity
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity, Edition, EditionEntry, EditionFact, EditionItemFact
+from jpoa.matrix.writes import ActivityChange, write_activities
 from jpoa.plan.models import Pillar
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
@@ -416,7 +416,7 @@ def _publish(n: int, user) -> Edition:
         as_of=AS_OF[n],
         notes=EDITION_NOTE,
         notes_ru=EDITION_NOTE_RU,
-        user=user,
+        by=user,
     )
 
 
@@ -432,6 +432,7 @@ def _change_between_editions(world, user, as_of: datetime.date) -> None:
         .exclude(iso2__in=("TM", "TJ"))
         .values_list("pk", flat=True)
     )
+    changes = []
     for n, activity in enumerate(picked):
         if n % 3 == 0:
             data = {
@@ -448,9 +449,8 @@ def _change_between_editions(world, user, as_of: datetime.date) -> None:
                     {*activity.countries.values_list("pk", flat=True), rnd.choice(regions)}
                 )
             }
-        update_activity(
-            activity_id=activity.pk, data=data, expected_version=activity.version, user=user
-        )
+        changes.append(ActivityChange(activity.pk, activity.version, data))
+    write_activities(user=user, changes=changes, validate=True)
 
 
 def _update_round(rnd, users, source) -> Edition:

@@ -4,7 +4,7 @@
 never the uploader's) with an `ImportRecord`; `check_import` builds its preview and
 makes it pending (`start_import` does both at once). `apply_import` builds the
 preview again from that file, so what is written is validated against the
-database as it is now, then writes the rows in batches through `jpoa.matrix.bulk.write_activities`
+database as it is now, then writes the rows in batches through `jpoa.matrix.writes.write_activities`
 (the editor's permission, version check and audit trail, with the importing user
 as actor and the import named in each audit entry) in one transaction. A row error, an edit conflict or
 any failure rolls everything back and marks the record failed.
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from jpoa.accounts.access import require_coordinator
 from jpoa.core.models import Source
 from jpoa.lib.database import insert_rows
-from jpoa.matrix.bulk import ActivityChange, NewActivity, write_activities
 from jpoa.matrix.editing import EditConflict
+from jpoa.matrix.writes import ActivityChange, NewActivity, write_activities
 
 from . import progress as _progress
 from .models import ImportedActivity, ImportRecord

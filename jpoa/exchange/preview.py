@@ -29,8 +29,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from jpoa.core.models import Organisation, normalise_identifier
 from jpoa.lib.database import rows_where_in
-from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin, check_activity_rules
+from jpoa.matrix.editing import ActivityFormMixin, check_activity_rules
+from jpoa.matrix.fields import IMPORTED_FIELDS
 from jpoa.matrix.models import Activity
+from jpoa.matrix.writes import derived_key, numbered_key
 
 from .columns import BY_FIELD
 from .matching import (
@@ -62,7 +64,7 @@ FATE_LABELS = {
     SKIPPED: gettext_lazy("skipped"),
     ERROR: gettext_lazy("error"),
 }
-FORM_FIELDS = ("key", "iati_identifier", "lead_organisation", *EDITABLE_FIELDS, "source_url")
+FORM_FIELDS = IMPORTED_FIELDS
 FORM_FIELD_NAMES = frozenset(FORM_FIELDS)
 MANY = ("partners", "donors", "pillars", "countries")
 MANY_NAMES = frozenset(MANY)
@@ -557,11 +559,6 @@ def site_pillar_objects():
     return site_pillars()
 
 
-def derived_key(organisation_key: str, title: str) -> str:
-    """The key `create_activity` gives a new activity of that organisation and title."""
-    return slugify(f"{organisation_key}-{title}")[:140].strip("-") or "activity"
-
-
 def build_preview(
     path: Path,
     *,
@@ -1035,7 +1032,7 @@ class _Planner:
             or (n > 1 and Activity.objects.filter(key=candidate).exists())
         ):
             n += 1
-            candidate = f"{key[: 140 - len(str(n)) - 1]}-{n}"
+            candidate = numbered_key(key, n)
         return candidate
 
     # -- one chunk of rows

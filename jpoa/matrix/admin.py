@@ -14,6 +14,13 @@ from jpoa.lib.admin import BackOfficeAdmin, TranslatedAdmin
 from .editing import ActivityEditForm
 from .models import Activity, Edition, EditionEntry
 from .tasks import pending_publications, publish_edition_task
+from .writes import (
+    ActivityDeletion,
+    create_activity,
+    delete_activity,
+    update_activity,
+    write_activities,
+)
 
 
 @admin.register(Activity)
@@ -70,9 +77,47 @@ class ActivityAdmin(TranslatedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pillars")
 
+    # The back office writes through the matrix's one write path (`jpoa.matrix.writes`),
+    # as the API, rounds and imports do: its permission, version check and audit trail.
+    # (The form's own version check turns a conflict into a form error before that.)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = update_activity(
+                activity_id=obj.pk,
+                data=_model_values(form, form.changed_data),
+                expected_version=form.cleaned_data["loaded_version"],
+                user=request.user,
+            )
+        else:
+            data = _model_values(form, form.cleaned_data)
+            lead = data.pop("lead_organisation")
+            saved = create_activity(lead_organisation=lead, data=data, user=request.user)
+        obj.pk, obj.version, obj.key = saved.pk, saved.version, saved.key
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The links were written with the activity; only inline forms remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        delete_activity(activity_id=obj.pk, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        deletions = [ActivityDeletion(pk) for pk in queryset.values_list("pk", flat=True)]
+        write_activities(user=request.user, deletes=deletions)
+
     @admin.display(description=_("pillars"))
     def pillar_numerals(self, activity: Activity) -> str:
         return ", ".join(pillar.numeral for pillar in activity.pillars.all())
+
+
+def _model_values(form, names) -> dict:
+    """The form's values of NAMES that are the activity's fields (each language's
+    field of a translated text; not the form's ``loaded_version``)."""
+    fields = {f.name for f in Activity._meta.get_fields()}
+    return {name: form.cleaned_data[name] for name in names if name in fields}
 
 
 class ImmutableAdminMixin:
@@ -99,10 +144,10 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
     """Editions are made only by publishing (the same function as `jpoa publish`)."""
 
     change_list_template = "admin/matrix/edition/change_list.html"
-    list_display = ("number", "title", "as_of", "activity_count", "published_at", "published_by")
+    list_display = ("number", "title", "as_of", "activity_count", "published_at", "publisher")
     list_select_related = ("published_by",)
     search_fields = ("title_en", "title_ru")
-    readonly_fields = ("published_at", "published_by", "entries_link")
+    readonly_fields = ("published_at", "publisher", "entries_link")
     date_hierarchy = "as_of"
 
     def has_add_permission(self, request):
@@ -163,6 +208,10 @@ class EditionAdmin(ImmutableAdminMixin, TranslatedAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "pending_publications": pending_publications()}
         return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.display(description=_("published by"))
+    def publisher(self, edition: Edition) -> str:
+        return edition.publisher or "-"
 
     @admin.display(description=_("entries"))
     def entries_link(self, edition: Edition) -> str:

@@ -1,10 +1,9 @@
-"""Editing activities without losing anybody's work.
+"""Editing activities without losing anybody's work: the conflict, and the editor's forms.
 
 Every activity carries a ``version``. An editor saves against the version they
 loaded; if someone saved in between, the save is refused with `EditConflict`,
 naming who changed the row and when, and the first save stays as it was. The
-version is raised with ``UPDATE ... WHERE id = ? AND version = ?`` so that of
-two concurrent saves exactly one wins.
+writes themselves (and the version check that decides) are `jpoa.matrix.writes`.
 """
 
 import datetime
@@ -18,25 +17,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EDITOR_FIELDS
 from .models import Activity
-
-# What an activity's editors (back office and focal points alike) may change.
-EDITABLE_FIELDS = (
-    "title_en",
-    "title_ru",
-    "description_en",
-    "description_ru",
-    "pillars",
-    "countries",
-    "region_wide",
-    "start_date",
-    "end_date",
-    "status",
-    "partners",
-    "donors",
-    "budget",
-    "currency",
-)
 
 
 class EditConflict(Exception):
@@ -68,10 +50,13 @@ class EditConflict(Exception):
 
 def last_change(obj: models.Model) -> tuple[Any, datetime.datetime | None]:
     """Who last changed a record and when, from the audit trail (None if unknown)."""
+    from jpoa.accounts.actors import AUDIT_KEY, SystemActor
+
     entry = LogEntry.objects.get_for_object(obj).select_related("actor").first()
     if entry is None:
         return None, None
-    return entry.actor, entry.timestamp
+    system = (entry.additional_data or {}).get(AUDIT_KEY) if entry.actor is None else None
+    return (SystemActor(system) if system else entry.actor), entry.timestamp
 
 
 def activity_conflict(activity_id: int) -> EditConflict:
@@ -85,99 +70,14 @@ def activity_conflict(activity_id: int) -> EditConflict:
 def claim_version(model: type[models.Model], pk: int, expected_version: int) -> int:
     """Raise the record's version if it is still ``expected_version``; return the new one.
 
-    Returns 0 when the record has moved on: the caller raises its conflict.
+    Returns 0 when the record has moved on: the caller raises its conflict. (For the
+    versioned records of other apps, e.g. round proposals; activities are written by
+    `jpoa.matrix.writes`.)
     """
     updated = model._default_manager.filter(pk=pk, version=expected_version).update(
         version=F("version") + 1
     )
     return expected_version + 1 if updated else 0
-
-
-def set_values(instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
-    """Assign plain field values; return the many-to-many values to set after saving."""
-    many = {}
-    for name, value in data.items():
-        field = instance._meta.get_field(name)
-        if field.many_to_many:
-            many[name] = value
-        else:
-            setattr(instance, field.attname if field.is_relation else name, value)
-    return many
-
-
-def update_activity(*, activity_id: int, data: dict[str, Any], expected_version: int, user):
-    """Change an activity as loaded at ``expected_version``; `EditConflict` if it moved on.
-
-    ``data`` maps field names (see EDITABLE_FIELDS; coordinators may give any
-    editable field) to values; many-to-many values are objects or primary keys.
-    """
-    from jpoa.accounts.access import is_coordinator, require_can_edit_activity
-    from jpoa.accounts.audit import acting_as
-
-    with transaction.atomic(), acting_as(user):
-        activity = Activity.objects.get(pk=activity_id)
-        require_can_edit_activity(user, activity)
-        if not is_coordinator(user) and set(data) - set(EDITABLE_FIELDS):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("You may not change these fields.")
-        new_version = claim_version(Activity, activity_id, expected_version)
-        if not new_version:
-            raise activity_conflict(activity_id)
-        activity.version = new_version
-        many = set_values(activity, data)
-        activity.full_clean()
-        activity.save()
-        for name, values in many.items():
-            getattr(activity, name).set(values)
-        return activity
-
-
-def delete_activity(*, activity_id: int, user, expected_version: int | None = None) -> None:
-    """Delete an activity (published editions keep their copies); EditConflict if it moved on."""
-    from jpoa.accounts.access import require_can_edit_activity
-    from jpoa.accounts.audit import acting_as
-
-    with transaction.atomic(), acting_as(user):
-        activity = Activity.objects.select_for_update().get(pk=activity_id)
-        require_can_edit_activity(user, activity)
-        if expected_version is not None and activity.version != expected_version:
-            raise activity_conflict(activity_id)
-        activity.delete()
-
-
-def unique_activity_key(base: str) -> str:
-    from django.utils.text import slugify
-
-    stem = slugify(base)[:140].strip("-") or "activity"
-    key, n = stem, 1
-    while Activity.objects.filter(key=key).exists():
-        n += 1
-        key = f"{stem}-{n}"
-    return key
-
-
-def create_activity(*, lead_organisation, data: dict[str, Any], user, **extra) -> Activity:
-    """Add an activity led by ``lead_organisation`` (the user must be allowed to edit its rows)."""
-    from django.core.exceptions import PermissionDenied
-
-    from jpoa.accounts.access import can_edit_activity
-    from jpoa.accounts.audit import acting_as
-
-    with transaction.atomic(), acting_as(user):
-        activity = Activity(lead_organisation=lead_organisation, **extra)
-        if not can_edit_activity(user, activity):
-            raise PermissionDenied("You may not add activities for this organisation.")
-        many = set_values(activity, data)
-        if not activity.key:
-            activity.key = unique_activity_key(
-                f"{lead_organisation.key}-{data.get('title_en') or activity.title}"
-            )
-        activity.full_clean()
-        activity.save()
-        for name, values in many.items():
-            getattr(activity, name).set(values)
-        return activity
 
 
 def check_activity_rules(form: forms.Form) -> None:
@@ -251,18 +151,4 @@ class ActivityEditForm(ActivityFormMixin, VersionedModelForm):
 
     class Meta:
         model = Activity
-        fields = (
-            "key",
-            "iati_identifier",
-            "lead_organisation",
-            *EDITABLE_FIELDS,
-            "action_items",
-            "framework_areas",
-            "source_url",
-            "last_verified",
-            "internal_notes",
-            "source",
-            "source_locator",
-            "classification_basis",
-            "provenance_note",
-        )
+        fields = EDITOR_FIELDS

@@ -26,6 +26,9 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from jpoa.accounts.access import require_coordinator
+from jpoa.accounts.actors import is_system
+from jpoa.accounts.audit import acting_as
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.lib.database import orm_reader
 from jpoa.lib.languages import LANGUAGES
@@ -58,9 +61,9 @@ TRANSLATED_FIELDS = ("title", "description")
 def publish_edition(
     *,
     title: str,
+    by,
     as_of: datetime.date | None = None,
     notes: str = "",
-    user=None,
     title_ru: str = "",
     notes_ru: str = "",
     progress: Callable[[int, int], None] | None = None,
@@ -68,11 +71,14 @@ def publish_edition(
 ) -> Edition:
     """Freeze all current activities as the next numbered edition, with its facts.
 
+    ``by`` publishes it: a coordinator or one of jpoa's own processes (a `SystemActor`),
+    else `PermissionDenied`; the edition records who it was, and so does the audit trail.
     ``progress(done, total)`` is called after each chunk of activities written.
     ``cache_mb``: SQLite's page cache while publishing (`_page_cache_for_publishing`).
     """
+    require_coordinator(by)
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(by):
         if outermost and connection.vendor == "postgresql":
             # One snapshot for the whole publication: the entries and the facts (written
             # from the links in SQL) must describe the activities as they were at one
@@ -88,7 +94,7 @@ def publish_edition(
             notes_en=notes,
             notes_ru=notes_ru,
             as_of=as_of or timezone.localdate(),
-            published_by=user,
+            **_publisher(by),
         )
         previous = Edition.objects.filter(number__lt=number).order_by("-number").first()
         total = Activity.objects.count()
@@ -106,6 +112,13 @@ def publish_edition(
         edition.save(update_fields=["activity_count"])
         edition_published.send(sender=Edition, edition=edition)
     return edition
+
+
+def _publisher(by) -> dict:
+    """The edition's fields that name who published it."""
+    if is_system(by):
+        return {"published_by": None, "published_by_system": by.name}
+    return {"published_by": by, "published_by_system": ""}
 
 
 def build_edition_facts(edition: Edition) -> int:

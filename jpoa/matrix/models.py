@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from jpoa.lib.provenance import Provenance
 
 
+def activity_years(start_date, end_date) -> tuple[int | None, int | None]:
+    """The years kept beside an activity's dates, by every way an activity is written."""
+    return (start_date.year if start_date else None, end_date.year if end_date else None)
+
+
 class Activity(Provenance):
     """A row of the matrix: one organisation's activity under one or more pillars."""
 
@@ -101,8 +106,7 @@ class Activity(Provenance):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.start_year = self.start_date.year if self.start_date else None
-        self.end_year = self.end_date.year if self.end_date else None
+        self.start_year, self.end_year = activity_years(self.start_date, self.end_date)
         super().save(*args, **kwargs)
 
 
@@ -122,6 +126,8 @@ class Edition(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    # Who published when no person did: the process (`jpoa.accounts.actors.SystemActor`).
+    published_by_system = models.CharField(_("published by (process)"), max_length=100, blank=True)
     activity_count = models.PositiveIntegerField(_("activities"), default=0, editable=False)
 
     class Meta:
@@ -131,6 +137,13 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def publisher(self) -> str:
+        """Who published it: a person, one of jpoa's processes, or "" when not recorded."""
+        if self.published_by_id:
+            return str(self.published_by)
+        return f"jpoa ({self.published_by_system})" if self.published_by_system else ""
 
 
 class ImmutableEditionError(Exception):

@@ -23,7 +23,7 @@ def publish_edition_task(
         title_ru=title_ru,
         as_of=datetime.date.fromisoformat(as_of) if as_of else None,
         notes=notes,
-        user=get_user_model().objects.get(pk=user_pk),
+        by=get_user_model().objects.get(pk=user_pk),
     )
     return {"number": edition.number, "activity_count": edition.activity_count}
 

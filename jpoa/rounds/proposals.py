@@ -1,6 +1,6 @@
 """Proposed activity data: its JSON form, the focal point's form, and field-by-field differences.
 
-A proposal keeps the activity's editable fields (`jpoa.matrix.editing.EDITABLE_FIELDS`)
+A proposal keeps the activity's editable fields (`jpoa.matrix.fields.FOCAL_POINT_FIELDS`)
 and its plan items (`ROUND_FIELDS`) as JSON: dates as ISO strings, the budget as a string, related records as sorted
 primary keys. The same shape is built from the current activity, so that
 comparing the two is comparing two dictionaries.
@@ -16,13 +16,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation
-from jpoa.matrix.editing import EDITABLE_FIELDS, ActivityFormMixin
+from jpoa.matrix.editing import ActivityFormMixin
+from jpoa.matrix.fields import FOCAL_POINT_FIELDS
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import ActionItem, Pillar, Plan
 
 # What a focal point proposes: the fields an organisation edits, and the plan items its
 # activity serves (applied by the coordinator's publication, who may set them).
-ROUND_FIELDS = (*EDITABLE_FIELDS[:5], "action_items", *EDITABLE_FIELDS[5:])
+ROUND_FIELDS = (*FOCAL_POINT_FIELDS[:5], "action_items", *FOCAL_POINT_FIELDS[5:])
 
 RELATED = {
     "pillars": Pillar,

@@ -19,14 +19,9 @@ from jpoa.accounts.access import organisation_of, require_coordinator, require_r
 from jpoa.accounts.audit import acting_as
 from jpoa.accounts.models import Profile, Role
 from jpoa.core.models import Organisation
-from jpoa.matrix.editing import (
-    EditConflict,
-    activity_conflict,
-    claim_version,
-    create_activity,
-    update_activity,
-)
+from jpoa.matrix.editing import EditConflict, activity_conflict, claim_version
 from jpoa.matrix.models import Activity
+from jpoa.matrix.writes import create_activity, update_activity
 
 from . import mail
 from .models import Message, Proposal, Submission, UpdateRound, WorkbookUpload
@@ -438,7 +433,7 @@ def publish_round(
         for proposal in proposals:
             apply_proposal(proposal, user)
         edition = publish_edition(
-            title=title.strip(), title_ru=title_ru.strip(), as_of=as_of, notes=notes, user=user
+            title=title.strip(), title_ru=title_ru.strip(), as_of=as_of, notes=notes, by=user
         )
         round.status = UpdateRound.Status.PUBLISHED
         round.published_at = timezone.now()

@@ -19,6 +19,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from matrix_factory import PUBLISHER
 from rounds_factories import coordinator, make_activity
 from test_cli import ON_POSTGRES, Site, copy_sqlite, database_url_named, jpoa_env, postgres_admin
 
@@ -26,7 +27,7 @@ from jpoa.dataset import DEFAULT_DATASET
 from jpoa.exchange import apply
 from jpoa.exchange.apply import ImportFailed, apply_import, start_import_from_path
 from jpoa.exchange.models import ImportRecord
-from jpoa.matrix import bulk, editions
+from jpoa.matrix import editions, writes
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity, Edition
 
@@ -76,9 +77,9 @@ def test_an_import_failing_half_way_leaves_no_trace(default_data, tmp_path, erro
     record, preview = start_import_from_path(import_csv(tmp_path / "a.csv", 40), user=user)
     before = database_state()
     # The activities and their links are written, then their audit entries fail.
-    failing = failing_after(1, bulk.insert_rows, error)
+    failing = failing_after(1, writes.insert_rows, error)
     with (
-        mock.patch.object(bulk, "insert_rows", failing),
+        mock.patch.object(writes, "insert_rows", failing),
         pytest.raises((RuntimeError, ImportFailed)),
     ):
         apply_import(record=record, user=user, preview=preview)
@@ -102,9 +103,9 @@ def test_a_publication_failing_half_way_leaves_no_trace(default_data):
     # The entries are written, then writing their facts fails.
     failing = failing_after(0, editions._write_facts_in_sql, RuntimeError("connection lost"))
     with mock.patch.object(editions, "_write_facts_in_sql", failing), pytest.raises(RuntimeError):
-        publish_edition(title="Half-way")
+        publish_edition(by=PUBLISHER, title="Half-way")
     assert database_state() == before
-    edition = publish_edition(title="Again")
+    edition = publish_edition(by=PUBLISHER, title="Again")
     assert edition.activity_count == 30
     assert Edition.objects.filter(title_en="Half-way").count() == 0
 
@@ -116,7 +117,7 @@ def test_a_publication_failing_in_its_last_step_leaves_no_trace(default_data):
         mock.patch.object(Edition, "save", side_effect=RuntimeError("killed")),
         pytest.raises(RuntimeError),
     ):
-        publish_edition(title="Almost")
+        publish_edition(by=PUBLISHER, title="Almost")
     assert database_state() == before
 
 

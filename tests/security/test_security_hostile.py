@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from matrix_factory import PUBLISHER
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from public_outputs import public_outputs
 from rounds_factories import coordinator, make_activity
@@ -187,7 +188,7 @@ queries = st.dictionaries(st.sampled_from(FILTERS), filter_value, max_size=4)
 @pytest.fixture
 def published(default_data):
     make_activity("osce", "Police reform")
-    publish_edition(title="E")
+    publish_edition(by=PUBLISHER, title="E")
 
 
 API_LISTS = ["/api/v1/activities", "/api/v1/matrix/organisations-pillars", "/api/v1/events"]
@@ -240,7 +241,7 @@ def poisoned(default_data):
     activity.save()
     Event.objects.update(title_en=SCRIPT, summary_en=SCRIPT, outcome_en=SCRIPT, city_en=SCRIPT)
     Finding.objects.update(text_en=SCRIPT)
-    publish_edition(title=SCRIPT)
+    publish_edition(by=PUBLISHER, title=SCRIPT)
 
 
 def test_script_in_text_fields_is_escaped_on_every_page(client, poisoned):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.apps import apps
+from matrix_factory import PUBLISHER
 from public_outputs import public_outputs
 from rounds_factories import make_activity, make_user
 
@@ -22,7 +23,7 @@ def marked(default_data):
             **{name: f"{MARKER} {name}" for name in names}
         )
     assert filled > 0
-    publish_edition(title="Edition with internal notes")
+    publish_edition(by=PUBLISHER, title="Edition with internal notes")
     return filled
 
 

@@ -86,8 +86,9 @@ def editor(number: int, rounds: int, own_id: int, shared_id: int, barrier, queue
     from django.contrib.auth import get_user_model
     from django.db import OperationalError, connection
 
-    from jpoa.matrix.editing import EditConflict, update_activity
+    from jpoa.matrix.editing import EditConflict
     from jpoa.matrix.models import Activity
+    from jpoa.matrix.writes import update_activity
 
     user = get_user_model().objects.get(username="coord")
     tally = {"saved": 0, "conflicts": 0, "errors": [], "own_saved": 0, "shared_saved": 0}

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from jpoa.accounts.access import is_coordinator
+from jpoa.accounts.actors import COMMAND_LINE
 from jpoa.accounts.audit import acting_as
 from jpoa.lib.commands import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
@@ -30,14 +31,15 @@ class Command(JpoaCommand):
             raise CommandError("--title: the title must not be empty")
         as_of = date_option("--as-of", as_of) if as_of else None
         require_migrated_database()
-        actor = coordinator_named(user) if user else None
+        # Without --user, the operator's command line publishes (and is recorded as such).
+        actor = coordinator_named(user) if user else COMMAND_LINE
         with acting_as(actor):
             edition = publish_edition(
                 title=title.strip(),
                 title_ru=title_ru.strip(),
                 as_of=as_of,
                 notes=notes,
-                user=actor,
+                by=actor,
                 progress=self.progress,
                 cache_mb=PUBLISHING_CACHE_MB_ALONE,
             )
