@@ -52,6 +52,33 @@ def pytest_configure(config):
     setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, never a browser a test tool downloaded
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium (Playwright driving Debian's browser); the test is skipped where
+    there is none, and fails instead under JPOA_REQUIRE_BROWSER=1 (CI)."""
+    required = os.environ.get("JPOA_REQUIRE_BROWSER") == "1"
+    if not CHROMIUM.exists():
+        (pytest.fail if required else pytest.skip)(f"no Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
 @pytest.fixture(scope="session")
 def default_data_copy(django_db_setup, django_db_blocker):
     """The default data set, loaded once into this worker's test database and kept aside."""

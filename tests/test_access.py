@@ -4,14 +4,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from rounds_factories import (
-    PASSWORD,
-    coordinator,
-    focal_point,
-    make_activity,
-    make_user,
-    proposal_post,
-)
 
 from jpoa.accounts.access import (
     can_edit_activity,
@@ -21,6 +13,14 @@ from jpoa.accounts.access import (
 from jpoa.matrix.models import Activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
+from tests.factories import (
+    PASSWORD,
+    coordinator,
+    focal_point,
+    make_user,
+    proposal_post,
+    titled_activity,
+)
 
 
 @pytest.fixture
@@ -30,8 +30,8 @@ def world(default_data):
         "coord": coord,
         "osce_fp": focal_point("osce"),
         "unodc_fp": focal_point("unodc"),
-        "osce_act": make_activity("osce", "Police reform"),
-        "unodc_act": make_activity("unodc", "Legal assistance"),
+        "osce_act": titled_activity("osce", "Police reform"),
+        "unodc_act": titled_activity("unodc", "Legal assistance"),
         "round": services.open_round(title="R", deadline=datetime.date(2030, 1, 1), user=coord),
     }
     unodc = services.submission_of(user=w["unodc_fp"], round=w["round"])

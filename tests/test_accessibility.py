@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, browser, site  # noqa: F401 (fixtures)
+from test_browser import CHROMIUM, site  # noqa: F401 (fixtures)
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [
@@ -37,9 +37,8 @@ pytestmark = [
 def site_with_matrix(site):  # noqa: F811
     """The default data plus a published edition of a few activities made for the test
     (the default data set has none), so the matrix and heatmap show cells to check."""
-    from matrix_factory import PUBLISHER, make_activity
-
     from jpoa.matrix.editions import publish_edition
+    from tests.factories import PUBLISHER, make_activity
 
     make_activity("osce-police", "osce", pillars=(2, 3), countries=("KZ", "KG"))
     make_activity("eu-region", "eu", pillars=(1, 4), region_wide=True, countries=())

@@ -15,7 +15,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from rounds_factories import bearer, coordinator, focal_point, make_activity
 
 from jpoa.accounts.actors import AUDIT_KEY, DATASET_LOADER, SystemActor
 from jpoa.accounts.internal import INTERNAL_FIELDS
@@ -33,6 +32,7 @@ from jpoa.rounds import services
 from jpoa.rounds.models import Proposal
 from jpoa.rounds.proposals import activity_data
 from jpoa.rounds.services import RoundError
+from tests.factories import bearer, coordinator, focal_point, titled_activity
 
 NEW_TITLE = "Police reform, second phase"
 STALE = object()  # the import reads the version itself: someone saves after its preview
@@ -41,7 +41,7 @@ REFUSED = (PermissionDenied, EditConflict, RoundError, ImportFailed)
 
 @pytest.fixture
 def police(default_data):
-    return make_activity("osce", "Police reform")
+    return titled_activity("osce", "Police reform")
 
 
 def someone_else_saves(activity: Activity) -> None:

@@ -5,8 +5,6 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
-from matrix_factory import PUBLISHER, make_activity, make_items
-from rounds_factories import coordinator, focal_point, make_user
 
 from jpoa.analysis import gaps as g
 from jpoa.analysis.classify import (
@@ -22,6 +20,14 @@ from jpoa.analysis.trends import activity_trends
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import Pillar
+from tests.factories import (
+    PUBLISHER,
+    coordinator,
+    focal_point,
+    make_activity,
+    make_items,
+    make_user,
+)
 
 REGION = ("KG", "KZ", "TJ", "TM", "UZ")
 

@@ -5,12 +5,11 @@ import json
 
 import pytest
 from django.utils.http import http_date
-from matrix_factory import PUBLISHER
 
 from jpoa.matrix import selectors
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.selectors import MatrixFilters
-from tests.matrix_factory import make_activity, make_items
+from tests.factories import PUBLISHER, make_activity, make_items
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"

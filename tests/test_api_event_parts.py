@@ -5,7 +5,7 @@ import json
 from auditlog.models import LogEntry
 
 from jpoa.events.models import Event, EventParticipants
-from tests.rounds_factories import bearer, coordinator, focal_point
+from tests.factories import bearer, coordinator, focal_point
 
 
 def put(client, path, body, **headers):

@@ -4,7 +4,7 @@ import io
 
 from jpoa.exchange.models import ImportRecord
 from jpoa.matrix.models import Activity
-from tests.rounds_factories import bearer, coordinator, focal_point
+from tests.factories import bearer, coordinator, focal_point
 
 CSV = """Lead organisation,Title (English),Pillars,Countries,Status
 OSCE,Police reform,II,KZ,ongoing

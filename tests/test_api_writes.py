@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from jpoa.api.models import ApiToken, hash_token
 from jpoa.matrix.models import Activity
-from tests.rounds_factories import bearer, coordinator, focal_point, make_activity
+from tests.factories import bearer, coordinator, focal_point, titled_activity
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -63,7 +63,7 @@ def test_a_focal_point_adds_an_activity_of_their_organisation(client, default_da
 
 
 def test_a_focal_point_of_another_organisation_is_403_and_nothing_changes(client, default_data):
-    activity = make_activity("osce", "Border posts")
+    activity = titled_activity("osce", "Border posts")
     headers = bearer(focal_point("unodc"))
     assert post(client, "/activities", NEW, **headers).status_code == 403
     change = {"version": activity.version, "title": {"en": "Taken over"}}
@@ -77,7 +77,7 @@ def test_a_focal_point_of_another_organisation_is_403_and_nothing_changes(client
 
 
 def test_a_coordinator_changes_and_deletes_any_activity(client, default_data):
-    activity = make_activity("osce", "Border posts")
+    activity = titled_activity("osce", "Border posts")
     headers = bearer(coordinator())
     change = {"version": 1, "title": {"en": "Border posts, phase 2"}, "status": "completed"}
     response = patch(client, f"/activities/{activity.key}", change, **headers)
@@ -88,7 +88,7 @@ def test_a_coordinator_changes_and_deletes_any_activity(client, default_data):
 
 
 def test_a_stale_version_is_a_409_problem_and_the_first_save_stays(client, default_data):
-    activity = make_activity("osce", "Border posts")
+    activity = titled_activity("osce", "Border posts")
     headers = bearer(focal_point("osce"))
     first = {"version": 1, "title": {"en": "First"}}
     assert patch(client, f"/activities/{activity.key}", first, **headers).status_code == 200

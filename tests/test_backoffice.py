@@ -397,7 +397,7 @@ def test_a_publication_from_the_back_office_waits_for_the_worker(client, setting
     from jpoa.dataset import DEFAULT_DATASET
     from jpoa.dataset.load import load_dataset
     from jpoa.matrix.models import Edition
-    from tests.matrix_factory import make_activity
+    from tests.factories import make_activity
 
     load_dataset(DEFAULT_DATASET)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from jpoa.bench import synthetic
 from jpoa.core.models import Organisation
 from jpoa.matrix.models import Activity, Edition, EditionFact
-from tests.matrix_factory import make_activity
+from tests.factories import make_activity
 
 
 def test_the_synthetic_activities_say_they_are_synthetic(default_data):

@@ -8,13 +8,13 @@ by a form: the fields' before and after, each change of links an entry of its ow
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
-from rounds_factories import coordinator, focal_point
 
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.editing import EditConflict
 from jpoa.matrix.models import Activity
 from jpoa.matrix.writes import ActivityChange, NewActivity, create_activity, write_activities
 from jpoa.plan.models import Pillar
+from tests.factories import coordinator, focal_point
 
 
 def new(organisation, title, **data):

@@ -5,18 +5,18 @@ import datetime
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from rounds_factories import coordinator, focal_point, make_activity, proposal_post
 
 from jpoa.matrix.editing import ActivityEditForm, EditConflict
 from jpoa.matrix.models import Activity
 from jpoa.matrix.writes import update_activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal
+from tests.factories import coordinator, focal_point, proposal_post, titled_activity
 
 
 @pytest.fixture
 def activity(default_data):
-    return make_activity("osce", "Police reform")
+    return titled_activity("osce", "Police reform")
 
 
 def test_the_second_save_is_refused_and_the_first_kept(activity):

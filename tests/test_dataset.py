@@ -250,7 +250,7 @@ def test_an_unknown_choice_lists_what_is_allowed(db, tmp_path):
 def test_the_public_json_holds_what_is_published_and_the_full_one_what_is_now(default_data):
     from jpoa.matrix.editions import publish_edition
     from jpoa.matrix.models import Activity
-    from tests.matrix_factory import PUBLISHER, make_activity
+    from tests.factories import PUBLISHER, make_activity
 
     assert export_dataset()["activities"] == []  # nothing published yet
     activity = make_activity("osce-1", "osce")

@@ -48,7 +48,7 @@ def test_the_demo_is_a_matrix_with_three_editions_a_round_events_and_files(demo)
 
 
 def test_the_demo_refuses_a_database_with_real_activities(default_data):
-    from matrix_factory import make_activity
+    from tests.factories import make_activity
 
     make_activity("real", "osce")
     with pytest.raises(CommandError, match="1 real activities"):

@@ -6,7 +6,6 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from matrix_factory import PUBLISHER, make_activity, make_items
 
 from jpoa.dataset.export import activity_record
 from jpoa.matrix.editions import (
@@ -26,6 +25,7 @@ from jpoa.matrix.models import (
     ImmutableEditionError,
 )
 from jpoa.plan.models import Pillar
+from tests.factories import PUBLISHER, make_activity, make_items
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,12 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from matrix_factory import PUBLISHER, make_activity
-from rounds_factories import coordinator
 
 from jpoa.exchange.preview import build_preview
 from jpoa.lib.cells import safe_cell
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
+from tests.factories import PUBLISHER, coordinator, make_activity
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
-from matrix_factory import PUBLISHER, make_activity
 from test_public_pages import main_text, page
 
 from jpoa.core.models import Country, Organisation
@@ -16,6 +15,7 @@ from jpoa.events.models import Event, Finding, FindingStatusChange
 from jpoa.events.services import change_finding_status
 from jpoa.matrix.editions import publish_edition
 from jpoa.plan.models import Pillar
+from tests.factories import PUBLISHER, make_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import json
 
 import pytest
 from django.urls import reverse
-from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.dataset import DatasetError
 from jpoa.dataset.export import activity_record, export_dataset
@@ -19,6 +18,7 @@ from jpoa.dataset.load import load_dataset
 from jpoa.matrix.editions import build_edition_facts, publish_edition
 from jpoa.matrix.models import Activity, EditionAreaFact, EditionEntry
 from jpoa.plan.models import Framework, FrameworkArea
+from tests.factories import PUBLISHER, make_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
-from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.events.models import Event, Finding
 from jpoa.matrix.editions import publish_edition
+from tests.factories import PUBLISHER, make_activity
 
 
 def _now_section(html: str) -> str:
@@ -66,9 +66,8 @@ def test_the_home_page_shows_the_latest_edition_and_what_changed(client, two_edi
 
 
 def test_the_home_page_names_the_last_round_and_who_answered(client, two_editions):
-    from rounds_factories import coordinator, focal_point
-
     from jpoa.rounds import services
+    from tests.factories import coordinator, focal_point
 
     coord = coordinator()
     focal = focal_point("osce")

@@ -12,12 +12,12 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
-from rounds_factories import PASSWORD, coordinator, focal_point
 
 from jpoa.exchange.apply import apply_import, start_import_from_path
 from jpoa.exchange.models import ImportRecord
 from jpoa.exchange.preview import build_preview
 from jpoa.matrix.models import Activity
+from tests.factories import PASSWORD, coordinator, focal_point
 
 DATA = Path(__file__).parent / "data"
 

@@ -16,8 +16,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
-from matrix_factory import PUBLISHER
-from rounds_factories import PASSWORD, coordinator, make_user
 
 from jpoa.accounts.models import Role
 from jpoa.core.models import Organisation, OrganisationIdentifier, OrganisationName
@@ -25,6 +23,7 @@ from jpoa.exchange.apply import apply_import, start_import_from_path
 from jpoa.exchange.models import SectorMapping
 from jpoa.exchange.preview import build_preview
 from jpoa.matrix.models import Activity
+from tests.factories import PASSWORD, PUBLISHER, coordinator, make_user
 
 DATA = Path(__file__).parent / "data"
 NL = DATA / "nl-mfa-dgis-2.03-activities-iaticloud-fixture.xml"
@@ -423,9 +422,9 @@ def test_a_coordinator_merges_two_organisations_and_the_trail_keeps_the_other(
 
 def test_only_a_coordinator_merges(default_data):
     from django.core.exceptions import PermissionDenied
-    from rounds_factories import focal_point
 
     from jpoa.core.services import organisation_merge
+    from tests.factories import focal_point
 
     with pytest.raises(PermissionDenied):
         organisation_merge(

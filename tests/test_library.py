@@ -9,9 +9,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from library_files import docx_with_paragraphs, html_page, pdf_with_text
-from rounds_factories import PASSWORD, coordinator, focal_point
 
 from jpoa.library.models import Resource, ResourceVersion
+from tests.factories import PASSWORD, coordinator, focal_point
 
 
 @pytest.fixture(autouse=True)

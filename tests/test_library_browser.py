@@ -5,8 +5,9 @@ import re
 
 import pytest
 from library_files import pdf_with_text
-from rounds_factories import PASSWORD, coordinator
-from test_browser import CHROMIUM, browser, site  # noqa: F401 (fixtures)
+from test_browser import CHROMIUM, site  # noqa: F401 (fixtures)
+
+from tests.factories import PASSWORD, coordinator
 
 pytestmark = [
     pytest.mark.browser,

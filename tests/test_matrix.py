@@ -8,7 +8,6 @@ import random
 from collections import Counter
 
 import pytest
-from matrix_factory import PUBLISHER, make_activity, make_items
 
 from jpoa.core.models import Organisation
 from jpoa.matrix.editions import publish_edition
@@ -20,6 +19,7 @@ from jpoa.matrix.selectors import (
     organisations_by_pillars,
 )
 from jpoa.plan.models import ActionItem, Pillar
+from tests.factories import PUBLISHER, make_activity, make_items
 
 pytestmark = pytest.mark.django_db
 

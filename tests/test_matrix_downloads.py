@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
-from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.matrix.editions import publish_edition
+from tests.factories import PUBLISHER, make_activity
 
 VIEWS = ["/en/matrix/", "/en/matrix/heatmap/", "/en/matrix/plan-items/", "/en/matrix/activities/"]
 

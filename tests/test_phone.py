@@ -5,7 +5,7 @@ the matrix, gaps and trends have content.
 """
 
 import pytest
-from test_browser import CHROMIUM, browser, site  # noqa: F401 (fixtures)
+from test_browser import CHROMIUM, site  # noqa: F401 (fixtures)
 
 PAGES = [
     "/",
@@ -30,9 +30,8 @@ pytestmark = [
 def site_with_editions(site):  # noqa: F811
     import datetime
 
-    from matrix_factory import PUBLISHER, make_activity
-
     from jpoa.matrix.editions import publish_edition
+    from tests.factories import PUBLISHER, make_activity
 
     make_activity("osce-police", "osce", pillars=(2, 3), countries=("KZ", "KG"))
     make_activity("eu-region", "eu", pillars=(1, 4), region_wide=True, countries=())

@@ -4,13 +4,13 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
-from matrix_factory import PUBLISHER, make_activity
 from openpyxl import Workbook
 from test_public_pages import main_text, page
 
 from jpoa.events.models import Event
 from jpoa.matrix.editions import publish_edition
 from jpoa.plan.models import ActionItem, Pillar, PlanVersion
+from tests.factories import PUBLISHER, make_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ import io
 
 import pytest
 from django.urls import reverse
-from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.analysis import gaps as g
 from jpoa.analysis.gaps import coverage_gaps
 from jpoa.analysis.report import build_report, render_docx, render_pdf, render_xlsx
 from jpoa.matrix.editions import publish_edition
+from tests.factories import PUBLISHER, make_activity
 
 
 @pytest.fixture

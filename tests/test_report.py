@@ -7,11 +7,11 @@ import docx
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rounds_factories import make_user
 
 from jpoa.analysis.models import ReportRequest
 from jpoa.analysis.report import build_report, find_phase, render_docx, render_pdf, render_xlsx
 from jpoa.events.models import Event
+from tests.factories import make_user
 
 WORKSHOPS = [
     ("Dialogue with Religious Institutions and Leaders", "Almaty", "2013"),

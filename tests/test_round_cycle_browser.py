@@ -11,47 +11,13 @@ Skipped without Chromium, unless JPOA_REQUIRE_BROWSER=1 (as in CI): then it fail
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
-from rounds_factories import PASSWORD, coordinator, focal_point, make_activity
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REQUIRED = os.environ.get("JPOA_REQUIRE_BROWSER") == "1"
+from tests.factories import PASSWORD, coordinator, focal_point, titled_activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"JPOA_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"no Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -65,10 +31,10 @@ def world(live_server):
     coord = coordinator()
     focal_point("osce")
     focal_point("unodc")
-    make_activity("osce", "Border management")
-    make_activity("osce", "Police reform")
-    make_activity("osce", "Internet safety")
-    make_activity("unodc", "Legal assistance")
+    titled_activity("osce", "Border management")
+    titled_activity("osce", "Police reform")
+    titled_activity("osce", "Internet safety")
+    titled_activity("unodc", "Legal assistance")
     publish_edition(title="First edition", as_of=datetime.date(2015, 10, 1), by=coord)
     return live_server.url
 

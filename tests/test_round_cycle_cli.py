@@ -12,7 +12,6 @@ import io
 import pytest
 from django.core.management import call_command
 from django.utils import translation
-from rounds_factories import coordinator, focal_point, make_activity
 
 from jpoa.core.models import Country
 from jpoa.matrix.editions import compare_editions, publish_edition
@@ -21,6 +20,7 @@ from jpoa.matrix.writes import update_activity
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
 from jpoa.rounds.proposals import activity_data
+from tests.factories import coordinator, focal_point, titled_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,10 @@ def test_the_whole_round_on_the_command_line(default_data):
     coord = coordinator()
     osce_fp, unodc_fp = focal_point("osce"), focal_point("unodc")
     focal_point("eu")
-    border = make_activity("osce", "Border management")
-    police = make_activity("osce", "Police reform")
-    legal = make_activity("unodc", "Legal assistance")
-    make_activity("unodc", "Judicial training")
+    border = titled_activity("osce", "Border management")
+    police = titled_activity("osce", "Police reform")
+    legal = titled_activity("unodc", "Legal assistance")
+    titled_activity("unodc", "Judicial training")
     first = publish_edition(title="First edition", by=coord)
 
     out = run(

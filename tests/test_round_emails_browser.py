@@ -20,43 +20,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
-from rounds_factories import PASSWORD, coordinator, focal_point, make_activity
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REQUIRED = os.environ.get("JPOA_REQUIRE_BROWSER") == "1"
+from tests.factories import PASSWORD, coordinator, focal_point, titled_activity
+
 SCREENSHOTS = os.environ.get("JPOA_SCREENSHOT_DIR")  # set to keep the round page's picture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"JPOA_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"no Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -73,9 +42,9 @@ def world(live_server, settings):
         user.email = f"{user.username}@example.org"
         user.save(update_fields=["email"])
     MessagePreference.objects.create(user=user, language="ru")  # UNODC's reads Russian
-    make_activity("osce", "Border management")
-    make_activity("osce", "Police reform")
-    make_activity("unodc", "Legal assistance")
+    titled_activity("osce", "Border management")
+    titled_activity("osce", "Police reform")
+    titled_activity("unodc", "Legal assistance")
     publish_edition(title="First edition", as_of=datetime.date(2015, 10, 1), by=coord)
     return live_server.url
 

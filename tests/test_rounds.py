@@ -8,13 +8,13 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
-from rounds_factories import coordinator, focal_point, make_activity, proposal_post
 
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix.editions import compare_editions, publish_edition
 from jpoa.matrix.models import Activity, EditionEntry
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
+from tests.factories import coordinator, focal_point, proposal_post, titled_activity
 
 DEADLINE = "2030-10-01"
 
@@ -33,9 +33,9 @@ def world(default_data):
         "coord": coordinator(),
         "osce_fp": focal_point("osce"),
         "unodc_fp": focal_point("unodc"),
-        "osce_police": make_activity("osce", "Police reform"),
-        "osce_border": make_activity("osce", "Border management"),
-        "unodc_legal": make_activity("unodc", "Legal assistance"),
+        "osce_police": titled_activity("osce", "Police reform"),
+        "osce_border": titled_activity("osce", "Border management"),
+        "unodc_legal": titled_activity("unodc", "Legal assistance"),
     }
     w["first"] = publish_edition(title="First edition", by=w["coord"])
     return w

@@ -13,7 +13,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
-from rounds_factories import bearer, coordinator, focal_point, make_activity
 
 from jpoa.core.models import Country
 from jpoa.matrix.editions import publish_edition
@@ -27,6 +26,7 @@ from jpoa.rounds.models import (
     UpdateRound,
 )
 from jpoa.rounds.proposals import offered_countries
+from tests.factories import bearer, coordinator, focal_point, titled_activity
 
 TODAY = timezone.localdate()
 DEADLINE = TODAY + datetime.timedelta(days=30)
@@ -50,9 +50,11 @@ def world(default_data):
         "coord": with_email(coordinator()),
         "osce_fp": with_email(focal_point("osce")),
         "unodc_fp": with_email(focal_point("unodc")),
-        "border": make_activity("osce", "Border management", end_date=datetime.date(2016, 12, 31)),
-        "police": make_activity("osce", "Police reform"),
-        "legal": make_activity("unodc", "Legal assistance"),
+        "border": titled_activity(
+            "osce", "Border management", end_date=datetime.date(2016, 12, 31)
+        ),
+        "police": titled_activity("osce", "Police reform"),
+        "legal": titled_activity("unodc", "Legal assistance"),
     }
     publish_edition(title="First edition", by=w["coord"])
     return w
@@ -581,7 +583,7 @@ def test_emails_and_a_publication_wait_for_the_worker(client, settings):
     load_dataset(DEFAULT_DATASET)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     coord, fp = with_email(coordinator()), with_email(focal_point("osce"))
-    make_activity("osce", "Border management")
+    titled_activity("osce", "Border management")
     update_round = services.open_round(title="R", deadline=DEADLINE, user=coord)
     assert mail.outbox == []  # queued, not sent, until a worker runs
     assert Message.objects.get(recipient=fp).status == Message.Status.QUEUED

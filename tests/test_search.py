@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.utils import OperationalError
 from django.test.utils import CaptureQueriesContext
-from matrix_factory import PUBLISHER
 
 from jpoa.core.models import Country
 from jpoa.events.models import Event, Finding
@@ -19,8 +18,7 @@ from jpoa.plan.models import ActionItem, Pillar, PlanVersion
 from jpoa.search import text
 from jpoa.search.models import Document
 from jpoa.search.services import SearchFilters, search
-from tests.matrix_factory import make_activity
-from tests.rounds_factories import coordinator
+from tests.factories import PUBLISHER, coordinator, make_activity
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/search"

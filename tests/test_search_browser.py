@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.test_browser import CHROMIUM, browser, site  # noqa: F401 (fixtures)
+from tests.test_browser import CHROMIUM, site  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.browser,

@@ -16,11 +16,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from matrix_factory import PUBLISHER, make_activity
 
 from jpoa.events.models import Event
 from jpoa.matrix.editions import publish_edition
 from jpoa.sitebuild.build import MANIFEST, build_site
+from tests.factories import PUBLISHER, make_activity
 
 # One worker runs the whole module, so the build shared by its tests is made once.
 pytestmark = pytest.mark.xdist_group("sitebuild")
@@ -251,19 +251,6 @@ def test_a_second_build_after_changing_one_event_rewrites_only_the_pages_that_sh
 
 
 # -- in a real browser ------------------------------------------------------------------
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from test_browser import CHROMIUM_ARGS
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

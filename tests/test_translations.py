@@ -153,9 +153,8 @@ def test_every_model_choice_label_has_a_russian_translation():
 
 
 def test_a_published_activity_status_reads_in_russian(client, default_data):
-    from matrix_factory import PUBLISHER, make_activity
-
     from jpoa.matrix.editions import publish_edition
+    from tests.factories import PUBLISHER, make_activity
 
     make_activity("kz-1", "osce", status="ongoing")
     make_activity("kz-2", "unodc", status="planned")
@@ -168,9 +167,8 @@ def test_a_published_activity_status_reads_in_russian(client, default_data):
 
 
 def test_an_english_edition_title_says_so_on_a_russian_page(client, default_data):
-    from matrix_factory import PUBLISHER, make_activity
-
     from jpoa.matrix.editions import publish_edition
+    from tests.factories import PUBLISHER, make_activity
 
     make_activity("kz-1", "osce")
     publish_edition(by=PUBLISHER, title="The matrix as of June 2016")

@@ -6,20 +6,19 @@ are in tests/test_access.py; these cover the other doors.
 
 import pytest
 from django.contrib.auth.models import Permission
-from matrix_factory import PUBLISHER
 from public_outputs import WEB_SOURCES, public_outputs
-from rounds_factories import focal_point, make_activity, make_user
 
 from jpoa.api.models import ApiToken
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
+from tests.factories import PUBLISHER, focal_point, make_user, titled_activity
 
 
 @pytest.fixture
 def world(default_data):
     return {
-        "osce_act": make_activity("osce", "Police reform"),
-        "unodc_act": make_activity("unodc", "Legal assistance"),
+        "osce_act": titled_activity("osce", "Police reform"),
+        "unodc_act": titled_activity("unodc", "Legal assistance"),
     }
 
 
@@ -70,7 +69,7 @@ def test_the_api_refuses_another_organisations_activity(client, world):
 def test_drafts_are_in_no_public_output(client, world):
     """Activities not yet in a published edition are drafts: no page, API or download shows them."""
     publish_edition(by=PUBLISHER, title="First")
-    make_activity("osce", "Unpublished draft QWV-5512")
+    titled_activity("osce", "Unpublished draft QWV-5512")
     Activity.objects.filter(pk=world["osce_act"].pk).update(title_en="Edited draft QWV-5512")
     looked_at = 0
     for label, text in public_outputs(client, WEB_SOURCES):

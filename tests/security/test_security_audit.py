@@ -6,12 +6,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
-from rounds_factories import coordinator, focal_point, make_activity, make_user, proposal_post
 
 from jpoa.api.models import ApiToken
 from jpoa.matrix.models import Activity, Edition
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal
+from tests.factories import coordinator, focal_point, make_user, proposal_post, titled_activity
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def root(default_data):
 
 @pytest.fixture
 def entry(root):
-    activity = make_activity("osce", "Police reform")
+    activity = titled_activity("osce", "Police reform")
     return LogEntry.objects.get_for_object(activity).first()
 
 
@@ -57,7 +57,7 @@ def test_the_back_office_cannot_add_change_or_delete_audit_entries(client, root,
 def test_a_web_change_names_the_user(client, default_data):
     coord, fp = coordinator(), focal_point("osce")
     services.open_round(title="R", deadline=datetime.date(2030, 1, 1), user=coord)
-    activity = make_activity("osce", "Police reform")
+    activity = titled_activity("osce", "Police reform")
     client.force_login(fp)
     mark = last_entry()
     url = reverse("rounds:edit", args=[activity.pk])
@@ -68,7 +68,7 @@ def test_a_web_change_names_the_user(client, default_data):
 
 def test_an_api_change_names_the_tokens_user(client, default_data):
     user = focal_point("osce")
-    activity = make_activity("osce", "Police reform")
+    activity = titled_activity("osce", "Police reform")
     _record, token = ApiToken.issue(user=user, name="sync")
     mark = last_entry()
     response = client.patch(

@@ -19,8 +19,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from matrix_factory import PUBLISHER
-from rounds_factories import coordinator, make_activity
 from test_cli import ON_POSTGRES, Site, copy_sqlite, database_url_named, jpoa_env, postgres_admin
 
 from jpoa.dataset import DEFAULT_DATASET
@@ -30,6 +28,7 @@ from jpoa.exchange.models import ImportRecord
 from jpoa.matrix import editions, writes
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity, Edition
+from tests.factories import PUBLISHER, coordinator, titled_activity
 
 HERE = Path(__file__).resolve().parent
 SEEDED_ACTIVITIES = 6000  # more than one chunk of a publication (editions.CHUNK)
@@ -98,7 +97,7 @@ def test_an_import_failing_half_way_leaves_no_trace(default_data, tmp_path, erro
 
 def test_a_publication_failing_half_way_leaves_no_trace(default_data):
     for n in range(30):
-        make_activity(["osce", "unodc"][n % 2], f"Activity {n}")
+        titled_activity(["osce", "unodc"][n % 2], f"Activity {n}")
     before = database_state()
     # The entries are written, then writing their facts fails.
     failing = failing_after(0, editions._write_facts_in_sql, RuntimeError("connection lost"))
@@ -111,7 +110,7 @@ def test_a_publication_failing_half_way_leaves_no_trace(default_data):
 
 
 def test_a_publication_failing_in_its_last_step_leaves_no_trace(default_data):
-    make_activity("osce", "Police reform")
+    titled_activity("osce", "Police reform")
     before = database_state()
     with (
         mock.patch.object(Edition, "save", side_effect=RuntimeError("killed")),

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from public_outputs import crawled_pages
-from rounds_factories import PASSWORD, coordinator, make_user
+
+from tests.factories import PASSWORD, coordinator, make_user
 
 JPOA = Path(__file__).resolve().parents[2] / "jpoa"
 TEMPLATES = sorted(JPOA.glob("*/templates/**/*.html"))

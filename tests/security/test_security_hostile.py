@@ -15,16 +15,15 @@ import openpyxl
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from matrix_factory import PUBLISHER
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from public_outputs import public_outputs
-from rounds_factories import coordinator, make_activity
 
 from jpoa.exchange.apply import ImportFailed, apply_import, safe_file_name, start_import
 from jpoa.exchange.models import ImportRecord
 from jpoa.exchange.preview import build_preview
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
+from tests.factories import PUBLISHER, coordinator, titled_activity
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEADER = ["Lead organisation", "Title (English)", "Pillars", "Countries", "Status", "Start date"]
@@ -187,7 +186,7 @@ queries = st.dictionaries(st.sampled_from(FILTERS), filter_value, max_size=4)
 
 @pytest.fixture
 def published(default_data):
-    make_activity("osce", "Police reform")
+    titled_activity("osce", "Police reform")
     publish_edition(by=PUBLISHER, title="E")
 
 
@@ -229,7 +228,7 @@ def poisoned(default_data):
     """Every public text field of an activity, an event and a finding holds script or a formula."""
     from jpoa.events.models import Event, Finding
 
-    activity = make_activity("osce", "Poisoned")
+    activity = titled_activity("osce", "Poisoned")
     for name in ("title", "description", "provenance_note"):
         for lang in ("en", "ru"):
             setattr(

@@ -2,12 +2,11 @@
 
 import pytest
 from django.apps import apps
-from matrix_factory import PUBLISHER
 from public_outputs import public_outputs
-from rounds_factories import make_activity, make_user
 
 from jpoa.accounts.internal import INTERNAL_FIELDS
 from jpoa.matrix.editions import publish_edition
+from tests.factories import PUBLISHER, make_user, titled_activity
 
 MARKER = "ZQX-INTERNAL-7731"
 
@@ -16,7 +15,7 @@ MARKER = "ZQX-INTERNAL-7731"
 def marked(default_data):
     """Every internal field of every record holds the marker; then an edition is published."""
     for organisation in ("osce", "unodc", "unrcca"):
-        make_activity(organisation, f"{organisation} border management")
+        titled_activity(organisation, f"{organisation} border management")
     filled = 0
     for label, names in INTERNAL_FIELDS.items():
         filled += apps.get_model(label).objects.update(

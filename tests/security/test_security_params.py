@@ -1,7 +1,8 @@
 """Parameters that name a number: anything but plain digits in range is refused or ignored, never a 500."""
 
 import pytest
-from rounds_factories import PASSWORD, coordinator
+
+from tests.factories import PASSWORD, coordinator
 
 HOSTILE_NUMBERS = ["9223372036854775808", "99999999999999999999999", "²", "٣", "-1", "1e9", "0x10"]
 
@@ -53,7 +54,7 @@ def test_a_hostile_number_in_the_back_office_is_never_a_server_error(
 def test_accepting_pillar_suggestions_with_hostile_numbers_is_refused_cleanly(
     client, default_data, value
 ):
-    from matrix_factory import make_activity
+    from tests.factories import make_activity
 
     activity = make_activity("a1", "osce", pillars=(1,), countries=("KZ",))
     coordinator("coord")

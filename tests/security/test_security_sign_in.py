@@ -9,7 +9,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rounds_factories import PASSWORD, coordinator, focal_point, make_user
+
+from tests.factories import PASSWORD, coordinator, focal_point, make_user
 
 LOGIN = "/en/accounts/login/"
 

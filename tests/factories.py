@@ -1,4 +1,7 @@
-"""Users with roles and activities built in code, for the rounds, access and conflict tests."""
+"""The one place tests build what they need: users with roles, activities, plan items.
+
+The default data set holds no activities and no users: tests make them here.
+"""
 
 import datetime
 import functools
@@ -6,10 +9,77 @@ import functools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from jpoa.accounts.actors import SystemActor
 from jpoa.accounts.models import Profile, Role
-from jpoa.core.models import Organisation
+from jpoa.core.models import Country, Organisation
 from jpoa.matrix.models import Activity
-from jpoa.plan.models import Pillar
+from jpoa.plan.models import ActionItem, Pillar
+
+# Who publishes the editions tests need: a process, as `jpoa publish` without --user is.
+PUBLISHER = SystemActor("tests")
+
+
+def make_activity(
+    key: str,
+    lead: str,
+    *,
+    title: str | None = None,
+    description_en: str | None = None,
+    pillars=(1,),
+    countries=("KZ",),
+    region_wide=False,
+    items=(),
+    partners=(),
+    donors=(),
+    status="ongoing",
+    start=2014,
+    end=2016,
+    title_ru="",
+    internal_notes="",
+    **fields,
+) -> Activity:
+    """An activity of organisation `lead` (a key), under pillar numbers, in ISO2 countries,
+    from the start of year START to the end of year END; FIELDS are any other of the
+    model's fields (``start_date`` and ``end_date`` included)."""
+    fields.setdefault("start_date", datetime.date(start, 1, 1) if start else None)
+    fields.setdefault("end_date", datetime.date(end, 12, 31) if end else None)
+    activity = Activity.objects.create(
+        key=key,
+        lead_organisation=Organisation.objects.get(key=lead),
+        title_en=f"Activity {key}" if title is None else title,
+        title_ru=title_ru,
+        description_en=f"What {key} does." if description_en is None else description_en,
+        status=status,
+        region_wide=region_wide,
+        internal_notes=internal_notes,
+        **fields,
+    )
+    activity.pillars.set(Pillar.objects.filter(number__in=pillars))
+    activity.countries.set(Country.objects.filter(iso2__in=countries))
+    activity.action_items.set(ActionItem.objects.filter(code__in=items))
+    activity.partners.set(Organisation.objects.filter(key__in=partners))
+    activity.donors.set(Organisation.objects.filter(key__in=donors))
+    return activity
+
+
+def make_items() -> dict[str, ActionItem]:
+    """Two action items under the plan's 2011 version: I.1 and II.1."""
+    from jpoa.plan.models import PlanVersion
+
+    version = PlanVersion.objects.get(label="2011")
+    return {
+        code: ActionItem.objects.create(
+            version=version,
+            pillar=Pillar.objects.get(
+                number=int(code[0] == "I" and code.split(".")[0] == "II") + 1
+            ),
+            code=code,
+            title_en=f"Item {code}",
+            position=n,
+        )
+        for n, code in enumerate(["I.1", "II.1"])
+    }
+
 
 PASSWORD = "correct horse battery staple"
 
@@ -40,18 +110,23 @@ def focal_point(organisation: str, username: str | None = None):
     return make_user(username or f"fp-{organisation}", Role.ORGANISATION_FOCAL_POINT, organisation)
 
 
-def make_activity(organisation: str, title: str, **fields) -> Activity:
-    activity = Activity.objects.create(
-        key=f"{organisation}-{title}".lower().replace(" ", "-")[:150],
-        lead_organisation=Organisation.objects.get(key=organisation),
-        title_en=title,
+def titled_activity(organisation: str, title: str, **fields) -> Activity:
+    """An activity as a focal point knows it: ORGANISATION's (a key) TITLE, under pillar 2,
+    begun on 1 January 2014, with no end, no country and no description; its key made of
+    both; FIELDS are any other of the model's fields."""
+    return make_activity(
+        f"{organisation}-{title}".lower().replace(" ", "-")[:150],
+        organisation,
+        title=title,
         title_ru=fields.pop("title_ru", ""),
         status=fields.pop("status", Activity.Status.ONGOING),
         start_date=fields.pop("start_date", datetime.date(2014, 1, 1)),
+        description_en="",
+        pillars=(2,),
+        countries=(),
+        end=None,
         **fields,
     )
-    activity.pillars.set(Pillar.objects.filter(number__in=[2])[:1])
-    return activity
 
 
 def proposal_post(activity: Activity | None = None, *, proposal_version=0, **changes) -> dict:
