@@ -1,6 +1,7 @@
 """Exports of a published edition: XLSX, CSV with HXL, JSON, data package; formula injection."""
 
 import csv
+import datetime
 import io
 import json
 import zipfile
@@ -10,10 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from jpoa.core.models import Country, Organisation
 from jpoa.exchange.preview import build_preview
 from jpoa.lib.cells import safe_cell
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity
+from jpoa.plan.models import Pillar
 from tests.factories import PUBLISHER, coordinator, make_activity
 
 
@@ -199,11 +202,25 @@ def test_a_download_nobody_can_write_now_is_a_503_with_retry_after(edition, clie
 def test_a_pillar_cell_with_more_titles_than_a_cell_holds_says_how_many_more(
     default_data, tmp_path
 ):
-    for n in range(450):
-        make_activity(f"many-{n:03}", "osce", pillars=(1,), countries=("KZ",)).save()
-    for activity in Activity.objects.filter(key__startswith="many-"):
-        activity.title_en = f"Activity {activity.key} " + "with a title of some length " * 3
-        activity.save()
+    title = "with a title of some length " * 3
+    many = Activity.objects.bulk_create(
+        Activity(
+            key=f"many-{n:03}",
+            lead_organisation=Organisation.objects.get(key="osce"),
+            title_en=f"Activity many-{n:03} {title}",
+            status="ongoing",
+            start_date=datetime.date(2014, 1, 1),
+            start_year=2014,
+        )
+        for n in range(450)
+    )
+    pillar, kazakhstan = Pillar.objects.get(number=1), Country.objects.get(iso2="KZ")
+    Activity.pillars.through.objects.bulk_create(
+        Activity.pillars.through(activity_id=a.pk, pillar_id=pillar.pk) for a in many
+    )
+    Activity.countries.through.objects.bulk_create(
+        Activity.countries.through(activity_id=a.pk, country_id=kazakhstan.pk) for a in many
+    )
     publish_edition(by=PUBLISHER, title="Crowded")
     out = tmp_path / "m.xlsx"
     call_command("export", "xlsx", "-o", str(out))
