@@ -1,0 +1,425 @@
+"""A published edition's facts as arrays in each server process: any filter, counted fast.
+
+A published edition never changes, so each server process reads its facts once (the
+three fact tables and the entries' order by key) into numpy arrays, and then answers
+every matrix view and list for any combination of filters with array arithmetic: a
+few milliseconds at a million activities, where the GROUP BY over the edition's
+indexes cost 0.5-4 s for a combination nobody had asked before (issue #20).
+
+The answers are the SQL's exactly (`jpoa.matrix.selectors` holds both paths; tests
+compare them on random combinations of filters). What makes counting without SQL's
+DISTINCT sound is the shape of the facts: an entry's facts are the product of its
+places and its pillars (or items, or areas), and every other column repeats the
+entry's. So a filter on anything but the place keeps or drops all the place-facts of
+an (entry, pillar) pair together; with a place filter there is one fact per pair left;
+without one, counting the first place of each pair (`first_place`) counts each pair
+once.
+
+What is kept is keyed by the edition's id, number, publication time and activity count
+and by the database: an edition is never changed in place, and a restored database
+whose editions were published at other moments is other keys. At most
+`EDITIONS_KEPT` editions per process, the least recently used dropped first. Cost
+at a million activities: about 60 MB a process for an edition, read in 2-4 s the
+first time it is asked for (`docs/scaling.md`).
+"""
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+import numpy as np
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from .models import Edition, EditionAreaFact, EditionEntry, EditionFact, EditionItemFact
+
+logger = logging.getLogger(__name__)
+
+EDITIONS_KEPT = 2
+BATCH = 50_000
+NONE = -1  # a null number (no pillar, no country, no year)
+
+
+def enabled() -> bool:
+    return getattr(settings, "MATRIX_COLUMNAR", True)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """One fact table of one edition, a column an array (nulls as NONE)."""
+
+    entry: np.ndarray  # index of the entry in the edition's key order
+    value: np.ndarray  # pillar number, action item id or area id
+    country: np.ndarray  # country id
+    region: np.ndarray  # region-wide
+    organisation: np.ndarray  # lead organisation id
+    org_type: np.ndarray  # code in `types`
+    status: np.ndarray  # code in `statuses`
+    start_year: np.ndarray
+    end_year: np.ndarray
+    extra: np.ndarray  # item facts: the item's pillar; area facts: the framework id
+    first_place: np.ndarray  # the first fact of its (entry, value) pair
+
+    def __len__(self) -> int:
+        return len(self.entry)
+
+
+@dataclass(frozen=True)
+class EditionColumns:
+    """What a process keeps of one edition."""
+
+    entry_ids: np.ndarray  # the entries' ids in activity-key order
+    pillars: _Facts
+    items: _Facts
+    areas: _Facts
+    types: tuple[str, ...]
+    statuses: tuple[str, ...]
+
+    @property
+    def nbytes(self) -> int:
+        facts = (self.pillars, self.items, self.areas)
+        return self.entry_ids.nbytes + sum(a.nbytes for f in facts for a in f.__dict__.values())
+
+
+_kept: OrderedDict[tuple, EditionColumns] = OrderedDict()
+_loading: dict[tuple, threading.Lock] = {}
+_lock = threading.Lock()
+
+
+def _key(edition: Edition) -> tuple:
+    return (
+        connection.vendor,
+        str(connection.settings_dict.get("NAME")),
+        edition.pk,
+        edition.number,
+        edition.published_at.isoformat() if edition.published_at else None,
+        edition.activity_count,
+    )
+
+
+def columns(edition: Edition) -> EditionColumns | None:
+    """The edition's arrays (read now if this process has not yet), or None when the
+    SQL must answer: the fast path is off, or the edition is not committed yet (a
+    publication in progress is read by SQL in its own transaction)."""
+    if not enabled() or edition.pk is None or connection.in_atomic_block and not _forced():
+        return None
+    key = _key(edition)
+    with _lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+            return found
+        loading = _loading.setdefault(key, threading.Lock())
+    with loading:  # one thread reads an edition; the others wanting it wait, then take it
+        with _lock:
+            found = _kept.get(key)
+        if found is None:
+            try:
+                found = _read(edition)
+            except DatabaseError:
+                logger.exception("matrix: edition %s could not be read into memory", edition.pk)
+                return None
+            with _lock:
+                _kept[key] = found
+                while len(_kept) > EDITIONS_KEPT:
+                    _kept.popitem(last=False)
+                _loading.pop(key, None)
+    return found
+
+
+_force = threading.local()
+
+
+def _forced() -> bool:
+    return getattr(_force, "on", False)
+
+
+class inside_transactions:
+    """Use the arrays inside a transaction too (tests, whose data is in one)."""
+
+    def __enter__(self):
+        _force.on = True
+
+    def __exit__(self, *exc):
+        _force.on = False
+
+
+def forget() -> None:
+    with _lock:
+        _kept.clear()
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _read(edition: Edition) -> EditionColumns:
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {q(EditionEntry._meta.db_table)} WHERE edition_id = %s "
+            "ORDER BY activity_key",
+            [edition.pk],
+        )
+        entry_ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+        order = np.argsort(entry_ids, kind="stable")
+        index = _EntryIndex(entry_ids[order], order.astype(np.int32))
+        types: dict[str, int] = {}
+        statuses: dict[str, int] = {}
+        read = _FactReader(cursor, edition.pk, index, types, statuses)
+        pillars = read(EditionFact, "pillar_number", "0")
+        items = read(EditionItemFact, "action_item_id", "item_pillar")
+        areas = read(EditionAreaFact, "area_id", "framework_id")
+    return EditionColumns(entry_ids, pillars, items, areas, tuple(types), tuple(statuses))
+
+
+@dataclass
+class _EntryIndex:
+    sorted_ids: np.ndarray
+    position: np.ndarray  # of each sorted id in key order
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        return self.position[np.searchsorted(self.sorted_ids, ids)]
+
+
+@dataclass
+class _FactReader:
+    cursor: object
+    edition_id: int
+    index: _EntryIndex
+    types: dict
+    statuses: dict
+
+    def __call__(self, model, value: str, extra: str) -> _Facts:
+        q = connection.ops.quote_name
+        columns = (
+            f"entry_id, COALESCE({value}, {NONE}), COALESCE(country_id, {NONE}), "
+            f"region_wide, lead_organisation_id, organisation_type, status, "
+            f"COALESCE(start_year, {NONE}), COALESCE(end_year, {NONE}), {extra}"
+        )
+        self.cursor.execute(
+            f"SELECT {columns} FROM {q(model._meta.db_table)} WHERE edition_id = %s",
+            [self.edition_id],
+        )
+        parts = []
+        while rows := self.cursor.fetchmany(BATCH):
+            parts.append(self._arrays(rows))
+        if not parts:
+            parts.append(self._arrays([]))
+        arrays = [np.concatenate(column) for column in zip(*parts, strict=True)]
+        entry, value_, country, region, org, type_, status, start, end, extra_ = arrays
+        entry = self.index(entry).astype(np.int32) if len(entry) else entry.astype(np.int32)
+        return _Facts(
+            entry,
+            value_.astype(np.int64),
+            country.astype(np.int64),
+            region.astype(bool),
+            org.astype(np.int64),
+            type_.astype(np.int16),
+            status.astype(np.int16),
+            start.astype(np.int32),
+            end.astype(np.int32),
+            extra_.astype(np.int64),
+            _first_place(entry, value_),
+        )
+
+    def _arrays(self, rows: list[tuple]) -> list[np.ndarray]:
+        n = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        coded = {5: self.types, 6: self.statuses}
+        arrays = []
+        for number, column in enumerate(columns):
+            if number in coded:
+                codes = coded[number]
+                column = [codes.setdefault(v, len(codes)) for v in column]
+            arrays.append(np.fromiter(column, dtype=np.int64, count=n))
+        return arrays
+
+
+def _first_place(entry: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """True for one fact of each (entry, value) pair: counting those counts the pairs."""
+    first = np.zeros(len(entry), dtype=bool)
+    if len(entry):
+        pair = entry.astype(np.int64) * (int(value.max()) + 2) + (value + 1)
+        _values, where = np.unique(pair, return_index=True)
+        first[where] = True
+    return first
+
+
+# -- filtering ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The filters, resolved to the ids and codes the arrays hold (None: no such filter;
+    an empty tuple: a value nothing has)."""
+
+    place: tuple | None = None  # ("country", id), ("region",), ("unstated",) or ()
+    pillar: int | None = None  # a pillar number, NONE for "not stated"
+    item: int | None = None
+    organisation: int | None = None  # NONE: an organisation that does not exist
+    org_type: str | None = None
+    status: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    framework: int | None = None  # the chosen framework's id (NONE: none such)
+    areas: tuple[int, ...] | None = None  # the ids of the chosen area's code in it
+
+
+def common_mask(cols: EditionColumns, facts: _Facts, wanted: Wanted) -> np.ndarray:
+    """The facts that pass the filters every fact table has (`selectors._common`)."""
+    mask = np.ones(len(facts), dtype=bool)
+    if wanted.organisation is not None:
+        mask &= facts.organisation == wanted.organisation
+    if wanted.org_type is not None:
+        mask &= facts.org_type == _code(cols.types, wanted.org_type)
+    if wanted.status is not None:
+        mask &= facts.status == _code(cols.statuses, wanted.status)
+    if wanted.place is not None:
+        mask &= _place_mask(facts, wanted.place)
+    if wanted.year_from is not None or wanted.year_to is not None:
+        start, end = facts.start_year, facts.end_year
+        mask &= (start != NONE) | (end != NONE)
+        if wanted.year_to is not None:
+            mask &= (start == NONE) | (start <= wanted.year_to)
+        if wanted.year_from is not None:
+            mask &= (end == NONE) | (end >= wanted.year_from)
+    return mask
+
+
+def _code(values: tuple[str, ...], value: str) -> int:
+    return values.index(value) if value in values else -2
+
+
+def _place_mask(facts: _Facts, place: tuple) -> np.ndarray:
+    if not place:
+        return np.zeros(len(facts), dtype=bool)
+    if place[0] == "region":
+        return facts.region.copy()
+    if place[0] == "unstated":
+        return (facts.country == NONE) & ~facts.region
+    return facts.country == place[1]
+
+
+def entries_of(cols: EditionColumns, facts: _Facts, mask: np.ndarray) -> np.ndarray:
+    """Which entries (in key order) have a fact under the mask."""
+    has = np.zeros(len(cols.entry_ids), dtype=bool)
+    has[facts.entry[mask]] = True
+    return has
+
+
+def pillar_mask(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
+    """`selectors.pillar_facts`."""
+    facts = cols.pillars
+    mask = common_mask(cols, facts, wanted)
+    if wanted.pillar is not None:
+        mask &= facts.value == wanted.pillar
+    if wanted.item is not None:
+        mask &= entries_of(cols, cols.items, cols.items.value == wanted.item)[facts.entry]
+    if wanted.framework is not None and wanted.areas is not None:
+        mask &= _with_area(cols, wanted)[facts.entry]
+    return mask
+
+
+def _with_area(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
+    facts = cols.areas
+    in_area = (facts.extra == wanted.framework) & np.isin(facts.value, wanted.areas)
+    return entries_of(cols, facts, in_area)
+
+
+def area_mask(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
+    """`selectors.area_facts`."""
+    facts = cols.areas
+    mask = common_mask(cols, facts, wanted) & (facts.extra == wanted.framework)
+    if wanted.areas is not None:
+        mask &= np.isin(facts.value, wanted.areas)
+    if wanted.pillar is not None or wanted.item is not None:
+        by_pillar = pillar_mask(cols, replace(wanted, framework=None, areas=None))
+        mask &= entries_of(cols, cols.pillars, by_pillar)[facts.entry]
+    return mask
+
+
+def item_mask(cols: EditionColumns, wanted: Wanted, unstated_pillar: bool) -> np.ndarray:
+    """`selectors.item_facts`."""
+    facts = cols.items
+    if unstated_pillar:
+        return np.zeros(len(facts), dtype=bool)
+    mask = common_mask(cols, facts, wanted)
+    if wanted.pillar is not None:
+        mask &= facts.extra == wanted.pillar
+    if wanted.item is not None:
+        mask &= facts.value == wanted.item
+    if wanted.framework is not None and wanted.areas is not None:
+        mask &= _with_area(cols, wanted)[facts.entry]
+    return mask
+
+
+# -- counting -----------------------------------------------------------------------------
+
+
+def pair_counts(
+    facts: _Facts, mask: np.ndarray, by_place: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(organisation, value, distinct entries) of each (organisation, value) with any:
+    with a place filter (BY_PLACE) each pair has one fact left, else its first counts."""
+    kept = mask if by_place else mask & facts.first_place
+    return _group(facts.organisation[kept], facts.value[kept])
+
+
+def place_counts(facts: _Facts, mask: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(country, region-wide, value, facts) of each combination with any."""
+    place = np.where(facts.region, -3, facts.country)[mask]
+    places, values, counts = _group(place, facts.value[mask])
+    region = places == -3
+    return np.where(region, NONE, places), region, values, counts
+
+
+def _group(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not len(a):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    a_values, a_codes = np.unique(a, return_inverse=True)
+    b_values, b_codes = np.unique(b, return_inverse=True)
+    combined = np.bincount(a_codes * len(b_values) + b_codes)
+    present = np.flatnonzero(combined)
+    return a_values[present // len(b_values)], b_values[present % len(b_values)], combined[present]
+
+
+def distinct_entries(cols: EditionColumns, facts: _Facts, mask: np.ndarray) -> int:
+    return int(np.count_nonzero(entries_of(cols, facts, mask)))
+
+
+def listed(
+    cols: EditionColumns, facts: _Facts, mask: np.ndarray, by_place: bool, up_to: int
+) -> list[tuple[int, int, int]]:
+    """(organisation, value, entry id) of the distinct triples, at most UP_TO + 1."""
+    kept = np.flatnonzero(mask if by_place else mask & facts.first_place)[: up_to + 1]
+    return list(
+        zip(
+            facts.organisation[kept].tolist(),
+            facts.value[kept].tolist(),
+            cols.entry_ids[facts.entry[kept]].tolist(),
+            strict=True,
+        )
+    )
+
+
+def load_latest_in_background() -> threading.Thread | None:
+    """Read the latest edition now, in a thread, so that a new server process's first
+    matrix page does not wait for it."""
+
+    def load() -> None:
+        try:
+            edition = Edition.objects.order_by("-number").first()
+            if edition is not None:
+                columns(edition)
+        except DatabaseError:
+            logger.exception("matrix: the latest edition could not be read ahead")
+        finally:
+            connection.close()
+
+    if not enabled():
+        return None
+    thread = threading.Thread(target=load, name="jpoa-matrix-columns", daemon=True)
+    thread.start()
+    return thread
