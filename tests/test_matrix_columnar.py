@@ -76,7 +76,12 @@ def _shape(matrix) -> dict:
     return {
         "columns": [asdict(c) for c in matrix.columns],
         "rows": [
-            (r.label, r.params, r.kind, [(c.count, c.params, c.shade, c.activities) for c in r.cells])
+            (
+                r.label,
+                r.params,
+                r.kind,
+                [(c.count, c.params, c.shade, c.activities) for c in r.cells],
+            )
             for r in matrix.rows
         ],
         "activity_count": matrix.activity_count,
@@ -110,15 +115,25 @@ def _compare(editions, rnd: random.Random, combinations: int, seed: int) -> int:
     return matched
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(settings, tmp_path):
+    """The arrays a process writes (`DATA_DIR/matrix-columns`), in a folder of this test."""
+    settings.DATA_DIR = tmp_path
+    columnar.forget()
+
+
 @pytest.mark.django_db
-def test_the_arrays_answer_every_combination_as_the_sql_does(default_data):
+def test_the_arrays_answer_every_combination_as_the_sql_does(default_data, tmp_path):
     seed = SEED
     rnd = random.Random(seed)
-    columnar.forget()
     _synthetic_editions(rnd)
     editions = list(Edition.objects.order_by("number"))
 
     matched = _compare(editions, rnd, COMBINATIONS, seed)
+    # What the first reading wrote to files answers the same (another process, a restart).
+    assert len(list((tmp_path / "matrix-columns").iterdir())) == len(editions)
+    columnar.forget()
+    _compare(editions, rnd, 20, seed)
 
     # The combinations are not all empty ones: most find activities.
     assert matched > COMBINATIONS // 3
@@ -127,7 +142,6 @@ def test_the_arrays_answer_every_combination_as_the_sql_does(default_data):
 
 @pytest.mark.django_db
 def test_outside_a_transaction_the_views_use_the_arrays_and_inside_the_sql(default_data):
-    columnar.forget()
     synthetic.generate(activities=50, organisations=5, editions=1)
     edition = Edition.objects.get()
 
@@ -145,7 +159,6 @@ def test_editions_replaced_as_a_restore_replaces_them_are_read_anew(default_data
     """A restore brings back other editions, perhaps under the same ids and numbers: what
     a process kept of the editions before must not answer for them."""
     rnd = random.Random(SEED + 1)
-    columnar.forget()
     _synthetic_editions(rnd)
     with columnar.inside_transactions():
         for edition in Edition.objects.all():
@@ -153,7 +166,9 @@ def test_editions_replaced_as_a_restore_replaces_them_are_read_anew(default_data
     numbers = {e.number: e.pk for e in Edition.objects.all()}
     # The restored database: other activities, published again under the same numbers.
     Edition.objects.all().delete()
-    Activity.objects.filter(pk__in=rnd.sample(list(Activity.objects.values_list("pk", flat=True)), 200)).delete()
+    Activity.objects.filter(
+        pk__in=rnd.sample(list(Activity.objects.values_list("pk", flat=True)), 200)
+    ).delete()
     Activity.objects.filter(status="ongoing").update(status="planned")
     publish_edition(title="First, restored")
     publish_edition(title="Second, restored")

@@ -23,10 +23,15 @@ at a million activities: about 60 MB a process for an edition, read in 2-4 s the
 first time it is asked for (`docs/scaling.md`).
 """
 
+import hashlib
 import logging
+import os
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -116,7 +121,7 @@ def columns(edition: Edition) -> EditionColumns | None:
             found = _kept.get(key)
         if found is None:
             try:
-                found = _read(edition)
+                found = _stored(key) or _store(key, _read(edition))
             except DatabaseError:
                 logger.exception("matrix: edition %s could not be read into memory", edition.pk)
                 return None
@@ -148,6 +153,71 @@ class inside_transactions:
 def forget() -> None:
     with _lock:
         _kept.clear()
+
+
+# -- the arrays on disk -------------------------------------------------------------------
+#
+# Reading an edition's facts from the database costs seconds at a million activities;
+# the first process to read an edition writes its arrays to files, and every process
+# after (another worker, a restarted server) maps them: milliseconds, and the pages of
+# the files are shared by the processes in the system's page cache. They are derived
+# data: deleting the folder loses nothing.
+
+ARRAYS = "entry value country region organisation org_type status start_year end_year extra"
+ARRAYS += " first_place"
+
+
+def _folder(key: tuple) -> Path:
+    name = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
+    return Path(settings.DATA_DIR) / "matrix-columns" / name
+
+
+def _stored(key: tuple) -> EditionColumns | None:
+    folder = _folder(key)
+    if not (folder / "meta.txt").exists():
+        return None
+    try:
+        types, statuses = (folder / "meta.txt").read_text(encoding="utf-8").split("\n")[:2]
+
+        def load(name: str) -> np.ndarray:
+            return np.load(folder / f"{name}.npy", mmap_mode="r")
+
+        def facts(table: str) -> _Facts:
+            return _Facts(*(load(f"{table}.{name}") for name in ARRAYS.split()))
+
+        return EditionColumns(
+            load("entry_ids"),
+            facts("pillars"),
+            facts("items"),
+            facts("areas"),
+            tuple(types.split("\t")) if types else (),
+            tuple(statuses.split("\t")) if statuses else (),
+        )
+    except (OSError, ValueError):
+        logger.exception("matrix: the arrays in %s could not be read; reading the database", folder)
+        return None
+
+
+def _store(key: tuple, cols: EditionColumns) -> EditionColumns:
+    """Write the arrays (into a new folder, then renamed: a reader sees all or nothing)."""
+    folder = _folder(key)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".writing-"))
+        np.save(work / "entry_ids.npy", cols.entry_ids)
+        for table in ("pillars", "items", "areas"):
+            facts = getattr(cols, table)
+            for name in ARRAYS.split():
+                np.save(work / f"{table}.{name}.npy", getattr(facts, name))
+        meta = "\t".join(cols.types) + "\n" + "\t".join(cols.statuses) + "\n"
+        (work / "meta.txt").write_text(meta, encoding="utf-8")
+        try:
+            os.rename(work, folder)
+        except OSError:  # another process wrote it first
+            shutil.rmtree(work, ignore_errors=True)
+    except OSError:
+        logger.exception("matrix: the arrays could not be written to %s", folder)
+    return cols
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -184,6 +254,15 @@ class _EntryIndex:
 
 @dataclass
 class _FactReader:
+    """Reads a fact table's columns of one edition as numbers.
+
+    Fetching 1.7 million rows as Python tuples took 10 s at a million activities. The
+    database joins each row's numbers into one text instead (`group_concat`,
+    `string_agg`), a range of entries at a time, and numpy parses it: a few Python
+    objects per range. Texts (organisation type, status) are coded in SQL as the
+    position of their value among the edition's distinct values.
+    """
+
     cursor: object
     edition_id: int
     index: _EntryIndex
@@ -191,49 +270,83 @@ class _FactReader:
     statuses: dict
 
     def __call__(self, model, value: str, extra: str) -> _Facts:
-        q = connection.ops.quote_name
-        columns = (
-            f"entry_id, COALESCE({value}, {NONE}), COALESCE(country_id, {NONE}), "
-            f"region_wide, lead_organisation_id, organisation_type, status, "
-            f"COALESCE(start_year, {NONE}), COALESCE(end_year, {NONE}), {extra}"
+        table = connection.ops.quote_name(model._meta.db_table)
+        type_code = self._codes(table, "organisation_type", self.types)
+        status_code = self._codes(table, "status", self.statuses)
+        numbers = (
+            "entry_id",
+            f"COALESCE({value}, {NONE})",
+            f"COALESCE(country_id, {NONE})",
+            "CASE WHEN region_wide THEN 1 ELSE 0 END",
+            "lead_organisation_id",
+            type_code,
+            status_code,
+            f"COALESCE(start_year, {NONE})",
+            f"COALESCE(end_year, {NONE})",
+            extra,
         )
-        self.cursor.execute(
-            f"SELECT {columns} FROM {q(model._meta.db_table)} WHERE edition_id = %s",
-            [self.edition_id],
+        row = " || ',' || ".join(
+            f"CAST({n} AS {_INTEGER_TEXT[connection.vendor]})" for n in numbers
         )
+        join = "string_agg" if connection.vendor == "postgresql" else "group_concat"
         parts = []
-        while rows := self.cursor.fetchmany(BATCH):
-            parts.append(self._arrays(rows))
-        if not parts:
-            parts.append(self._arrays([]))
-        arrays = [np.concatenate(column) for column in zip(*parts, strict=True)]
-        entry, value_, country, region, org, type_, status, start, end, extra_ = arrays
-        entry = self.index(entry).astype(np.int32) if len(entry) else entry.astype(np.int32)
+        for low, high in self._ranges(table):
+            self.cursor.execute(
+                f"SELECT {join}({row}, ',') FROM {table} "
+                "WHERE edition_id = %s AND entry_id >= %s AND entry_id < %s",
+                [self.edition_id, low, high],
+            )
+            (text,) = self.cursor.fetchone()
+            if text:
+                parts.append(np.array(text.split(","), dtype=np.int64))
+        flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        entry, value_, country, region, org, type_, status, start, end, extra_ = flat.reshape(
+            -1, len(numbers)
+        ).T
+        position = self.index(entry).astype(np.int32) if len(entry) else entry.astype(np.int32)
         return _Facts(
-            entry,
-            value_.astype(np.int64),
-            country.astype(np.int64),
+            position,
+            value_.copy(),
+            country.copy(),
             region.astype(bool),
-            org.astype(np.int64),
+            org.copy(),
             type_.astype(np.int16),
             status.astype(np.int16),
             start.astype(np.int32),
             end.astype(np.int32),
-            extra_.astype(np.int64),
-            _first_place(entry, value_),
+            extra_.copy(),
+            _first_place(position, value_),
         )
 
-    def _arrays(self, rows: list[tuple]) -> list[np.ndarray]:
-        n = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
-        coded = {5: self.types, 6: self.statuses}
-        arrays = []
-        for number, column in enumerate(columns):
-            if number in coded:
-                codes = coded[number]
-                column = [codes.setdefault(v, len(codes)) for v in column]
-            arrays.append(np.fromiter(column, dtype=np.int64, count=n))
-        return arrays
+    def _codes(self, table: str, column: str, codes: dict) -> str:
+        """A CASE giving each of the column's values in the edition its code in CODES."""
+        self.cursor.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE edition_id = %s", [self.edition_id]
+        )
+        for (found,) in self.cursor.fetchall():
+            codes.setdefault(found, len(codes))
+        cases = " ".join(f"WHEN {column} = %s THEN {code}" for code in codes.values())
+        cases = cases.replace("%s", "{}").format(*(_literal(v) for v in codes))
+        return f"CASE {cases} ELSE -2 END" if codes else "-2"
+
+    def _ranges(self, table: str):
+        self.cursor.execute(
+            f"SELECT MIN(entry_id), MAX(entry_id) FROM {table} WHERE edition_id = %s",
+            [self.edition_id],
+        )
+        low, high = self.cursor.fetchone()
+        if low is None:
+            return
+        for start in range(low, high + 1, RANGE):
+            yield start, min(start + RANGE, high + 1)
+
+
+RANGE = 100_000  # entries a text holds (some 10 MB of digits)
+_INTEGER_TEXT = {"sqlite": "TEXT", "postgresql": "TEXT"}
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _first_place(entry: np.ndarray, value: np.ndarray) -> np.ndarray:

@@ -513,16 +513,15 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     in_cell = defaultdict(list)
     for org, pillar, entry in listed if titles_listed else []:
         in_cell[org, pillar].append(records[entry])
-    org_ids = {org for org, _pillar in counts}
-    orgs = Organisation.objects.filter(pk__in=org_ids) if org_ids else Organisation.objects.none()
-    orgs = sorted(orgs, key=lambda o: (str(o).lower(), o.pk))
+    known = _organisation_rows()
+    orgs = sorted((known[org] for org in {org for org, _pillar in counts}), key=lambda o: o.order)
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
     rows = [
         Row(
             label=org.label,
             params={"organisation": org.key},
-            note=org.get_type_display(),
+            note=org.type_label,
             cells=[
                 Cell(
                     counts.get((org.pk, n), 0),
@@ -536,6 +535,36 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     ]
     matrix = Matrix(edition, filters, columns, rows, count, titles_listed, dimension.framework)
     return _shade(matrix)
+
+
+@dataclass(frozen=True)
+class _OrganisationRow:
+    pk: int
+    key: str
+    label: str
+    type_label: str
+    order: tuple
+
+
+_organisation_rows_kept: dict = {}
+
+
+def _organisation_rows() -> dict[int, _OrganisationRow]:
+    """How each organisation heads a row, in the language of the request: read once per
+    process, language and change of the public data (a matrix has hundreds of rows, and
+    reading their names through the translated fields cost more than counting)."""
+    key = (get_language(), pagecache.data_changed_at())
+    found = _organisation_rows_kept.get(key)
+    if found is None or key[1] is None:
+        found = {
+            o.pk: _OrganisationRow(
+                o.pk, o.key, o.label, str(o.get_type_display()), (str(o).lower(), o.pk)
+            )
+            for o in Organisation.objects.all()
+        }
+        _organisation_rows_kept.clear()
+        _organisation_rows_kept[key] = found
+    return found
 
 
 def _by_title(record: dict) -> tuple[str, str]:
@@ -625,9 +654,7 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
         # One row per activity, pillar (or area) and place: a plain count counts activities.
         counts = {
             ((r["country_id"], r["region_wide"]), r[column_field]): r["n"]
-            for r in facts.values("country_id", "region_wide", column_field).annotate(
-                n=Count("pk")
-            )
+            for r in facts.values("country_id", "region_wide", column_field).annotate(n=Count("pk"))
         }
         count = _count(facts, edition, filters)
     _pillar_values(dimension, filters, counts)
