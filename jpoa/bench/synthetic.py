@@ -278,7 +278,7 @@ def _write(table: str, columns: list[str], rows: list[tuple]) -> None:
 def _sqlite_for_bulk_writes() -> None:
     """SQLite: no fsync and a large page cache while the benchmark's own database is
     filled (a crash loses only synthetic rows, written again by running `generate` anew)."""
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.execute("PRAGMA cache_size = -1048576")  # 1 GB, in KiB

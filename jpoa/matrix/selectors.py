@@ -147,6 +147,12 @@ class FilterOptions:
 
 
 def filter_options() -> FilterOptions:
+    """The filter form's choices, read once per language and change of the public data
+    (the organisations' list has hundreds)."""
+    return per_data_change("filter options", _read_filter_options)
+
+
+def _read_filter_options() -> FilterOptions:
     return FilterOptions(
         countries=list(Country.objects.order_by("-in_region", "name")),
         pillars=site_pillars(),
@@ -514,6 +520,9 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     for org, pillar, entry in listed if titles_listed else []:
         in_cell[org, pillar].append(records[entry])
     known = _organisation_rows()
+    if not {org for org, _pillar in counts} <= known.keys():  # added since it was read
+        _kept_per_change.clear()
+        known = _organisation_rows()
     orgs = sorted((known[org] for org in {org for org, _pillar in counts}), key=lambda o: o.order)
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
@@ -546,24 +555,44 @@ class _OrganisationRow:
     order: tuple
 
 
-_organisation_rows_kept: dict = {}
-
-
 def _organisation_rows() -> dict[int, _OrganisationRow]:
-    """How each organisation heads a row, in the language of the request: read once per
-    process, language and change of the public data (a matrix has hundreds of rows, and
-    reading their names through the translated fields cost more than counting)."""
-    key = (get_language(), pagecache.data_changed_at())
-    found = _organisation_rows_kept.get(key)
-    if found is None or key[1] is None:
-        found = {
+    """How each organisation heads a row, in the language of the request (a matrix has
+    hundreds of rows: reading their names through the translated fields cost more than
+    counting)."""
+    return per_data_change(
+        "organisation rows",
+        lambda: {
             o.pk: _OrganisationRow(
                 o.pk, o.key, o.label, str(o.get_type_display()), (str(o).lower(), o.pk)
             )
             for o in Organisation.objects.all()
-        }
-        _organisation_rows_kept.clear()
-        _organisation_rows_kept[key] = found
+        },
+    )
+
+
+_kept_per_change: dict = {}
+
+
+def per_data_change(name: str, read):
+    """READ(), kept by this process until the public data changes, per language.
+
+    Inside a transaction (a publication, a test) it is read every time: what the
+    transaction changed may be rolled back, and a stamp is only the newest audit record.
+    """
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        return read()
+    stamp = pagecache.data_changed_at()
+    if stamp is None:
+        return read()
+    key = (name, get_language(), str(connection.settings_dict.get("NAME")), stamp)
+    found = _kept_per_change.get(key)
+    if found is None:
+        found = read()
+        for old in [k for k in _kept_per_change if k[0] == name]:
+            _kept_per_change.pop(old, None)
+        _kept_per_change[key] = found
     return found
 
 
