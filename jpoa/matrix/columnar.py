@@ -481,7 +481,7 @@ def pair_counts(
 
 def place_counts(facts: _Facts, mask: np.ndarray) -> tuple[np.ndarray, ...]:
     """(country, region-wide, value, facts) of each combination with any."""
-    place = np.where(facts.region, -3, facts.country)[mask]
+    place = np.where(facts.region[mask], -3, facts.country[mask])
     places, values, counts = _group(place, facts.value[mask])
     region = places == -3
     return np.where(region, NONE, places), region, values, counts
@@ -491,11 +491,20 @@ def _group(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     if not len(a):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
+    a_low, b_low = int(a.min()), int(b.min())
+    a_size, b_size = int(a.max()) - a_low + 1, int(b.max()) - b_low + 1
+    if a_size * b_size <= GROUP_CELLS:  # ids and numbers are small: count without sorting
+        combined = np.bincount((a - a_low) * b_size + (b - b_low), minlength=a_size * b_size)
+        present = np.flatnonzero(combined)
+        return present // b_size + a_low, present % b_size + b_low, combined[present]
     a_values, a_codes = np.unique(a, return_inverse=True)
     b_values, b_codes = np.unique(b, return_inverse=True)
     combined = np.bincount(a_codes * len(b_values) + b_codes)
     present = np.flatnonzero(combined)
     return a_values[present // len(b_values)], b_values[present % len(b_values)], combined[present]
+
+
+GROUP_CELLS = 4_000_000
 
 
 def distinct_entries(cols: EditionColumns, facts: _Facts, mask: np.ndarray) -> int:

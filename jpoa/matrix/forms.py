@@ -41,9 +41,11 @@ class ListSelect(forms.Select):
 
 
 class MatrixFilterForm(forms.Form):
-    edition = forms.TypedChoiceField(label=_("Edition"), coerce=int, required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
+    edition = forms.TypedChoiceField(
+        label=_("Edition"), coerce=int, required=False, widget=ListSelect
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=ListSelect)
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False, widget=ListSelect)
     item = forms.TypedChoiceField(
         label=_("Plan action item"), coerce=int, required=False, widget=ListSelect
     )
@@ -54,16 +56,20 @@ class MatrixFilterForm(forms.Form):
         label=_("Organisation type"),
         required=False,
         choices=[("", _("All types")), *Organisation.Type.choices],
+        widget=ListSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Activity.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Activity.Status.choices],
+        widget=ListSelect,
     )
     year_from = forms.IntegerField(
         label=_("From year"), required=False, min_value=1900, max_value=2200
     )
     year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2200)
-    framework = forms.ChoiceField(label=_("Group by"), required=False)
-    area = forms.ChoiceField(label=_("Framework area"), required=False)
+    framework = forms.ChoiceField(label=_("Group by"), required=False, widget=ListSelect)
+    area = forms.ChoiceField(label=_("Framework area"), required=False, widget=ListSelect)
 
     def __init__(self, data, *, options: FilterOptions, editions: list[Edition]):
         super().__init__(data)
