@@ -176,3 +176,22 @@ def test_editions_replaced_as_a_restore_replaces_them_are_read_anew(default_data
     assert {e.number for e in editions} == set(numbers)
 
     _compare(editions, rnd, 25, SEED + 1)
+
+
+@pytest.mark.django_db
+def test_the_classic_matrix_shows_its_organisations_a_page_at_a_time(
+    default_data, client, monkeypatch
+):
+    from jpoa.matrix import views
+
+    synthetic.generate(activities=120, organisations=5, editions=1)
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+    leads = Edition.objects.get().entries.values("lead_organisation_id_at").distinct().count()
+
+    first = client.get("/en/matrix/").content.decode()
+    last = client.get(f"/en/matrix/?page={-(-leads // 2)}").content.decode()
+
+    assert first.count('<th scope="row">') == 2
+    assert f"Organisations 1–2 of {leads}." in first and 'rel="next"' in first
+    assert last.count('<th scope="row">') == leads - 2 * (-(-leads // 2) - 1)
+    assert 'rel="prev"' in last and 'rel="next"' not in last
