@@ -92,8 +92,12 @@ _loading: dict[tuple, threading.Lock] = {}
 _lock = threading.Lock()
 
 
+FORMAT = 2  # of the arrays kept and written: a new format is other files
+
+
 def _key(edition: Edition) -> tuple:
     return (
+        FORMAT,
         connection.vendor,
         str(connection.settings_dict.get("NAME")),
         edition.pk,
@@ -306,15 +310,15 @@ class _FactReader:
         position = self.index(entry).astype(np.int32) if len(entry) else entry.astype(np.int32)
         return _Facts(
             position,
-            value_.copy(),
-            country.copy(),
+            value_.astype(np.int32),
+            country.astype(np.int32),
             region.astype(bool),
-            org.copy(),
+            org.astype(np.int32),
             type_.astype(np.int16),
             status.astype(np.int16),
             start.astype(np.int32),
             end.astype(np.int32),
-            extra_.copy(),
+            extra_.astype(np.int32),
             _first_place(position, value_),
         )
 
