@@ -65,9 +65,30 @@ class _Facts:
     end_year: np.ndarray
     extra: np.ndarray  # item facts: the item's pillar; area facts: the framework id
     first_place: np.ndarray  # the first fact of its (entry, value) pair
+    # The fact's place as one number (REGION_PLACE, NONE for none stated, else the
+    # country id): the facts are in this order, so one place's facts are a slice.
+    place: np.ndarray
 
     def __len__(self) -> int:
         return len(self.entry)
+
+    def slice(self, start: int, stop: int) -> "_Facts":
+        return _Facts(*(getattr(self, name)[start:stop] for name in ARRAYS.split()))
+
+
+REGION_PLACE = -3
+
+
+def narrow(facts: _Facts, place: tuple | None) -> _Facts:
+    """The facts of one place (a slice: the facts are in place order), or all of them."""
+    if place is None:
+        return facts
+    if not place:
+        return facts.slice(0, 0)
+    code = {"region": REGION_PLACE, "unstated": NONE}.get(place[0], place[-1])
+    start = int(np.searchsorted(facts.place, code, side="left"))
+    stop = int(np.searchsorted(facts.place, code, side="right"))
+    return facts.slice(start, stop)
 
 
 @dataclass(frozen=True)
@@ -92,7 +113,7 @@ _loading: dict[tuple, threading.Lock] = {}
 _lock = threading.Lock()
 
 
-FORMAT = 2  # of the arrays kept and written: a new format is other files
+FORMAT = 3  # of the arrays kept and written: a new format is other files
 
 
 def _key(edition: Edition) -> tuple:
@@ -168,7 +189,7 @@ def forget() -> None:
 # data: deleting the folder loses nothing.
 
 ARRAYS = "entry value country region organisation org_type status start_year end_year extra"
-ARRAYS += " first_place"
+ARRAYS += " first_place place"
 
 
 def _folder(key: tuple) -> Path:
@@ -308,18 +329,22 @@ class _FactReader:
             -1, len(numbers)
         ).T
         position = self.index(entry).astype(np.int32) if len(entry) else entry.astype(np.int32)
+        place = np.where(region != 0, REGION_PLACE, country).astype(np.int32)
+        order = np.lexsort((position, place))
+        position, value_ = position[order], value_[order]
         return _Facts(
             position,
             value_.astype(np.int32),
-            country.astype(np.int32),
-            region.astype(bool),
-            org.astype(np.int32),
-            type_.astype(np.int16),
-            status.astype(np.int16),
-            start.astype(np.int32),
-            end.astype(np.int32),
-            extra_.astype(np.int32),
+            country[order].astype(np.int32),
+            region[order].astype(bool),
+            org[order].astype(np.int32),
+            type_[order].astype(np.int16),
+            status[order].astype(np.int16),
+            start[order].astype(np.int32),
+            end[order].astype(np.int32),
+            extra_[order].astype(np.int32),
             _first_place(position, value_),
+            place[order],
         )
 
     def _codes(self, table: str, column: str, codes: dict) -> str:
@@ -425,9 +450,9 @@ def entries_of(cols: EditionColumns, facts: _Facts, mask: np.ndarray) -> np.ndar
     return has
 
 
-def pillar_mask(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
-    """`selectors.pillar_facts`."""
-    facts = cols.pillars
+def pillar_mask(cols: EditionColumns, wanted: Wanted) -> tuple[_Facts, np.ndarray]:
+    """`selectors.pillar_facts`: the facts of the place filtered for, and which pass."""
+    facts = narrow(cols.pillars, wanted.place)
     mask = common_mask(cols, facts, wanted)
     if wanted.pillar is not None:
         mask &= facts.value == wanted.pillar
@@ -435,7 +460,7 @@ def pillar_mask(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
         mask &= entries_of(cols, cols.items, cols.items.value == wanted.item)[facts.entry]
     if wanted.framework is not None and wanted.areas is not None:
         mask &= _with_area(cols, wanted)[facts.entry]
-    return mask
+    return facts, mask
 
 
 def _with_area(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
@@ -444,23 +469,25 @@ def _with_area(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
     return entries_of(cols, facts, in_area)
 
 
-def area_mask(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
-    """`selectors.area_facts`."""
-    facts = cols.areas
+def area_mask(cols: EditionColumns, wanted: Wanted) -> tuple[_Facts, np.ndarray]:
+    """`selectors.area_facts`: the facts of the place filtered for, and which pass."""
+    facts = narrow(cols.areas, wanted.place)
     mask = common_mask(cols, facts, wanted) & (facts.extra == wanted.framework)
     if wanted.areas is not None:
         mask &= np.isin(facts.value, wanted.areas)
     if wanted.pillar is not None or wanted.item is not None:
         by_pillar = pillar_mask(cols, replace(wanted, framework=None, areas=None))
-        mask &= entries_of(cols, cols.pillars, by_pillar)[facts.entry]
-    return mask
+        mask &= entries_of(cols, *by_pillar)[facts.entry]
+    return facts, mask
 
 
-def item_mask(cols: EditionColumns, wanted: Wanted, unstated_pillar: bool) -> np.ndarray:
-    """`selectors.item_facts`."""
-    facts = cols.items
+def item_mask(
+    cols: EditionColumns, wanted: Wanted, unstated_pillar: bool
+) -> tuple[_Facts, np.ndarray]:
+    """`selectors.item_facts`: the facts of the place filtered for, and which pass."""
+    facts = narrow(cols.items, wanted.place)
     if unstated_pillar:
-        return np.zeros(len(facts), dtype=bool)
+        return facts, np.zeros(len(facts), dtype=bool)
     mask = common_mask(cols, facts, wanted)
     if wanted.pillar is not None:
         mask &= facts.extra == wanted.pillar
@@ -468,7 +495,7 @@ def item_mask(cols: EditionColumns, wanted: Wanted, unstated_pillar: bool) -> np
         mask &= facts.value == wanted.item
     if wanted.framework is not None and wanted.areas is not None:
         mask &= _with_area(cols, wanted)[facts.entry]
-    return mask
+    return facts, mask
 
 
 # -- counting -----------------------------------------------------------------------------

@@ -262,8 +262,7 @@ def matching_records(edition: Edition, filters: MatrixFilters):
         return matching_entries(edition, filters).values_list("data", flat=True)
     if not filters.active:
         return EntryRecords(cols.entry_ids)
-    mask = columnar.pillar_mask(cols, _wanted(filters))
-    has = columnar.entries_of(cols, cols.pillars, mask)
+    has = columnar.entries_of(cols, *columnar.pillar_mask(cols, _wanted(filters)))
     return EntryRecords(cols.entry_ids[has])
 
 
@@ -349,8 +348,8 @@ def _fast_columns_facts(cols, filters: MatrixFilters, wanted: columnar.Wanted):
     """The fact arrays of the matrix's columns (pillars, or the framework's areas) and
     which of them pass the filters."""
     if filters.framework:
-        return cols.areas, columnar.area_mask(cols, wanted)
-    return cols.pillars, columnar.pillar_mask(cols, wanted)
+        return columnar.area_mask(cols, wanted)
+    return columnar.pillar_mask(cols, wanted)
 
 
 # -- the shape of a matrix --------------------------------------------------------------
@@ -734,15 +733,15 @@ def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
     cols = columnar.columns(edition)
     if cols is not None:
         wanted = _wanted(filters)
-        mask = columnar.item_mask(cols, wanted, filters.pillar == UNSTATED)
-        countries_, regions, values, ns = columnar.place_counts(cols.items, mask)
+        facts, mask = columnar.item_mask(cols, wanted, filters.pillar == UNSTATED)
+        countries_, regions, values, ns = columnar.place_counts(facts, mask)
         counts = {
             (v, _place_key(c, r)): n
             for c, r, v, n in zip(
                 countries_.tolist(), regions.tolist(), values.tolist(), ns.tolist(), strict=True
             )
         }
-        activity_count = columnar.distinct_entries(cols, cols.items, mask)
+        activity_count = columnar.distinct_entries(cols, facts, mask)
     else:
         facts = item_facts(edition, filters)
         counts = {
