@@ -86,6 +86,7 @@ def narrow(facts: _Facts, place: tuple | None) -> _Facts:
     if not place:
         return facts.slice(0, 0)
     code = {"region": REGION_PLACE, "unstated": NONE}.get(place[0], place[-1])
+    code = facts.place.dtype.type(code)  # another type would copy the whole array
     start = int(np.searchsorted(facts.place, code, side="left"))
     stop = int(np.searchsorted(facts.place, code, side="right"))
     return facts.slice(start, stop)
@@ -205,7 +206,9 @@ def _stored(key: tuple) -> EditionColumns | None:
         types, statuses = (folder / "meta.txt").read_text(encoding="utf-8").split("\n")[:2]
 
         def load(name: str) -> np.ndarray:
-            return np.load(folder / f"{name}.npy", mmap_mode="r")
+            # A plain array over the mapped file: numpy's memmap class costs
+            # milliseconds a slice and a search.
+            return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
         def facts(table: str) -> _Facts:
             return _Facts(*(load(f"{table}.{name}") for name in ARRAYS.split()))
