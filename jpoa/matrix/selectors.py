@@ -535,7 +535,7 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
                 Cell(
                     counts.get((org.pk, n), 0),
                     {**column.params, "organisation": org.key},
-                    activities=sorted(in_cell[org.pk, n], key=_by_title),
+                    activities=sorted(in_cell.get((org.pk, n), ()), key=_by_title),
                 )
                 for n, column in zip(numbers, columns, strict=True)
             ],
