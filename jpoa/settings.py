@@ -183,6 +183,9 @@ else:
 # not once in each, and kept out of their memory. Keys carry the time the public data
 # last changed, so a cached page is never stale.
 MATRIX_PAGE_CACHE_SECONDS = env_int("JPOA_PAGE_CACHE_SECONDS", 60 * 60)  # 0: no page cache
+# Each server process keeps the editions asked for as arrays and answers the matrix from
+# them (jpoa.matrix.columnar); off, every answer is SQL over the edition's facts.
+MATRIX_COLUMNAR = env_bool("JPOA_MATRIX_COLUMNAR", True)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -108,6 +108,7 @@ def test_generate_then_run_measure_every_view(tmp_path):
         "--clients=2",
         "--requests=4",
         "--import-rows=20",
+        "--never-asked=3",
         f"--json={figures}",
         *skip,
         env_dir=tmp_path / "user",
@@ -129,12 +130,38 @@ def test_generate_then_run_measure_every_view(tmp_path):
     }
     fresh = next(v for v in report["views"] if v["name"].endswith("never asked before"))
     assert fresh["path"].endswith("&fresh=0")
-    assert all(v["jpoa"]["errors"] == 0 and v["jpoa"]["requests"] == 4 for v in report["views"])
+    never_asked = [v for v in report["views"] if v["name"].endswith(", never asked")]
+    assert {v["name"] for v in never_asked} == {
+        "organisations x pillars, never asked",
+        "API organisations x pillars, never asked",
+        "heatmap, never asked",
+        "API heatmap, never asked",
+        "activity list, never asked",
+        "API activity list, never asked",
+    }
+    for view in never_asked:
+        assert len(set(view["paths"])) == 3 == view["jpoa"]["requests"]
+    assert all(v["jpoa"]["errors"] == 0 for v in report["views"])
+    assert all(v["jpoa"]["requests"] in (3, 4) for v in report["views"])
     assert report["server_peak_rss_mb"] > 0
+    assert len(report["server_process_peak_rss_mb"]) >= 2  # gunicorn's master and workers
     assert report["publish"]["activities"] == 200
     assert report["imports"]["csv"]["ok"] and report["imports"]["iati"]["ok"]
     if "--skip=datasette" not in skip:
         assert report["views"][0]["datasette"]["errors"] == 0
+
+
+def test_never_asked_combinations_are_distinct_and_seeded():
+    import random
+
+    from jpoa.bench.runner import never_asked_combinations
+
+    manifest = {"countries": ["KG", "KZ", "TJ", "TM", "UZ"], "country": "KZ"}
+    first = never_asked_combinations(manifest, random.Random(5), 200)
+    again = never_asked_combinations(manifest, random.Random(5), 200)
+    assert first == again  # the seed says which
+    assert len({tuple(sorted(c.items())) for c in first}) == 200
+    assert all(c["year_from"] <= c["year_to"] for c in first)
 
 
 def test_a_fresh_view_asks_a_new_url_each_time():

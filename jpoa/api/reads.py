@@ -234,7 +234,7 @@ def activities(
 ):
     """The activities of an edition that pass the filters (the matrix cells' lists), by key."""
     edition = _edition(request, response)
-    entries = selectors.matching_entries(edition, _filters(request)).values_list("data", flat=True)
+    entries = selectors.matching_records(edition, _filters(request))
     return paginate(request, entries, page, lambda data: data)
 
 

@@ -54,8 +54,13 @@ class View:
     # Each request a URL never asked before (a parameter the page ignores, numbered):
     # what a page costs when no cache holds it.
     fresh: bool = False
+    # Every path a combination of filters no request of the run asked before (random,
+    # seeded, listed in the report): measured once each, no warming, so no cache holds it.
+    never_asked: bool = False
 
     def urls(self, requests: int) -> list[str]:
+        if self.never_asked:
+            return self.paths[:requests]
         if not self.fresh:
             return self.paths
         return [f"{self.paths[n % len(self.paths)]}&fresh={n}" for n in range(requests)]
@@ -160,17 +165,22 @@ def _children() -> dict[int, list[int]]:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB (from /proc)."""
-    tree, todo, total = _children(), [pid], 0
+    return sum(process_rss_mb(pid).values())
+
+
+def process_rss_mb(pid: int) -> dict[int, float]:
+    """Resident memory of a process and each of its descendants, in MB, by process id."""
+    tree, todo, each = _children(), [pid], {}
     while todo:
         current = todo.pop()
         todo.extend(tree.get(current, []))
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    each[current] = int(line.split()[1]) / 1024
         except OSError:
             continue
-    return total / 1024
+    return each
 
 
 class PeakMemory(threading.Thread):
@@ -179,11 +189,15 @@ class PeakMemory(threading.Thread):
     def __init__(self, pid: int, every: float = 0.2):
         super().__init__(daemon=True)
         self.pid, self.every, self.peak_mb = pid, every, 0.0
+        self.peak_each_mb: dict[int, float] = {}  # each process's own peak
         self._done = threading.Event()
 
     def run(self):
         while not self._done.is_set():
-            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            each = process_rss_mb(self.pid)
+            self.peak_mb = max(self.peak_mb, sum(each.values()))
+            for pid, mb in each.items():
+                self.peak_each_mb[pid] = round(max(self.peak_each_mb.get(pid, 0.0), mb), 1)
             self._done.wait(self.every)
 
     def stop(self) -> float:
@@ -237,6 +251,7 @@ class Server:
 
     def __exit__(self, *exc):
         self.peak_mb = self.memory.stop() if self.memory.is_alive() else 0.0
+        self.peak_each_mb = dict(self.memory.peak_each_mb)
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
@@ -249,7 +264,7 @@ class Server:
 # -- what is measured ---------------------------------------------------------------------
 
 
-def views(manifest: dict, has_search: bool) -> list[View]:
+def views(manifest: dict, has_search: bool, *, seed: int = 20, never_asked: int = 0) -> list[View]:
     countries = manifest["countries"] or [manifest["country"]]
     busiest = manifest["country"]
     ordered = [busiest] + [c for c in countries if c != busiest]
@@ -331,7 +346,91 @@ def views(manifest: dict, has_search: bool) -> list[View]:
             "API matrix, one country",
             [f"/api/v1/matrix/organisations-pillars?country={c}" for c in ordered],
         ),
+        # Last: a new server process reads search's facets in a thread as it starts, and
+        # the first view measured shares the processes with it.
+        *never_asked_views(manifest, seed=seed, count=never_asked),
     ]
+
+
+YEARS = (2008, 2026)  # the synthetic activities' years, about
+NEVER_ASKED_KINDS = (
+    # name, path, API twin, Datasette facets (None: no Datasette equivalent)
+    ("organisations x pillars", "/en/matrix/", "/api/v1/matrix/organisations-pillars",
+     "&_facet=lead_organisation&_facet=pillar"),
+    ("heatmap", "/en/matrix/heatmap/", "/api/v1/matrix/countries-pillars",
+     "&_facet=country&_facet=pillar"),
+    ("activity list", "/en/matrix/activities/", "/api/v1/activities", ""),
+)  # fmt: skip
+
+
+def never_asked_combinations(manifest: dict, rnd: random.Random, count: int) -> list[dict]:
+    """COUNT distinct combinations of filters (country, pillar, year range, status,
+    organisation type), drawn at random: the first request of each is one no cache holds."""
+    countries = [*(manifest["countries"] or [manifest["country"]]), "region"]
+    seen, combos = set(), []
+    while len(combos) < count:
+        start = rnd.randint(*YEARS)
+        combo = {
+            "country": rnd.choice(countries),
+            "pillar": rnd.choice(["", "1", "2", "3", "4"]),
+            "year_from": start,
+            "year_to": start + rnd.randint(0, 6),
+            "status": rnd.choice(["", "", "ongoing", "completed", "planned"]),
+            "organisation_type": rnd.choice(["", "", "", "un_entity", "state", "ngo"]),
+        }
+        combo = {k: v for k, v in combo.items() if v != ""}
+        key = tuple(sorted(combo.items()))
+        if key not in seen:
+            seen.add(key)
+            combos.append(combo)
+    return combos
+
+
+def _datasette_query(combo: dict) -> str:
+    names = {"organisation_type": "organisation_type", "status": "status"}
+    parts = [f"country={combo['country']}"]
+    if "pillar" in combo:
+        parts.append(f"pillar={combo['pillar']}")
+    parts += [f"{names[k]}={combo[k]}" for k in names if k in combo]
+    parts += [f"start_year__lte={combo['year_to']}", f"end_year__gte={combo['year_from']}"]
+    return "&".join(parts)
+
+
+def never_asked_views(manifest: dict, *, seed: int, count: int) -> list[View]:
+    """For each matrix view and its API twin: COUNT combinations never asked before, then
+    the same URLs asked again (answered from the page cache)."""
+    if not count:
+        return []
+    rnd = random.Random(seed)
+    views = []
+    for name, page, api, facets in NEVER_ASKED_KINDS:
+        combos = never_asked_combinations(manifest, rnd, count)
+        queries = ["&".join(f"{k}={v}" for k, v in c.items()) for c in combos]
+        datasette = (
+            [f"/datasette/activities?{_datasette_query(c)}{facets}" for c in combos]
+            if facets
+            else [f"/datasette/activities?{_datasette_query(c)}&_size=50" for c in combos]
+        )
+        for label, base, twin in ((name, page, datasette), (f"API {name}", api, [])):
+            paths = [f"{base}?{q}" for q in queries]
+            views.append(
+                View(
+                    f"{label}, never asked",
+                    paths,
+                    twin,
+                    never_asked=True,
+                    note=f"{count} random combinations, seed {seed}: {paths[0]}",
+                )  # fmt: skip
+            )
+            views.append(
+                View(
+                    f"{label}, asked again",
+                    paths,
+                    never_asked=True,
+                    note="the same URLs again: page-cache hits",
+                )  # fmt: skip
+            )
+    return views
 
 
 def _new_filters(countries: list[str]) -> list[str]:
@@ -376,9 +475,14 @@ def run(
     skip: set[str],
     say: Callable[[str], None],
     servers: int = 1,
+    seed: int = 20,
+    never_asked: int = 0,
 ) -> dict:
     manifest = target.manifest()
     env = target.env()
+    # The API's rate limit for anonymous callers (120 a minute by default) would answer
+    # most of the benchmark's requests with 429, from the one address they come from.
+    env["JPOA_API_ANON_RATE"] = "1000000/min"
     say("bringing the benchmark database up to date (migrate) ...")
     target.jpoa("migrate", "--verbosity=0", capture=True)
     report: dict = {
@@ -397,29 +501,40 @@ def run(
                     target.command("serve", f"--port={port}"),
                     env,
                     port,
-                    "/en/",
+                    # Not the home page: at a million activities its first build compares
+                    # the last two editions entry by entry (jpoa.public.now), over 90 s on a
+                    # busy machine, longer than the start-up wait.
+                    "/en/matrix/editions/",
                     target.data_dir / f"bench-server-{n}.log",
                 )
             )
             for n, port in enumerate(ports, start=1)
         ]
         has_search = _status(ports[0], "/en/search/") == 200
-        measured = views(manifest, has_search)
+        measured = views(manifest, has_search, seed=seed, never_asked=never_asked)
+        if never_asked:
+            say(f"never-asked combinations: seed {seed}, {never_asked} per view")
         for view in measured:
             say(f"measuring {view.name} ...")
-            latency = measure(ports, view.urls(requests), clients, requests, warm=not view.fresh)
+            count = len(view.paths) if view.never_asked else requests
+            warm = not (view.fresh or view.never_asked)
+            latency = measure(ports, view.urls(count), clients, count, warm=warm)
             report["views"].append(
                 {
                     "name": view.name,
                     "path": view.urls(1)[0],
                     "note": view.note,
                     "jpoa": asdict(latency),
+                    **({"paths": view.paths} if view.never_asked else {}),
                 }
             )
         if "throughput" not in skip:
             say("measuring the cached public pages ...")
             report["cached_pages"] = asdict(measure(ports, CACHED_PAGES, clients, requests * 2))
     report["server_peak_rss_mb"] = round(sum(server.peak_mb for server in running), 1)
+    report["server_process_peak_rss_mb"] = [
+        mb for server in running for mb in server.peak_each_mb.values()
+    ]
     if "datasette" not in skip:
         report["datasette"] = _datasette(target, measured, report, clients, requests, say)
     if "publish" not in skip:
@@ -473,7 +588,13 @@ def _datasette(target, measured, report, clients, requests, say) -> dict:
             if not view.datasette_paths:
                 continue
             say(f"measuring Datasette: {view.name} ...")
-            latency = measure([port], view.datasette_paths, clients, max(clients, requests // 5))
+            if view.never_asked:
+                count = len(view.datasette_paths)
+                latency = measure([port], view.datasette_paths, clients, count, warm=False)
+            else:
+                latency = measure(
+                    [port], view.datasette_paths, clients, max(clients, requests // 5)
+                )
             row["datasette"] = asdict(latency)
             row["datasette_path"] = view.datasette_paths[0]
             if row["jpoa"]["median_ms"]:
@@ -683,6 +804,9 @@ def table(report: dict) -> str:
     lines.append(
         f"server peak memory (all gunicorn processes): {report['server_peak_rss_mb']:.0f} MB"
     )
+    if report.get("server_process_peak_rss_mb"):
+        each = ", ".join(f"{mb:.0f}" for mb in report["server_process_peak_rss_mb"])
+        lines.append(f"  each server process's peak: {each} MB")
     if "datasette" in report:
         lines.append(
             f"Datasette {report['datasette']['version']} peak memory: "

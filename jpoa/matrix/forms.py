@@ -1,6 +1,9 @@
 """The public filter form of the matrix views: GET parameters in, `MatrixFilters` out."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Organisation
@@ -9,26 +12,64 @@ from .models import Activity, Edition
 from .selectors import REGION, UNSTATED, FilterOptions, MatrixFilters
 
 
+class ListSelect(forms.Select):
+    """A select whose options are joined as text, not rendered one template each.
+
+    The organisations' list has hundreds of options: through Django's option templates
+    it cost more of a matrix page's time than counting the matrix (issue #20).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        attrs = self.build_attrs(self.attrs, attrs)
+        parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+        for option, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', option))
+                parts += [self._option(v, text, chosen) for v, text in label]
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option, label, chosen))
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))
+
+    @staticmethod
+    def _option(value, label, chosen: set[str]) -> str:
+        value = "" if value is None else str(value)
+        selected = " selected" if value in chosen else ""
+        return f'<option value="{conditional_escape(value)}"{selected}>{conditional_escape(label)}</option>'
+
+
 class MatrixFilterForm(forms.Form):
-    edition = forms.TypedChoiceField(label=_("Edition"), coerce=int, required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    pillar = forms.ChoiceField(label=_("Pillar"), required=False)
-    item = forms.TypedChoiceField(label=_("Plan action item"), coerce=int, required=False)
-    organisation = forms.ChoiceField(label=_("Lead organisation"), required=False)
+    edition = forms.TypedChoiceField(
+        label=_("Edition"), coerce=int, required=False, widget=ListSelect
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=ListSelect)
+    pillar = forms.ChoiceField(label=_("Pillar"), required=False, widget=ListSelect)
+    item = forms.TypedChoiceField(
+        label=_("Plan action item"), coerce=int, required=False, widget=ListSelect
+    )
+    organisation = forms.ChoiceField(
+        label=_("Lead organisation"), required=False, widget=ListSelect
+    )
     organisation_type = forms.ChoiceField(
         label=_("Organisation type"),
         required=False,
         choices=[("", _("All types")), *Organisation.Type.choices],
+        widget=ListSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Activity.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Activity.Status.choices],
+        widget=ListSelect,
     )
     year_from = forms.IntegerField(
         label=_("From year"), required=False, min_value=1900, max_value=2200
     )
     year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2200)
-    framework = forms.ChoiceField(label=_("Group by"), required=False)
-    area = forms.ChoiceField(label=_("Framework area"), required=False)
+    framework = forms.ChoiceField(label=_("Group by"), required=False, widget=ListSelect)
+    area = forms.ChoiceField(label=_("Framework area"), required=False, widget=ListSelect)
 
     def __init__(self, data, *, options: FilterOptions, editions: list[Edition]):
         super().__init__(data)
@@ -46,14 +87,14 @@ class MatrixFilterForm(forms.Form):
             *((str(p.number), str(p)) for p in options.pillars),
             (UNSTATED, _("No pillar stated")),
         ]
-        self.fields["item"].choices = [
-            ("", _("All action items")),
-            *((i.pk, f"{i.code} {i.title}") for i in options.items),
-        ]
-        self.fields["organisation"].choices = [
-            ("", _("All organisations")),
-            *((o.key, str(o)) for o in options.organisations),
-        ]
+        long_lists = options.__dict__.get("long_lists")  # made once per options read
+        if long_lists is None:
+            long_lists = options.__dict__["long_lists"] = (
+                [(i.pk, f"{i.code} {i.title}") for i in options.items],
+                [(o.key, str(o)) for o in options.organisations],
+            )
+        self.fields["item"].choices = [("", _("All action items")), *long_lists[0]]
+        self.fields["organisation"].choices = [("", _("All organisations")), *long_lists[1]]
         self._frameworks(options, (data or {}).get("framework"))
 
     def _frameworks(self, options: FilterOptions, chosen: str | None) -> None:

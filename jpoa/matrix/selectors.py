@@ -28,6 +28,7 @@ from jpoa.lib import pagecache
 from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar
 from jpoa.plan.published import site_items, site_pillars
 
+from . import columnar
 from .editions import HistoryStep, activity_history
 from .models import (
     Activity,
@@ -129,6 +130,12 @@ class FilterOptions:
 
 
 def filter_options() -> FilterOptions:
+    """The filter form's choices, read once per language and change of the public data
+    (the organisations' list has hundreds)."""
+    return per_data_change("filter options", _read_filter_options)
+
+
+def _read_filter_options() -> FilterOptions:
     return FilterOptions(
         countries=list(Country.objects.order_by("-in_region", "name")),
         pillars=site_pillars(),
@@ -227,6 +234,107 @@ def matching_entries(edition: Edition, filters: MatrixFilters) -> QuerySet[Editi
     return entries.order_by("activity_key")
 
 
+def matching_records(edition: Edition, filters: MatrixFilters):
+    """The snapshots of `matching_entries`, in key order: a sequence to paginate.
+
+    From the edition's arrays when this process has them (`jpoa.matrix.columnar`): the
+    ids of the matching entries are found there, and only a page's rows are read.
+    """
+    cols = columnar.columns(edition)
+    if cols is None:
+        return matching_entries(edition, filters).values_list("data", flat=True)
+    if not filters.active:
+        return EntryRecords(cols.entry_ids)
+    has = columnar.entries_of(cols, *columnar.pillar_mask(cols, _wanted(filters)))
+    return EntryRecords(cols.entry_ids[has])
+
+
+class EntryRecords:
+    """Entries' snapshots by id, in the order of the ids; a slice reads only its rows."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index].tolist()
+        data = dict(EditionEntry.objects.filter(pk__in=ids).values_list("pk", "data"))
+        return [data[pk] for pk in ids]
+
+    def __iter__(self):
+        for start in range(0, len(self.ids), 1000):
+            yield from self[start : start + 1000]
+
+
+# -- the same filters, for the edition's arrays (`columnar`) ------------------------------
+
+
+def _wanted(filters: MatrixFilters) -> columnar.Wanted:
+    """The filters as ids and codes the arrays hold: a value that names nothing matches
+    nothing, as in SQL."""
+    none = columnar.NONE
+    place = None
+    if filters.country == REGION:
+        place = ("region",)
+    elif filters.country == UNSTATED:
+        place = ("unstated",)
+    elif filters.country:
+        pk = Country.objects.filter(iso2=filters.country).values_list("pk", flat=True).first()
+        place = ("country", pk) if pk is not None else ()
+    organisation = framework = areas = None
+    if filters.organisation:
+        found = Organisation.objects.filter(key=filters.organisation).values_list("pk", flat=True)
+        organisation = found.first() or none
+    if filters.framework:
+        found = Framework.objects.filter(key=filters.framework).values_list("pk", flat=True)
+        framework = found.first() or none
+    if filters.area:
+        areas = tuple(FrameworkArea.objects.filter(code=filters.area).values_list("pk", flat=True))
+    return columnar.Wanted(
+        place=place,
+        pillar=_number(filters.pillar),
+        item=_int(filters.item),
+        organisation=organisation,
+        org_type=filters.organisation_type or None,
+        status=filters.status or None,
+        year_from=_int(filters.year_from),
+        year_to=_int(filters.year_to),
+        framework=framework,
+        areas=areas,
+    )
+
+
+def _int(value) -> int | None:
+    """A number of the filters (given as text by some callers, as SQL takes it)."""
+    return None if value in (None, "") else int(value)
+
+
+def _number(pillar: str | None) -> int | None:
+    if not pillar:
+        return None
+    if pillar == UNSTATED:
+        return columnar.NONE
+    return int(pillar) if str(pillar).isdigit() else -2
+
+
+def _column_value(value: int, framework: bool):
+    return None if value == columnar.NONE and not framework else value
+
+
+def _fast_columns_facts(cols, filters: MatrixFilters, wanted: columnar.Wanted):
+    """The fact arrays of the matrix's columns (pillars, or the framework's areas) and
+    which of them pass the filters."""
+    if filters.framework:
+        return columnar.area_mask(cols, wanted)
+    return columnar.pillar_mask(cols, wanted)
+
+
 # -- the shape of a matrix --------------------------------------------------------------
 
 
@@ -305,15 +413,16 @@ class _Dimension:
     framework: Framework | None = None
 
 
-def _dimension(edition: Edition, filters: MatrixFilters) -> _Dimension:
-    """The pillars (by default) or the chosen framework's areas, and the facts to count."""
+def _dimension(edition: Edition, filters: MatrixFilters, sql: bool = True) -> _Dimension:
+    """The pillars (by default) or the chosen framework's areas, and the facts to count
+    (SQL: only when the SQL counts; building the queryset costs milliseconds)."""
     if filters.framework:
-        return _area_dimension(edition, filters)
-    facts = pillar_facts(edition, filters)
+        return _area_dimension(edition, filters, sql)
+    facts = pillar_facts(edition, filters) if sql else None
     return _Dimension(facts, "pillar_number", [], [])
 
 
-def _area_dimension(edition: Edition, filters: MatrixFilters) -> _Dimension:
+def _area_dimension(edition: Edition, filters: MatrixFilters, sql: bool) -> _Dimension:
     framework = next((f for f in site_frameworks() if f.key == filters.framework), None)
     areas = framework.area_list if framework else []
     if filters.area:
@@ -321,7 +430,7 @@ def _area_dimension(edition: Edition, filters: MatrixFilters) -> _Dimension:
     columns = [
         Column(a.code, a.title, {"framework": filters.framework, "area": a.code}) for a in areas
     ]
-    facts = area_facts(edition, filters)
+    facts = area_facts(edition, filters) if sql else None
     return _Dimension(facts, "area_id", [a.pk for a in areas], columns, framework)
 
 
@@ -382,7 +491,100 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     With a framework chosen (`filters.framework`), its areas are the columns instead, and
     only the activities classified under one of them are counted.
     """
-    dimension = _dimension(edition, filters)
+    cols = columnar.columns(edition)
+    dimension = _dimension(edition, filters, sql=cols is None)
+    if cols is not None:
+        counts, listed, count = _fast_organisations(cols, edition, filters)
+    else:
+        counts, listed, count = _sql_organisations(dimension, edition, filters)
+    titles_listed = len(listed) <= LIST_TITLES_UP_TO
+    records = _records_by_id({entry for _o, _p, entry in listed} if titles_listed else set())
+    in_cell = defaultdict(list)
+    for org, pillar, entry in listed if titles_listed else []:
+        in_cell[org, pillar].append(records[entry])
+    known = _organisation_rows()
+    if not {org for org, _pillar in counts} <= known.keys():  # added since it was read
+        _kept_per_change.clear()
+        known = _organisation_rows()
+    orgs = sorted((known[org] for org in {org for org, _pillar in counts}), key=lambda o: o.order)
+    _pillar_values(dimension, filters, counts)
+    columns, numbers = dimension.columns, dimension.values
+    rows = [
+        Row(
+            label=org.label,
+            params={"organisation": org.key},
+            note=org.type_label,
+            cells=[
+                Cell(
+                    counts.get((org.pk, n), 0),
+                    {**column.params, "organisation": org.key},
+                    activities=sorted(in_cell.get((org.pk, n), ()), key=_by_title),
+                )
+                for n, column in zip(numbers, columns, strict=True)
+            ],
+        )
+        for org in orgs
+    ]
+    matrix = Matrix(edition, filters, columns, rows, count, titles_listed, dimension.framework)
+    return _shade(matrix)
+
+
+@dataclass(frozen=True)
+class _OrganisationRow:
+    pk: int
+    key: str
+    label: str
+    type_label: str
+    order: tuple
+
+
+def _organisation_rows() -> dict[int, _OrganisationRow]:
+    """How each organisation heads a row, in the language of the request (a matrix has
+    hundreds of rows: reading their names through the translated fields cost more than
+    counting)."""
+    return per_data_change(
+        "organisation rows",
+        lambda: {
+            o.pk: _OrganisationRow(
+                o.pk, o.key, o.label, str(o.get_type_display()), (str(o).lower(), o.pk)
+            )
+            for o in Organisation.objects.all()
+        },
+    )
+
+
+_kept_per_change: dict = {}
+
+
+def per_data_change(name: str, read):
+    """READ(), kept by this process until the public data changes, per language.
+
+    Inside a transaction (a publication, a test) it is read every time: what the
+    transaction changed may be rolled back, and a stamp is only the newest audit record.
+    """
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        return read()
+    stamp = pagecache.data_changed_at()
+    if stamp is None:
+        return read()
+    key = (name, get_language(), str(connection.settings_dict.get("NAME")), stamp)
+    found = _kept_per_change.get(key)
+    if found is None:
+        found = read()
+        for old in [k for k in _kept_per_change if k[0] == name and k[3] != stamp]:
+            _kept_per_change.pop(old, None)  # of an earlier state of the data
+        _kept_per_change[key] = found
+    return found
+
+
+def _by_title(record: dict) -> tuple[str, str]:
+    return record["title"].lower(), record["key"]
+
+
+def _sql_organisations(dimension: _Dimension, edition: Edition, filters: MatrixFilters):
+    """(counts by organisation and column, listed triples, activities) by SQL."""
     facts, column_field = dimension.facts, dimension.field
     counts = {
         (r["lead_organisation_id"], r[column_field]): r["n"]
@@ -395,35 +597,29 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
         .distinct()
         .order_by()[: LIST_TITLES_UP_TO + 1]
     )
-    titles_listed = len(listed) <= LIST_TITLES_UP_TO
-    records = _records_by_id({entry for _o, _p, entry in listed} if titles_listed else set())
-    in_cell = defaultdict(list)
-    for org, pillar, entry in listed if titles_listed else []:
-        in_cell[org, pillar].append(records[entry])
-    org_ids = {org for org, _pillar in counts}
-    orgs = Organisation.objects.filter(pk__in=org_ids) if org_ids else Organisation.objects.none()
-    orgs = sorted(orgs, key=lambda o: (str(o).lower(), o.pk))
-    _pillar_values(dimension, filters, counts)
-    columns, numbers = dimension.columns, dimension.values
-    rows = [
-        Row(
-            label=org.label,
-            params={"organisation": org.key},
-            note=org.get_type_display(),
-            cells=[
-                Cell(
-                    counts.get((org.pk, n), 0),
-                    {**column.params, "organisation": org.key},
-                    activities=sorted(in_cell[org.pk, n], key=lambda r: r["title"].lower()),
-                )
-                for n, column in zip(numbers, columns, strict=True)
-            ],
-        )
-        for org in orgs
+    return counts, listed, _count(facts, edition, filters)
+
+
+def _fast_organisations(cols, edition: Edition, filters: MatrixFilters):
+    """The same as `_sql_organisations`, from the edition's arrays."""
+    wanted = _wanted(filters)
+    facts, mask = _fast_columns_facts(cols, filters, wanted)
+    by_place = wanted.place is not None
+    framework = bool(filters.framework)
+    orgs, values, ns = columnar.pair_counts(facts, mask, by_place)
+    counts = {
+        (org, _column_value(value, framework)): n
+        for org, value, n in zip(orgs.tolist(), values.tolist(), ns.tolist(), strict=True)
+    }
+    listed = [
+        (org, _column_value(value, framework), entry)
+        for org, value, entry in columnar.listed(cols, facts, mask, by_place, LIST_TITLES_UP_TO)
     ]
-    count = _count(facts, edition, filters)
-    matrix = Matrix(edition, filters, columns, rows, count, titles_listed, dimension.framework)
-    return _shade(matrix)
+    if not filters.active and not filters.framework:
+        count = edition.activity_count
+    else:
+        count = columnar.distinct_entries(cols, facts, mask)
+    return counts, listed, count
 
 
 def _records_by_id(ids: set[int]) -> dict[int, dict]:
@@ -461,13 +657,18 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
     With a framework chosen, its areas are the columns instead (see
     `organisations_by_pillars`).
     """
-    dimension = _dimension(edition, filters)
-    facts, column_field = dimension.facts, dimension.field
-    # One row per activity, pillar (or area) and place: a plain count counts activities.
-    counts = {
-        ((r["country_id"], r["region_wide"]), r[column_field]): r["n"]
-        for r in facts.values("country_id", "region_wide", column_field).annotate(n=Count("pk"))
-    }
+    cols = columnar.columns(edition)
+    dimension = _dimension(edition, filters, sql=cols is None)
+    if cols is not None:
+        counts, count = _fast_places(cols, edition, filters)
+    else:
+        facts, column_field = dimension.facts, dimension.field
+        # One row per activity, pillar (or area) and place: a plain count counts activities.
+        counts = {
+            ((r["country_id"], r["region_wide"]), r[column_field]): r["n"]
+            for r in facts.values("country_id", "region_wide", column_field).annotate(n=Count("pk"))
+        }
+        count = _count(facts, edition, filters)
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
     seen = {place for place, _pillar in counts}
@@ -484,8 +685,28 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
         )
         for label, params, kind, place in _place_rows(countries, seen, filters)
     ]
-    count = _count(facts, edition, filters)
     return _shade(Matrix(edition, filters, columns, rows, count, framework=dimension.framework))
+
+
+def _place_key(country: int, region: bool) -> tuple:
+    return (None if country == columnar.NONE else country, bool(region))
+
+
+def _fast_places(cols, edition: Edition, filters: MatrixFilters):
+    """(counts by place and column, activities) of `countries_by_pillars`, from the arrays."""
+    wanted = _wanted(filters)
+    facts, mask = _fast_columns_facts(cols, filters, wanted)
+    framework = bool(filters.framework)
+    countries, regions, values, ns = columnar.place_counts(facts, mask)
+    counts = {
+        (_place_key(c, r), _column_value(v, framework)): n
+        for c, r, v, n in zip(
+            countries.tolist(), regions.tolist(), values.tolist(), ns.tolist(), strict=True
+        )
+    }
+    if not filters.active and not filters.framework:
+        return counts, edition.activity_count
+    return counts, columnar.distinct_entries(cols, facts, mask)
 
 
 # -- plan items x countries -------------------------------------------------------------
@@ -493,11 +714,27 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
 
 def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
     """Which action items of the plan have activity where: items as rows, places as columns."""
-    facts = item_facts(edition, filters)
-    counts = {
-        (r["action_item_id"], (r["country_id"], r["region_wide"])): r["n"]
-        for r in facts.values("action_item_id", "country_id", "region_wide").annotate(n=Count("pk"))
-    }
+    cols = columnar.columns(edition)
+    if cols is not None:
+        wanted = _wanted(filters)
+        facts, mask = columnar.item_mask(cols, wanted, filters.pillar == UNSTATED)
+        countries_, regions, values, ns = columnar.place_counts(facts, mask)
+        counts = {
+            (v, _place_key(c, r)): n
+            for c, r, v, n in zip(
+                countries_.tolist(), regions.tolist(), values.tolist(), ns.tolist(), strict=True
+            )
+        }
+        activity_count = columnar.distinct_entries(cols, facts, mask)
+    else:
+        facts = item_facts(edition, filters)
+        counts = {
+            (r["action_item_id"], (r["country_id"], r["region_wide"])): r["n"]
+            for r in facts.values("action_item_id", "country_id", "region_wide").annotate(
+                n=Count("pk")
+            )
+        }
+        activity_count = facts.aggregate(n=Count("entry_id", distinct=True))["n"]
     seen = {place for _item, place in counts}
     countries = list(Country.objects.order_by("name"))
     places = _place_rows(countries, seen, filters)
@@ -520,7 +757,6 @@ def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
         )
         for item in items
     ]
-    activity_count = facts.aggregate(n=Count("entry_id", distinct=True))["n"]
     return _shade(Matrix(edition, filters, columns, rows, activity_count))
 
 
@@ -548,9 +784,9 @@ def _years_label(record: dict) -> str:
 
 def activity_list(edition: Edition, filters: MatrixFilters, page: int | str = 1) -> Page:
     """One page of the activities that pass the filters; `page.object_list` holds ActivityRows."""
-    paginator = Paginator(matching_entries(edition, filters).values("data"), PAGE_SIZE)
+    paginator = Paginator(matching_records(edition, filters), PAGE_SIZE)
     result = paginator.get_page(page)
-    records = [row["data"] for row in result.object_list]
+    records = list(result.object_list)
     orgs = _organisations({r["lead_organisation"] for r in records})
     names = dict(Country.objects.values_list("iso2", "name"))
     result.object_list = [

@@ -7,10 +7,11 @@ is not signed in gets are kept in the cache, keyed by their URL and the time the
 last changed, and served from there until then.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -88,9 +89,21 @@ def published_page(view=None, *, params: tuple[str, ...] = MATRIX_PARAMS):
     return pagecache.published_page(view, params=params)
 
 
+# Organisations shown on one page of the classic matrix: with hundreds of them the whole
+# table weighed 550-600 KB of HTML (issue #20); a page of rows stays near 100 KB.
+ROWS_PER_PAGE = 60
+
+
 @published_page
 def organisations(request: HttpRequest) -> HttpResponse:
-    return _matrix_page(request, "matrix/organisations.html", selectors.organisations_by_pillars)
+    state = _state(request)
+    matrix = rows = None
+    if state.edition:
+        matrix = selectors.organisations_by_pillars(state.edition, state.filters)
+        rows = Paginator(matrix.rows, ROWS_PER_PAGE).get_page(request.GET.get("page", 1))
+        matrix = _link(replace(matrix, rows=list(rows.object_list)), state)
+    context = {"state": state, "matrix": matrix, "rows_page": rows}
+    return render(request, "matrix/organisations.html", context)
 
 
 @published_page

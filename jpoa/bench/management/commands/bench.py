@@ -54,6 +54,17 @@ class Command(JpoaCommand):
             "--import-rows", type=positive_int, default=2000, metavar="N", help="per file"
         )
         run.add_argument("--skip", action="append", default=[], choices=runner.OPTIONAL_STEPS)
+        run.add_argument(
+            "--never-asked",
+            type=int,
+            default=40,
+            metavar="N",
+            help="combinations of filters never asked before, per matrix view and API twin "
+            "(random; 0: none)",
+        )
+        run.add_argument(
+            "--seed", type=int, default=20, help="of the never-asked combinations (printed)"
+        )
         for sub in (generate, run):
             sub.add_argument(
                 "--data-dir",
@@ -106,7 +117,20 @@ class Command(JpoaCommand):
             f"({', '.join(f'{s:.1f} s' for s in manifest['publish_seconds'])})."
         )
 
-    def run(self, target: Target, *, clients, requests, json, import_rows, skip, servers, **opts):
+    def run(
+        self,
+        target: Target,
+        *,
+        clients,
+        requests,
+        json,
+        import_rows,
+        skip,
+        servers,
+        never_asked=40,
+        seed=20,
+        **opts,
+    ):
         if not target.manifest_path.exists():
             raise CommandError(
                 f"no benchmark data set in {target.data_dir}; run `jpoa bench generate` first"
@@ -119,6 +143,8 @@ class Command(JpoaCommand):
             skip=set(skip),
             say=self.say,
             servers=servers,
+            seed=seed,
+            never_asked=never_asked,
         )
         self.stdout.write(runner.table(report))
         if json:

@@ -37,9 +37,11 @@ class JpoaServer(BaseApplication):
 
 
 def _read_search_facets(worker) -> None:
+    from jpoa.matrix import columnar
     from jpoa.search import memory
 
     memory.load_in_background()
+    columnar.load_latest_in_background()  # the latest edition's arrays, for the matrix
 
 
 class Command(JpoaCommand):

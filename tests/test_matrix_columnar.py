@@ -1,0 +1,197 @@
+"""The matrix from each process's arrays (`jpoa.matrix.columnar`) answers exactly as the SQL
+over the edition does: the same cells, counts, titles and lists, for random combinations
+of filters (seeded, the seed in the failure message), on every edition, and after the
+editions were replaced as a restore replaces them."""
+
+import random
+from dataclasses import asdict
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from jpoa.bench import synthetic
+from jpoa.core.models import Country, Organisation
+from jpoa.matrix import columnar, selectors
+from jpoa.matrix.editions import publish_edition
+from jpoa.matrix.models import Activity, Edition, EditionFact
+from jpoa.matrix.selectors import REGION, UNSTATED, MatrixFilters
+from jpoa.plan.models import ActionItem, Framework, FrameworkArea
+from tests.factories import PUBLISHER, make_items
+
+SEED = 20
+COMBINATIONS = 70
+VIEWS = (
+    selectors.organisations_by_pillars,
+    selectors.countries_by_pillars,
+    selectors.items_by_countries,
+)
+
+
+def _synthetic_editions(rnd: random.Random) -> None:
+    """Synthetic activities, a quarter of them under the framework's areas, in two editions."""
+    make_items()  # the default data set has no plan items
+    synthetic.generate(activities=900, organisations=25, editions=0, seed=rnd.randint(1, 99))
+    areas = list(FrameworkArea.objects.values_list("pk", flat=True))
+    through = Activity.framework_areas.through
+    ids = list(Activity.objects.values_list("pk", flat=True))
+    through.objects.bulk_create(
+        through(activity_id=pk, frameworkarea_id=area)
+        for pk in rnd.sample(ids, len(ids) // 4)
+        for area in rnd.sample(areas, rnd.randint(1, 2))
+    )
+    publish_edition(title="First", by=PUBLISHER)
+    Activity.objects.filter(pk__in=rnd.sample(ids, 90)).update(status="suspended")
+    Activity.objects.filter(pk__in=rnd.sample(ids, 30)).delete()
+    publish_edition(title="Second", by=PUBLISHER)
+
+
+def _random_filters(rnd: random.Random) -> MatrixFilters:
+    countries = [*Country.objects.values_list("iso2", flat=True), REGION, UNSTATED]
+    organisations = list(Organisation.objects.values_list("key", flat=True))
+    items = list(ActionItem.objects.values_list("pk", flat=True))
+    frameworks = list(Framework.objects.values_list("key", flat=True))
+    areas = list(FrameworkArea.objects.values_list("code", flat=True))
+    start = rnd.randint(2006, 2030)
+
+    def maybe(values, chance=0.4):
+        return rnd.choice(values) if rnd.random() < chance else None
+
+    framework = maybe(frameworks, 0.3)
+    return MatrixFilters(
+        country=maybe(countries, 0.5),
+        pillar=maybe(["1", "2", "3", "4", UNSTATED]),
+        item=maybe(items, 0.2),
+        organisation=maybe(organisations, 0.25),
+        organisation_type=maybe(["un_entity", "state", "donor", "ngo", "regional"], 0.3),
+        status=maybe(["planned", "ongoing", "completed", "suspended", "cancelled"]),
+        year_from=start if rnd.random() < 0.4 else None,
+        year_to=start + rnd.randint(0, 6) if rnd.random() < 0.4 else None,
+        framework=framework,
+        area=maybe(areas, 0.5) if framework or rnd.random() < 0.1 else None,
+    )
+
+
+def _shape(matrix) -> dict:
+    return {
+        "columns": [asdict(c) for c in matrix.columns],
+        "rows": [
+            (
+                r.label,
+                r.params,
+                r.kind,
+                [(c.count, c.params, c.shade, c.activities) for c in r.cells],
+            )
+            for r in matrix.rows
+        ],
+        "activity_count": matrix.activity_count,
+        "titles_listed": matrix.titles_listed,
+    }
+
+
+def _answers(edition: Edition, filters: MatrixFilters) -> dict:
+    answers = {view.__name__: _shape(view(edition, filters)) for view in VIEWS}
+    records = selectors.matching_records(edition, filters)
+    answers["list"] = [r["key"] for r in records]
+    answers["list count"] = records.count()
+    page = selectors.activity_list(edition, filters, 2)
+    answers["page 2"] = [(a.key, a.title, a.status) for a in page.object_list]
+    return answers
+
+
+def _compare(editions, rnd: random.Random, combinations: int, seed: int) -> int:
+    """Compare both paths on COMBINATIONS random filters; returns how many matched anything."""
+    matched = 0
+    for n in range(combinations):
+        edition = rnd.choice(editions)
+        filters = MatrixFilters() if n == 0 else _random_filters(rnd)
+        with override_settings(MATRIX_COLUMNAR=False):
+            by_sql = _answers(edition, filters)
+        with columnar.inside_transactions():
+            assert columnar.columns(edition) is not None
+            fast = _answers(edition, filters)
+        assert fast == by_sql, f"seed {seed}, combination {n}: {filters}"
+        matched += by_sql["list count"] > 0
+    return matched
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(settings, tmp_path):
+    """The arrays a process writes (`DATA_DIR/matrix-columns`), in a folder of this test."""
+    settings.DATA_DIR = tmp_path
+    columnar.forget()
+
+
+@pytest.mark.django_db
+def test_the_arrays_answer_every_combination_as_the_sql_does(default_data, tmp_path):
+    seed = SEED
+    rnd = random.Random(seed)
+    _synthetic_editions(rnd)
+    editions = list(Edition.objects.order_by("number"))
+
+    matched = _compare(editions, rnd, COMBINATIONS, seed)
+    # What the first reading wrote to files answers the same (another process, a restart).
+    assert len(list((tmp_path / "matrix-columns").iterdir())) == len(editions)
+    columnar.forget()
+    _compare(editions, rnd, 20, seed)
+
+    # The combinations are not all empty ones: most find activities.
+    assert matched > COMBINATIONS // 3
+    assert EditionFact.objects.filter(edition=editions[-1]).exists()
+
+
+@pytest.mark.django_db
+def test_outside_a_transaction_the_views_use_the_arrays_and_inside_the_sql(default_data):
+    synthetic.generate(activities=50, organisations=5, editions=1)
+    edition = Edition.objects.get()
+
+    assert connection.in_atomic_block  # a test's data is in a transaction
+    assert columnar.columns(edition) is None
+    with columnar.inside_transactions():
+        kept = columnar.columns(edition)
+    assert kept is not None and len(kept.entry_ids) == 50
+    with override_settings(MATRIX_COLUMNAR=False), columnar.inside_transactions():
+        assert columnar.columns(edition) is None
+
+
+@pytest.mark.django_db
+def test_editions_replaced_as_a_restore_replaces_them_are_read_anew(default_data):
+    """A restore brings back other editions, perhaps under the same ids and numbers: what
+    a process kept of the editions before must not answer for them."""
+    rnd = random.Random(SEED + 1)
+    _synthetic_editions(rnd)
+    with columnar.inside_transactions():
+        for edition in Edition.objects.all():
+            columnar.columns(edition)  # kept by this process
+    numbers = {e.number: e.pk for e in Edition.objects.all()}
+    # The restored database: other activities, published again under the same numbers.
+    Edition.objects.all().delete()
+    Activity.objects.filter(
+        pk__in=rnd.sample(list(Activity.objects.values_list("pk", flat=True)), 200)
+    ).delete()
+    Activity.objects.filter(status="ongoing").update(status="planned")
+    publish_edition(title="First, restored", by=PUBLISHER)
+    publish_edition(title="Second, restored", by=PUBLISHER)
+    editions = list(Edition.objects.order_by("number"))
+    assert {e.number for e in editions} == set(numbers)
+
+    _compare(editions, rnd, 25, SEED + 1)
+
+
+@pytest.mark.django_db
+def test_the_classic_matrix_shows_its_organisations_a_page_at_a_time(
+    default_data, client, monkeypatch
+):
+    from jpoa.matrix import views
+
+    synthetic.generate(activities=120, organisations=5, editions=1)
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+    leads = Edition.objects.get().entries.values("lead_organisation_id_at").distinct().count()
+
+    first = client.get("/en/matrix/").content.decode()
+    last = client.get(f"/en/matrix/?page={-(-leads // 2)}").content.decode()
+
+    assert first.count('<th scope="row">') == 2
+    assert f"Organisations 1–2 of {leads}." in first and 'rel="next"' in first
+    assert last.count('<th scope="row">') == leads - 2 * (-(-leads // 2) - 1)
+    assert 'rel="prev"' in last and 'rel="next"' not in last
