@@ -125,6 +125,9 @@ def test_demo_and_synthetic_data_say_so_in_the_metadata(edition, client, tmp_pat
     synthetic_source()
     call_command("export", "parquet", "-o", str(out))
     assert pq.read_schema(out).metadata[b"jpoa.notice"].decode() == str(SYNTHETIC_NOTICE)
+    as_json = tmp_path / "m.json"  # the other formats say it as they say the demo's notice
+    call_command("export", "matrix-json", "-o", str(as_json))
+    assert json.loads(as_json.read_text())["notice"] == str(SYNTHETIC_NOTICE)
     Source.objects.create(key=DEMO_SOURCE, kind=Source.Kind.IMPORT, title="Demo")
     forget_demo_state()
     call_command("export", "parquet", "-o", str(out))

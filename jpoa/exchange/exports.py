@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
-from jpoa.core.demo import NOTICE, demo_loaded
+from jpoa.core.demo import data_notice
 from jpoa.core.models import Country, Organisation
 from jpoa.lib.cells import safe_cell
 from jpoa.matrix import selectors
@@ -161,8 +161,9 @@ def write_json(data: ExportData, out: BinaryIO) -> None:
 
     with _text(out) as text:
         text.write("{\n")
-        if demo_loaded():  # jpoa demo: invented data, said in every output
-            text.write(f' "notice": {dumps(str(NOTICE))},\n')
+        notice = data_notice()  # demonstration or synthetic data, said in every output
+        if notice:
+            text.write(f' "notice": {dumps(notice)},\n')
         text.write(f' "edition": {dumps(_edition_json(data.edition))},\n')
         text.write(f' "filters": {dumps(data.filters.params())},\n "activities": [')
         for n, record in enumerate(data.records()):
@@ -208,6 +209,7 @@ def _schema_fields(schema_type) -> list[dict]:
 
 def datapackage_descriptor(data: ExportData) -> dict:
     edition = data.edition
+    notice = data_notice()  # demonstration or synthetic data
     return {
         "profile": "tabular-data-package",
         "name": f"jpoa-matrix-edition-{edition.number}",
@@ -221,7 +223,7 @@ def datapackage_descriptor(data: ExportData) -> dict:
                 "title": "Creative Commons Attribution 4.0",
             }
         ],
-        **({"description": str(NOTICE)} if demo_loaded() else {}),  # jpoa demo
+        **({"description": notice} if notice else {}),
         "keywords": ["counter-terrorism", "3W", "HXL", "matrix"],
         "jpoa": {"edition": _edition_json(edition), "filters": data.filters.params()},
         "resources": [
@@ -359,8 +361,9 @@ def _print_setup(sheet, *, title_rows: str | None = None, landscape: bool = True
 def _cover(sheet, data: ExportData, styles) -> None:
     edition = data.edition
     filters = data.filters.params() or {_("filters"): _("none: the whole matrix")}
+    notice = data_notice()  # demonstration or synthetic data
     rows = [
-        *([(_("Notice"), str(NOTICE))] if demo_loaded() else []),  # jpoa demo: invented
+        *([(_("Notice"), notice)] if notice else []),
         (_("Edition"), f"{edition.number}. {edition.title}"),
         (_("As of"), edition.as_of.isoformat()),
         (_("Published"), edition.published_at.date().isoformat()),
