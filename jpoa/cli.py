@@ -26,7 +26,7 @@ Commands:
   createuser   add a user account (--superuser for a coordinator)
   load         load a data set file (JSON); all or nothing, existing records kept
   import       import activities from CSV, XLSX (3W, HXL) or IATI XML: preview, then confirm
-  export       write the data set or the published matrix (json, xlsx, csv, datapackage, template)
+  export       write the data set or the published matrix (json, xlsx, csv, datapackage, parquet, template)
   backup       write a consistent copy of the database while the site runs
   restore      replace all data with a backup (asks first)
   publish      publish the current activities as a new edition of the matrix

@@ -93,6 +93,10 @@ def test_every_export_says_it_is_invented(client, demo):
 
     package = zipfile.ZipFile(io.BytesIO(client.get("/en/data/datapackage.zip").getvalue()))
     assert json.loads(package.read("datapackage.json"))["description"].startswith(NOTICE)
+    import pyarrow.parquet as pq
+
+    parquet = pq.read_schema(io.BytesIO(client.get("/en/data/matrix.parquet").getvalue()))
+    assert parquet.metadata[b"jpoa.notice"].decode().startswith(NOTICE)
 
 
 def test_every_api_answer_says_it_is_invented(client, demo):

@@ -90,7 +90,7 @@ def test_datapackage_describes_its_csv(edition, client):
 def test_downloads_page_lists_the_formats(edition, client):
     page = client.get(reverse("exchange:downloads"))
     assert page.status_code == 200
-    for name in ("matrix.xlsx", "matrix.csv", "matrix.json", "datapackage.zip"):
+    for name in ("matrix.xlsx", "matrix.csv", "matrix.json", "matrix.parquet", "datapackage.zip"):
         assert name in page.content.decode()
 
 

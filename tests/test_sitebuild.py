@@ -124,7 +124,7 @@ def test_it_writes_both_languages_and_every_edition_with_links_that_all_lead_som
     assert "youth-dialogue" in (tmp_path / "en/matrix/activities/index.html").read_text()
     first = (tmp_path / "en/matrix/activities/edition=1/index.html").read_text()
     assert "border-training" in first and "youth-dialogue" not in first
-    for name in ("matrix.xlsx", "matrix.csv", "matrix.json", "datapackage.zip"):
+    for name in ("matrix.xlsx", "matrix.csv", "matrix.json", "matrix.parquet", "datapackage.zip"):
         assert (tmp_path / "ru/data" / name).is_file()
         assert (tmp_path / "en/data/edition=1" / name).is_file()
     assert (tmp_path / "en/events/upcoming.ics").read_text().startswith("BEGIN:VCALENDAR")

@@ -720,7 +720,12 @@ def _exports(target: Target, say: Callable[[str], None]) -> dict:
     out = Path(tempfile.mkdtemp(prefix="export-", dir=target.data_dir))
     figures = {}
     try:
-        for format, name in (("xlsx", "m.xlsx"), ("csv", "m.csv"), ("datapackage", "m.zip")):
+        for format, name in (
+            ("xlsx", "m.xlsx"),
+            ("csv", "m.csv"),
+            ("parquet", "m.parquet"),
+            ("datapackage", "m.zip"),
+        ):
             say(f"exporting the latest edition as {format} ...")
             path = out / name
             figure = timed(target.command("export", format, "-o", str(path)), target.env())

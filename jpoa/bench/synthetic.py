@@ -19,11 +19,12 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
+from jpoa.core.demo import SYNTHETIC_SOURCE
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import ActionItem, Pillar
 
-SOURCE_KEY = "synthetic-benchmark"
+SOURCE_KEY = SYNTHETIC_SOURCE
 ORG_PREFIX = "synthetic-org-"
 KEY_PREFIX = "syn-"
 CHUNK = 20_000

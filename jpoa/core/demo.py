@@ -18,6 +18,13 @@ NOTICE = _(
     "findings shown here were made up to show how jpoa works. None of it is real."
 )
 
+# `jpoa bench generate` (jpoa.bench.synthetic) cites this Source in every activity it makes.
+SYNTHETIC_SOURCE = "synthetic-benchmark"
+SYNTHETIC_NOTICE = _(
+    "Synthetic data, generated for a benchmark (jpoa bench generate): none of these "
+    "organisations and activities is real."
+)
+
 
 CACHE_KEY = "jpoa-demo-loaded"
 CACHE_SECONDS = 60
@@ -38,3 +45,12 @@ def demo_loaded() -> bool:
 
 def forget_demo_state() -> None:
     cache.delete(CACHE_KEY)
+
+
+def data_notice() -> str | None:
+    """What an export says of its data when the data is not real: demonstration or synthetic."""
+    if demo_loaded():
+        return str(NOTICE)
+    if Source.objects.filter(key=SYNTHETIC_SOURCE).exists():
+        return str(SYNTHETIC_NOTICE)
+    return None

@@ -31,7 +31,13 @@ from jpoa.matrix.selectors import MatrixFilters
 
 from . import exports
 
-EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "json": "json", "datapackage": "zip"}
+EXTENSIONS = {
+    "xlsx": "xlsx",
+    "csv": "csv",
+    "json": "json",
+    "datapackage": "zip",
+    "parquet": "parquet",
+}
 BUILD_SLOTS = 2  # downloads written at once, across the server's processes
 KEEP_FILES = 200  # the oldest written downloads beyond this many are removed
 RETRY_AFTER = 30  # seconds a refused request is asked to wait

@@ -1,4 +1,4 @@
-"""The published matrix written out: formatted XLSX, CSV with HXL, JSON, a Frictionless package.
+"""The published matrix written out: XLSX, CSV with HXL, JSON, Parquet, a Frictionless package.
 
 Everything is read from one published edition (the latest unless a number is given)
 through `jpoa.matrix.selectors`, with the public matrix's filters, so a download is
@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
-from jpoa.core.demo import NOTICE, demo_loaded
+from jpoa.core.demo import data_notice
 from jpoa.core.models import Country, Organisation
 from jpoa.lib.cells import safe_cell
 from jpoa.matrix import selectors
@@ -33,6 +34,7 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "datapackage": "application/zip",
+    "parquet": "application/vnd.apache.parquet",
 }
 
 
@@ -83,7 +85,7 @@ def export_data(
     )
 
 
-def _org_name(data: ExportData, key: str) -> str:
+def org_name(data: ExportData, key: str) -> str:
     org = data.organisations.get(key)
     return (org.acronym_en or org.name_en or key) if org else key
 
@@ -93,9 +95,9 @@ def flat_row(data: ExportData, record: dict) -> dict[str, Any]:
     return {
         "key": record["key"],
         "iati_identifier": record.get("iati_identifier") or "",
-        "lead_organisation": _org_name(data, record["lead_organisation"]),
-        "partners": "; ".join(_org_name(data, k) for k in record["partners"]),
-        "donors": "; ".join(_org_name(data, k) for k in record["donors"]),
+        "lead_organisation": org_name(data, record["lead_organisation"]),
+        "partners": "; ".join(org_name(data, k) for k in record["partners"]),
+        "donors": "; ".join(org_name(data, k) for k in record["donors"]),
         "title_en": record["title"].get("en", ""),
         "title_ru": record["title"].get("ru", ""),
         "description_en": record["description"].get("en", ""),
@@ -159,8 +161,9 @@ def write_json(data: ExportData, out: BinaryIO) -> None:
 
     with _text(out) as text:
         text.write("{\n")
-        if demo_loaded():  # jpoa demo: invented data, said in every output
-            text.write(f' "notice": {dumps(str(NOTICE))},\n')
+        notice = data_notice()  # demonstration or synthetic data, said in every output
+        if notice:
+            text.write(f' "notice": {dumps(notice)},\n')
         text.write(f' "edition": {dumps(_edition_json(data.edition))},\n')
         text.write(f' "filters": {dumps(data.filters.params())},\n "activities": [')
         for n, record in enumerate(data.records()):
@@ -180,18 +183,33 @@ def _schema_type(field: str) -> dict:
     return {"type": "string"}
 
 
-def datapackage_descriptor(data: ExportData) -> dict:
-    fields = [
+def _parquet_schema_type(field: str) -> dict:
+    """The Table Schema type of a Parquet column (`jpoa.exchange.parquet`)."""
+    from .parquet import LISTS
+
+    if field in LISTS:
+        return {"type": "array"}  # list<string>
+    if field == "region_wide":
+        return {"type": "boolean"}
+    return _schema_type(field)
+
+
+def _schema_fields(schema_type) -> list[dict]:
+    return [
         {
             "name": c.field,
             "title": c.label_en,
             "description": c.label_ru,
             "hxl": c.hxl,
-            **_schema_type(c.field),
+            **schema_type(c.field),
         }
         for c in EXPORT_COLUMNS
     ]
+
+
+def datapackage_descriptor(data: ExportData) -> dict:
     edition = data.edition
+    notice = data_notice()  # demonstration or synthetic data
     return {
         "profile": "tabular-data-package",
         "name": f"jpoa-matrix-edition-{edition.number}",
@@ -205,7 +223,7 @@ def datapackage_descriptor(data: ExportData) -> dict:
                 "title": "Creative Commons Attribution 4.0",
             }
         ],
-        **({"description": str(NOTICE)} if demo_loaded() else {}),  # jpoa demo
+        **({"description": notice} if notice else {}),
         "keywords": ["counter-terrorism", "3W", "HXL", "matrix"],
         "jpoa": {"edition": _edition_json(edition), "filters": data.filters.params()},
         "resources": [
@@ -216,8 +234,20 @@ def datapackage_descriptor(data: ExportData) -> dict:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": {"fields": fields, "primaryKey": ["key"]},
-            }
+                "schema": {"fields": _schema_fields(_schema_type), "primaryKey": ["key"]},
+            },
+            {
+                # The same activities, typed: lists as list<string>, dates as date32.
+                "name": "activities-parquet",
+                "path": "activities.parquet",
+                "profile": "tabular-data-resource",
+                "format": "parquet",
+                "mediatype": FORMATS["parquet"],
+                "schema": {
+                    "fields": _schema_fields(_parquet_schema_type),
+                    "primaryKey": ["key"],
+                },
+            },
         ],
     }
 
@@ -230,6 +260,12 @@ def write_datapackage(data: ExportData, out: BinaryIO) -> None:
         )
         with archive.open("activities.csv", "w", force_zip64=True) as member:
             write_csv(data, member, hxl=False)
+        # Parquet's writer tells its position, which a zip member cannot: a file first.
+        # Parquet is compressed already, so it is stored as it is.
+        with tempfile.NamedTemporaryFile(suffix=".parquet") as parquet:
+            write_parquet(data, parquet)
+            parquet.flush()
+            archive.write(parquet.name, "activities.parquet", zipfile.ZIP_STORED)
 
 
 # -- XLSX ---------------------------------------------------------------------------------
@@ -325,8 +361,9 @@ def _print_setup(sheet, *, title_rows: str | None = None, landscape: bool = True
 def _cover(sheet, data: ExportData, styles) -> None:
     edition = data.edition
     filters = data.filters.params() or {_("filters"): _("none: the whole matrix")}
+    notice = data_notice()  # demonstration or synthetic data
     rows = [
-        *([(_("Notice"), str(NOTICE))] if demo_loaded() else []),  # jpoa demo: invented
+        *([(_("Notice"), notice)] if notice else []),
         (_("Edition"), f"{edition.number}. {edition.title}"),
         (_("As of"), edition.as_of.isoformat()),
         (_("Published"), edition.published_at.date().isoformat()),
@@ -386,7 +423,7 @@ def _pillar_sheet(sheet, data: ExportData, cells: _PillarCells, styles) -> None:
     pillar = _Sheet(sheet, [30] + [40] * len(places), freeze="B2", title_rows="1:1")
     header = [_("Organisation"), *(name for _k, name in places)]
     pillar.append(header, font=styles["header"], fill=styles["fill"], alignment=styles["wrap"])
-    for org_key in sorted(cells.cells, key=lambda k: _org_name(data, k).casefold()):
+    for org_key in sorted(cells.cells, key=lambda k: org_name(data, k).casefold()):
         org = data.organisations.get(org_key)
         label = org.label if org else org_key
         texts = [cells.text(org_key, k) for k, _n in places]
@@ -449,11 +486,18 @@ def write_template_csv(out: BinaryIO) -> None:
     write_csv(None, out)
 
 
+def write_parquet(data: ExportData, out: BinaryIO) -> None:
+    from .parquet import write_parquet
+
+    write_parquet(data, out)
+
+
 WRITERS = {
     "xlsx": write_xlsx,
     "csv": write_csv,
     "json": write_json,
     "datapackage": write_datapackage,
+    "parquet": write_parquet,
 }
 
 

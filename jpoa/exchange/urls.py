@@ -16,6 +16,7 @@ urlpatterns = [
         {"format": "datapackage"},
         name="matrix_datapackage",
     ),
+    path("matrix.parquet", views.matrix_download, {"format": "parquet"}, name="matrix_parquet"),
     path("import/", views.upload, name="upload"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

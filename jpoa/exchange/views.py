@@ -31,7 +31,17 @@ def downloads(request: HttpRequest) -> HttpResponse:
         ("xlsx", _("Excel workbook: a cover sheet, one sheet per pillar, all activities")),
         ("csv", _("CSV with an HXL hashtag row")),
         ("json", _("JSON: the edition's activities")),
-        ("datapackage", _("Frictionless data package (datapackage.json and CSV, zipped)")),
+        (
+            "parquet",
+            _(
+                "Parquet: one typed row per activity, for DuckDB, pandas or R arrow (lists as "
+                "lists, dates as dates, nothing recorded as null)"
+            ),
+        ),
+        (
+            "datapackage",
+            _("Frictionless data package (datapackage.json, CSV and Parquet, zipped)"),
+        ),
     ]
     return render(request, "exchange/downloads.html", {"edition": edition, "formats": formats})
 

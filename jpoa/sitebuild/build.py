@@ -533,6 +533,7 @@ def seed_urls() -> list[str]:
         "exchange:matrix_csv",
         "exchange:matrix_json",
         "exchange:matrix_datapackage",
+        "exchange:matrix_parquet",
         "sitebuild-search",
     ]
     urls = [reverse(name) for name in names]
@@ -545,6 +546,7 @@ def seed_urls() -> list[str]:
         "exchange:matrix_csv",
         "exchange:matrix_json",
         "exchange:matrix_datapackage",
+        "exchange:matrix_parquet",
     ]
     for edition in matrix_selectors.published_editions():
         urls += [canonical(reverse(name), f"edition={edition.number}") for name in per_edition]

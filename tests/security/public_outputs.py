@@ -2,7 +2,7 @@
 
 `public_outputs(client)` yields (label, text) for every kind of public output:
 the pages (crawled from the home page in both languages), the API (every GET
-operation of its OpenAPI description), the downloads (XLSX, CSV, JSON, the
+operation of its OpenAPI description), the downloads (XLSX, CSV, JSON, Parquet, the
 data package, unpacked), the data set export and the donor reports (PDF, DOCX, XLSX). A new public output joins the
 checks by adding one generator to ``SOURCES`` (e.g. search results, the static site).
 """
@@ -39,12 +39,16 @@ Output = tuple[str, str]
 
 
 def text_of(content: bytes) -> str:
-    """The response as text; an archive (XLSX, data package) as the text of all its members."""
+    """The response as text; an archive (XLSX, data package) as the text of all its members,
+    a Parquet file (compressed) as its metadata and rows."""
     if content[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "\n".join(
-                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
-            )
+            return "\n".join(text_of(archive.read(name)) for name in archive.namelist())
+    if content[:4] == b"PAR1":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(io.BytesIO(content))
+        return f"{table.schema.metadata}\n{table.to_pylist()}"
     return content.decode("utf-8", "replace")
 
 
@@ -109,7 +113,7 @@ def api_responses(client) -> Iterator[Output]:
 
 
 def downloads(client) -> Iterator[Output]:
-    for name in ("matrix.xlsx", "matrix.csv", "matrix.json", "datapackage.zip"):
+    for name in ("matrix.xlsx", "matrix.csv", "matrix.json", "matrix.parquet", "datapackage.zip"):
         response = client.get(f"/en/data/{name}")
         assert response.status_code == 200, name
         body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -12,7 +12,7 @@ from jpoa.exchange.exports import NoEdition, export_data
 from jpoa.lib.commands import JpoaCommand
 from jpoa.matrix.selectors import MatrixFilters
 
-MATRIX_FORMATS = ["xlsx", "csv", "datapackage", "matrix-json"]
+MATRIX_FORMATS = ["xlsx", "csv", "datapackage", "matrix-json", "parquet"]
 
 
 class Command(JpoaCommand):
@@ -22,8 +22,8 @@ class Command(JpoaCommand):
         "the latest published edition holds them; `--full` writes the activities as they are "
         "now, unpublished changes included (to move records to another jpoa; not for "
         "publication). Without -o it goes to stdout. "
-        "`xlsx`, `csv`, `datapackage` and `matrix-json` write a published edition of the "
-        "matrix (the latest unless --edition), with the public matrix's filters; "
+        "`xlsx`, `csv`, `datapackage`, `matrix-json` and `parquet` write a published edition "
+        "of the matrix (the latest unless --edition), with the public matrix's filters; "
         "`template` writes the import template (XLSX, or CSV if FILE ends in .csv)."
     )
 
@@ -31,7 +31,7 @@ class Command(JpoaCommand):
         parser.add_argument(
             "format",
             choices=["json", *MATRIX_FORMATS, "template"],
-            help="json (the data set), xlsx, csv, datapackage, matrix-json, template.",
+            help="json (the data set), xlsx, csv, datapackage, matrix-json, parquet, template.",
         )
         parser.add_argument(
             "--full",
