@@ -114,7 +114,7 @@ class VersionedModelForm(forms.ModelForm):
             return cleaned
         rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
         if transaction.get_connection().in_atomic_block:
-            rows = rows.select_for_update()
+            rows = rows.select_for_update(no_key=True)  # as the write path locks (writes.py)
         current = rows.values_list("version", flat=True).first()
         if current != loaded:
             changed_by, changed_at = last_change(self.instance)

@@ -467,7 +467,12 @@ def _change(batch, *, user, audit: _Audit, validate: bool) -> list[int]:
     _claim_versions(batch)
     data = {c.activity_id: _normalised(c.data) for c in batch}
     touched_many = {n for values in data.values() for n in values if n in MANY}
-    current = Activity.objects.select_for_update().prefetch_related(*touched_many).in_bulk(ids)
+    # FOR NO KEY UPDATE: a change never touches an activity's id, and a plain FOR UPDATE
+    # would make PostgreSQL treat it as if it did, failing a publication running meanwhile
+    # (its foreign-key checks lock the activities it froze FOR KEY SHARE).
+    current = (
+        Activity.objects.select_for_update(no_key=True).prefetch_related(*touched_many).in_bulk(ids)
+    )
     activities, links, fields = [], [], {"version", "updated_at"}
     for pk in ids:
         activity = current[pk]
