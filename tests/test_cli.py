@@ -380,25 +380,28 @@ def make_not_a_backup(kind: str, path: Path) -> Path:
     return path  # "missing file": nothing there
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "text file",
-        "random bytes",
-        "empty file",
-        "foreign SQLite database",
-        "directory",
-        "missing file",
-    ],
-)
-def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(site, tmp_path, kind):
+def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(site, tmp_path):
     site.add_user("alice")
-    path = make_not_a_backup(kind, tmp_path / "suspect")
+    path = make_not_a_backup("text file", tmp_path / "suspect")
 
     result = site.jpoa("restore", str(path), "--yes")
 
     assert_one_line_error(result, f"jpoa: {path} is not a jpoa backup (")
     assert site.usernames() == ["alice"]
+
+
+@pytest.mark.parametrize(
+    "kind", ["random bytes", "empty file", "foreign SQLite database", "directory", "missing file"]
+)
+def test_restore_refuses_any_other_file_that_is_not_a_backup(db, tmp_path, kind):
+    """The same refusal as above, for other files, in this process (a subprocess apiece
+    would only add the start of `jpoa`, which the test above already runs)."""
+    get_user_model().objects.create_user("alice")
+    path = make_not_a_backup(kind, tmp_path / "suspect")
+
+    with pytest.raises(CommandError, match="is not a jpoa backup \\("):
+        call_command("restore", str(path), "--yes", stdout=io.StringIO())
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["alice"]
 
 
 def test_a_truncated_backup_changes_nothing(site, tmp_path):
