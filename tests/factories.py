@@ -160,3 +160,15 @@ def bearer(user) -> dict:
 
     _record, token = ApiToken.issue(user=user, name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def signed_in_page(browser, site: str, username: str, **context_options):
+    """A browser page of a new context, signed in as USERNAME (whose password is PASSWORD)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{site}/en/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return page

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD, coordinator, focal_point, titled_activity
+from tests.factories import coordinator, focal_point, signed_in_page, titled_activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,14 +45,7 @@ def test_the_whole_round_in_the_browser(world, browser):
     site = world
 
     def sign_in(username: str):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.goto(f"{site}/en/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        return page
+        return signed_in_page(browser, site, username)
 
     def message(page):
         return page.get_by_role("status")

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.factories import PASSWORD, coordinator, focal_point, titled_activity
+from tests.factories import coordinator, focal_point, signed_in_page, titled_activity
 
 SCREENSHOTS = os.environ.get("JPOA_SCREENSHOT_DIR")  # set to keep the round page's picture
 
@@ -66,16 +66,7 @@ def test_a_round_runs_itself_with_email_and_an_offline_answer(
     deadline = timezone.localdate() + datetime.timedelta(days=20)
 
     def sign_in(username: str):
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.goto(f"{site}/en/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        return page
+        return signed_in_page(browser, site, username, accept_downloads=True)
 
     def message(page):
         return page.get_by_role("status")
