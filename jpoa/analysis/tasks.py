@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django_tasks import task
 
+from jpoa.lib.tasks import enqueue_for
+
 from .models import ReportRequest
 from .report import RENDERERS, build_report
 
@@ -50,5 +52,4 @@ def write_report_task(request_pk: int) -> None:
 
 def start_report(request: ReportRequest) -> None:
     """Queue the writing of a report request; the request remembers its task."""
-    result = write_report_task.enqueue(request.pk)  # in the tests: written at once, here
-    ReportRequest.objects.filter(pk=request.pk).update(task_id=str(result.id))
+    enqueue_for(request, "task_id", write_report_task, request.pk)

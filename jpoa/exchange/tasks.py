@@ -6,6 +6,8 @@ done (jpoa.exchange.progress), then the outcome the record keeps.
 
 from django_tasks import task
 
+from jpoa.lib.tasks import enqueue_for
+
 from .apply import check_stored, write_stored
 from .models import ImportRecord
 
@@ -22,14 +24,9 @@ def write_import_task(record_pk: int, user_pk: int) -> None:
 
 def start_checking(record: ImportRecord) -> None:
     """Queue the check of a received import; the record remembers its task."""
-    _queue(record, check_import_task, record.pk)
+    enqueue_for(record, "task_id", check_import_task, record.pk)
 
 
 def start_writing(record: ImportRecord, *, user) -> None:
     """Queue the writing of a claimed import, as done by ``user``."""
-    _queue(record, write_import_task, record.pk, user.pk)
-
-
-def _queue(record: ImportRecord, work, *args) -> None:
-    result = work.enqueue(*args)  # in the tests: run at once, here
-    ImportRecord.objects.filter(pk=record.pk).update(task_id=str(result.id))
+    enqueue_for(record, "task_id", write_import_task, record.pk, user.pk)

@@ -62,6 +62,14 @@ class TaskState:
         return self.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
 
+def enqueue_for(record, field: str, work, *args):
+    """Queue WORK(*args) and keep its id in RECORD's FIELD, by which the record's page
+    follows the task (`state_of`). In the tests the task has run by the time this returns."""
+    result = work.enqueue(*args)
+    type(record).objects.filter(pk=record.pk).update(**{field: str(result.id)})
+    return result
+
+
 def state_of(task_id: str) -> TaskState | None:
     """The state of the task with this id, or None if there is no such task (any more)."""
     if not task_id:

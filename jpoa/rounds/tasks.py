@@ -9,6 +9,8 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django_tasks import task
 
+from jpoa.lib.tasks import enqueue_for
+
 from .models import Message, UpdateRound
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,12 @@ def publish_round_task(round_pk: int, user_pk: int, title: str, as_of: str = "")
 def start_publishing(*, update_round: UpdateRound, title: str, user, as_of=None) -> None:
     """Queue the publication of a round; the round remembers its task."""
     UpdateRound.objects.filter(pk=update_round.pk).update(publish_error="", publish_task_id="")
-    result = publish_round_task.enqueue(
-        update_round.pk, user.pk, title, as_of.isoformat() if as_of else ""
+    enqueue_for(
+        update_round,
+        "publish_task_id",
+        publish_round_task,
+        update_round.pk,
+        user.pk,
+        title,
+        as_of.isoformat() if as_of else "",
     )
-    UpdateRound.objects.filter(pk=update_round.pk).update(publish_task_id=str(result.id))
