@@ -167,7 +167,7 @@ def _matrix_endpoint(build):
         seconds = pagecache.cache_seconds()
         changed = data_changed_at() if seconds else None
         if changed is None:
-            return _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
+            return _matrix(build(edition, _filters(request)))
         # The whole answer, as ninja renders it, is kept in the page cache until the data
         # changes: an answer asked for before costs no filter form (a dozen queries)
         # and no validation of some thousand cells against the schema. Only answers
@@ -177,7 +177,7 @@ def _matrix_endpoint(build):
         key = pagecache.cache_key(request, kind="api-matrix", params=params, changed_at=changed)
         content = cache.get(key)
         if content is None:
-            matrix = _matrix(selectors.cached_matrix(build)(edition, _filters(request)))
+            matrix = _matrix(build(edition, _filters(request)))
             answer = s.Matrix.model_validate(matrix).model_dump(exclude_unset=True)
             from .urls import api  # (which imports this module)
 

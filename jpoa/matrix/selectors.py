@@ -11,13 +11,10 @@ filter keeps the activities that have that value. On the plan-items view the pil
 filter keeps the items of that pillar.
 """
 
-import functools
-import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
@@ -457,29 +454,6 @@ def _count(qs: QuerySet, edition: Edition, filters: MatrixFilters) -> int:
 def _title(record_title: dict | None) -> str:
     record_title = record_title or {}
     return record_title.get(get_language() or "en") or record_title.get("en") or ""
-
-
-def cached_matrix(build):
-    """`build` (a matrix function), its results kept in the cache until the public data changes.
-
-    An edition never changes, but a matrix also shows today's names of organisations and
-    countries: the key holds the time the public data last changed, so any edit is seen.
-    """
-
-    @functools.wraps(build)
-    def wrapped(edition: Edition, filters: MatrixFilters) -> Matrix:
-        changed = pagecache.data_changed_at()
-        if changed is None:
-            return build(edition, filters)
-        name = f"{build.__name__} {edition.pk} {filters} {get_language()} {changed.isoformat()}"
-        key = "matrix:" + hashlib.sha256(name.encode()).hexdigest()
-        matrix = cache.get(key)
-        if matrix is None:
-            matrix = build(edition, filters)
-            cache.set(key, matrix, 60 * 60)
-        return matrix
-
-    return wrapped
 
 
 # -- organisations x pillars ------------------------------------------------------------
