@@ -464,6 +464,11 @@ def _update_round(rnd, users, source) -> Edition:
         send_email=False,  # invented people, a round recorded after the fact
         allow_past_deadline=True,
     )
+    # Recorded after the fact: the round was open before its deadline, not on the day of loading.
+    opened = datetime.datetime.combine(
+        round.deadline - datetime.timedelta(days=45), datetime.time(9)
+    )
+    UpdateRound.objects.filter(pk=round.pk).update(opened_at=opened.replace(tzinfo=datetime.UTC))
     answering = list(users["focal"].items())
     for index, (acronym, user) in enumerate(answering):
         submission = services.submission_of(user=user, round=round)
