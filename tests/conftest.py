@@ -43,6 +43,9 @@ def pytest_configure(config):
     # Each test process its own cache: the parallel workers share a data directory, and
     # one worker's pages (of its own test database) must never reach another.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Argon2 as the site hashes passwords, at the lowest cost (see tests/hashers.py); a
+    # test of the site's own hashers reads them from jpoa.settings.
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
     # Tasks (imports, publications started from the web) run at once, in the request, so a
     # test sees their outcome; tests of the worker itself set the database backend again.
     from django.core.signals import setting_changed

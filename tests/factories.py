@@ -86,8 +86,8 @@ PASSWORD = "correct horse battery staple"
 
 @functools.cache
 def password_hash() -> str:
-    """PASSWORD hashed as the site hashes passwords (Argon2, at its full cost, a fifth of a
-    second): once per test process, then given to every user made here."""
+    """PASSWORD hashed once per test process (Argon2 at the suite's cost, tests/hashers.py),
+    then given to every user made here."""
     return make_password(PASSWORD)
 
 

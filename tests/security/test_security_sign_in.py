@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import override_settings
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jpoa import settings as site_settings
 from tests.factories import PASSWORD, coordinator, focal_point, make_user
 
 LOGIN = "/en/accounts/login/"
@@ -84,8 +86,15 @@ def test_a_success_resets_the_count(client, coord, settings):
         assert sign_in(client, "coord", "wrong").status_code == 200
 
 
-def test_passwords_are_hashed_with_argon2(coord):
-    assert coord.password.startswith("argon2$")
+def test_passwords_are_hashed_with_argon2_at_the_sites_cost(db, settings):
+    """The suite hashes at a lower cost (tests/hashers.py); the site's hashers are these."""
+    settings.PASSWORD_HASHERS = site_settings.PASSWORD_HASHERS
+    user = get_user_model().objects.create_user("someone", password=PASSWORD)
+
+    algorithm, variety, version, cost, *_ = user.password.split("$")
+    assert (algorithm, variety) == ("argon2", "argon2id")
+    assert cost == "m=102400,t=2,p=8"  # Django's Argon2 defaults, not the suite's
+    assert user.check_password(PASSWORD)
 
 
 def test_logout_ends_the_session_on_the_server(client, coord):
