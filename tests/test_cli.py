@@ -29,6 +29,9 @@ ON_POSTGRES = urlsplit(DATABASE_URL).scheme in {"postgres", "postgresql"}
 PASSWORD = "correct-horse-battery-staple"
 JPOA_COMMANDS = ["init", "serve", "createuser", "load", "export", "backup", "restore"]
 
+# One worker runs the module: the migrated database its tests copy is made once.
+pytestmark = pytest.mark.xdist_group("cli")
+
 only_sqlite = pytest.mark.skipif(ON_POSTGRES, reason="SQLite backups only")
 only_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs DATABASE_URL=postgres://...")
 
