@@ -17,8 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from jpoa.accounts.actors import AUDIT_KEY, DATASET_LOADER, SystemActor
-from jpoa.accounts.internal import INTERNAL_FIELDS
-from jpoa.api.writes import ACTIVITY_FIELDS
 from jpoa.dataset import DEFAULT_DATASET
 from jpoa.dataset.export import activity_record
 from jpoa.dataset.load import load_dataset
@@ -296,26 +294,17 @@ def test_publishing_needs_a_coordinator_or_a_process_and_records_which(police):
     assert entry.additional_data == {AUDIT_KEY: "command line"}
 
 
-# -- one list of fields
+# -- one list of fields (what else follows it: tests/test_field_registry.py)
 
 
-def test_the_field_lists_come_from_the_registry():
+def test_the_forms_take_their_fields_from_the_registry():
+    from jpoa.api.writes import ApiActivityForm
     from jpoa.exchange.preview import FORM_FIELDS
     from jpoa.matrix.editing import ActivityEditForm
 
     assert ActivityEditForm.Meta.fields == fields.EDITOR_FIELDS
+    assert ApiActivityForm.Meta.fields == fields.API_WRITE_FIELDS
     assert FORM_FIELDS == fields.IMPORTED_FIELDS
-    assert set(fields.INTERNAL_FIELDS) == set(INTERNAL_FIELDS["matrix.Activity"])
-    # The API's write fields, with a translated text as one field of both languages.
-    api = {name.removesuffix("_en").removesuffix("_ru") for name in fields.API_WRITE_FIELDS}
-    assert set(ACTIVITY_FIELDS) == api
-
-
-def test_the_file_columns_are_the_imported_fields():
-    """What an import reads, exports and the template write: the registry's imported fields."""
-    from jpoa.exchange.columns import COLUMNS
-
-    assert {c.field for c in COLUMNS if c.kept} == set(fields.IMPORTED_FIELDS)
 
 
 def test_the_published_record_holds_every_public_field_and_no_internal_one(police):

@@ -1,6 +1,8 @@
 """Internal fields: what the team writes for itself and jpoa never publishes.
 
-This is the one declaration of them. Every public output (pages, the API,
+This is where they are all known: declared below, or by the app that owns a registry
+of its fields (`declare_internal`, called from its `ready()`: the matrix declares the
+activity's internal fields from `jpoa.matrix.fields`). Every public output (pages, the API,
 exports, the data set, search, the static site) is built from explicit lists of
 public fields, so an internal field stays out by construction;
 ``tests/security/test_internal_fields.py`` puts a marker in each field declared
@@ -13,13 +15,17 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 
 INTERNAL_FIELDS: dict[str, tuple[str, ...]] = {
-    "matrix.Activity": ("internal_notes",),
     "events.Event": ("internal_notes",),
     "events.Finding": ("internal_notes",),
 }
 
 # A field named so is meant for the team only and must be declared above.
 INTERNAL_NAME_PREFIXES = ("internal", "contact")
+
+
+def declare_internal(label: str, names: tuple[str, ...]) -> None:
+    """Declare the internal fields of model LABEL ("app.Model") from its app's own registry."""
+    INTERNAL_FIELDS[label] = tuple(names)
 
 
 def internal_fields(model) -> tuple[str, ...]:
@@ -51,7 +57,7 @@ def check_internal_fields(app_configs=None, **kwargs) -> list[checks.CheckMessag
                     checks.Error(
                         f"{model._meta.label}.{field.name} looks internal but is not in "
                         "jpoa.accounts.internal.INTERNAL_FIELDS",
-                        hint="Declare it there (never published), or rename it.",
+                        hint="Declare it there or in its app's field registry (never published), or rename it.",
                         id="jpoa.E102",
                     )
                 )

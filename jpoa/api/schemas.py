@@ -7,11 +7,14 @@ export writes), so the API, the export and the editions describe it in the same 
 import datetime
 from typing import Any, Literal
 
+from django.db.models import BooleanField
 from pydantic import BaseModel, Field, create_model
 
 from jpoa.core.models import Organisation
 from jpoa.events.models import Finding
 from jpoa.library.models import Resource
+from jpoa.matrix import fields as registry
+from jpoa.matrix.fields import Published, RecordField
 from jpoa.matrix.models import Activity
 
 
@@ -233,31 +236,70 @@ class FindingRecord(BaseModel):
     provenance: Provenance = Field(description="Where the record comes from.")
 
 
-class ActivityRecord(BaseModel):
-    """An activity as a published edition keeps it (the data set's activity record)."""
+# What the API says of each field of an activity's record, in the order it lists them.
+# The fields and their types are the field registry's (`jpoa.matrix.fields`).
+ACTIVITY_RECORD_DOCS = {
+    "key": KEY,
+    "iati_identifier": "IATI activity identifier, if any.",
+    "lead_organisation": "Key of the lead organisation.",
+    "partners": "Keys of the partner organisations.",
+    "donors": "Keys of the donors.",
+    "title": "Title.",
+    "description": "Description.",
+    "pillars": "Pillar numbers.",
+    "action_items": "Plan items, as plan/version/code.",
+    "framework_areas": "Areas of other frameworks, as framework/code (e.g. pve-plan-of-action/4).",
+    "countries": "Countries (ISO alpha-2).",
+    "region_wide": "Serves the whole region rather than named countries.",
+    "start_date": "Start date.",
+    "end_date": "End date.",
+    "status": "Status: " + ", ".join(Activity.Status.values) + ".",
+    "budget": "Budget as a decimal string, where known.",
+    "currency": "ISO 4217 currency of the budget (may be empty).",
+    "source_url": "Where the activity is described.",
+    "last_verified": "When it was last verified.",
+    "provenance": "Where the record comes from.",
+}
 
-    key: str = Field(description=KEY)
-    iati_identifier: str | None = Field(description="IATI activity identifier, if any.")
-    lead_organisation: str = Field(description="Key of the lead organisation.")
-    partners: list[str] = Field(description="Keys of the partner organisations.")
-    donors: list[str] = Field(description="Keys of the donors.")
-    title: Translated = Field(description="Title.")
-    description: Translated = Field(description="Description.")
-    pillars: list[int] = Field(description="Pillar numbers.")
-    action_items: list[str] = Field(description="Plan items, as plan/version/code.")
-    framework_areas: list[str] = Field(
-        [], description="Areas of other frameworks, as framework/code (e.g. pve-plan-of-action/4)."
+
+def _record_type(field: RecordField) -> Any:
+    """The type of a field of the record, from how the registry publishes it."""
+    match field.published:
+        case Published.TRANSLATED:
+            return Translated
+        case Published.PROVENANCE:
+            return Provenance
+        case Published.DATE:
+            return datetime.date | None
+        case Published.DECIMAL:
+            return str | None  # as str(Decimal) writes it
+        case Published.LINKS:
+            return list[int] if field.numbered else list[str]
+    if isinstance(field.model_field, BooleanField):
+        return bool
+    return str | None if field.model_field.null else str
+
+
+def _activity_record() -> type[BaseModel]:
+    published = {f.name: f for f in registry.RECORD_FIELDS}
+    if set(published) != set(ACTIVITY_RECORD_DOCS):
+        raise ValueError("Document each field of the activity record: ACTIVITY_RECORD_DOCS")
+    return create_model(
+        "ActivityRecord",
+        __base__=BaseModel,
+        __doc__="An activity as a published edition keeps it (the data set's activity record).",
+        **{
+            name: (
+                _record_type(published[name]),
+                # A field published only when there are some is empty when absent.
+                Field([], description=doc) if published[name].when_any else Field(description=doc),
+            )
+            for name, doc in ACTIVITY_RECORD_DOCS.items()
+        },
     )
-    countries: list[str] = Field(description="Countries (ISO alpha-2).")
-    region_wide: bool = Field(description="Serves the whole region rather than named countries.")
-    start_date: datetime.date | None = Field(description="Start date.")
-    end_date: datetime.date | None = Field(description="End date.")
-    status: str = Field(description="Status: " + ", ".join(Activity.Status.values) + ".")
-    budget: str | None = Field(description="Budget as a decimal string, where known.")
-    currency: str = Field(description="ISO 4217 currency of the budget (may be empty).")
-    source_url: str = Field(description="Where the activity is described.")
-    last_verified: datetime.date | None = Field(description="When it was last verified.")
-    provenance: Provenance = Field(description="Where the record comes from.")
+
+
+ActivityRecord = _activity_record()
 
 
 class EditionOut(BaseModel):

@@ -7,6 +7,7 @@ validate a write however it arrives.
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, create_model
 
 from jpoa.accounts.access import can_edit_activity, require_coordinator
 from jpoa.core.models import Country, Organisation
@@ -22,11 +23,12 @@ from jpoa.dataset import export
 from jpoa.events.models import Event, Finding
 from jpoa.events.services import change_finding_status
 from jpoa.library.models import Resource
+from jpoa.matrix import fields as registry
 from jpoa.matrix.editing import ActivityFormMixin
-from jpoa.matrix.fields import API_WRITE_FIELDS
+from jpoa.matrix.fields import API_WRITE_FIELDS, Published, RecordField
 from jpoa.matrix.models import Activity
 from jpoa.matrix.writes import create_activity, delete_activity, update_activity
-from jpoa.plan.models import ActionItem, Phase
+from jpoa.plan.models import ActionItem, Phase, Pillar
 from jpoa.plan.published import pillars_of, site_plan
 
 from . import schemas as s
@@ -165,53 +167,96 @@ class TranslatedIn(Schema):
     ru: str | None = Field(None, max_length=20000, description="Russian.")
 
 
-ACTIVITY_FIELDS = {
-    "key": ("key", None),
-    "iati_identifier": ("iati_identifier", None),
-    "lead_organisation": ("lead_organisation", "organisation"),
-    "partners": ("partners", "organisation"),
-    "donors": ("donors", "organisation"),
-    "title": ("title", "translated"),
-    "description": ("description", "translated"),
-    "pillars": ("pillars", "pillar"),
-    "action_items": ("action_items", "item"),
-    "countries": ("countries", "country"),
-    "region_wide": ("region_wide", None),
-    "start_date": ("start_date", None),
-    "end_date": ("end_date", None),
-    "status": ("status", None),
-    "budget": ("budget", None),
-    "currency": ("currency", None),
-    "source_url": ("source_url", None),
-    "last_verified": ("last_verified", None),
+# The model each linked field names, and the lookup reading its names (`LOOKUPS`).
+_LOOKUP_OF_MODEL = {
+    Organisation: "organisation",
+    Country: "country",
+    Pillar: "pillar",
+    ActionItem: "item",
+}
+_LOOKUP_OF_KIND = {Published.TRANSLATED: "translated"}
+
+
+def activity_fields() -> dict[str, tuple[str, str | None]]:
+    """API field -> (model field, how to read it): the record's fields the API writes
+    (`jpoa.matrix.fields`), in the record's order, named as the record names them."""
+    out = {}
+    for field in registry.RECORD_FIELDS:
+        if not field.api:
+            continue
+        if field.published in (Published.KEY, Published.LINKS):
+            lookup = _LOOKUP_OF_MODEL[field.model_field.related_model]
+        else:
+            lookup = _LOOKUP_OF_KIND.get(field.published)
+        out[field.name] = (field.model_name, lookup)
+    return out
+
+
+ACTIVITY_FIELDS = activity_fields()
+
+
+# What the API says of each field it writes. The fields, their order (the record's) and
+# their types are the field registry's (`activity_fields`); a text's length the model's.
+ACTIVITY_CHANGE_DOCS = {
+    "key": "Key (made from the title if omitted).",
+    "iati_identifier": "IATI identifier.",
+    "lead_organisation": "Key of the lead organisation (a focal point: their own).",
+    "partners": "Keys of partner organisations.",
+    "donors": "Keys of donors.",
+    "title": "Title; English required.",
+    "description": "Description.",
+    "pillars": "Pillar numbers.",
+    "action_items": "Plan items as plan/version/code.",
+    "countries": "Countries (ISO alpha-2).",
+    "region_wide": "Serves the whole region.",
+    "start_date": "Start date.",
+    "end_date": "End date (not before the start).",
+    "status": "Status.",
+    "budget": "Budget (give the currency too).",
+    "currency": "ISO 4217 currency.",
+    "source_url": "Where it is described.",
+    "last_verified": "When last verified.",
 }
 
 
-class ActivityChanges(Schema):
-    """Fields of an activity; on a change, only those given are changed."""
+def _change_type(field: RecordField) -> tuple[Any, dict]:
+    """The type the API takes for a field it writes, and the limits of its values."""
+    match field.published:
+        case Published.TRANSLATED:
+            return TranslatedIn, {}
+        case Published.DATE:
+            return datetime.date, {}
+        case Published.DECIMAL:
+            return Decimal, {}
+        case Published.KEY:
+            return str, {}
+        case Published.LINKS:
+            return (list[int] if field.numbered else list[str]), {}
+    model_field = field.model_field
+    if isinstance(model_field, models.BooleanField):
+        return bool, {}
+    if model_field.choices:
+        return choice(value for value, _label in model_field.choices), {}
+    return str, {"max_length": model_field.max_length}
 
-    key: str | None = Field(
-        None, max_length=150, description="Key (made from the title if omitted)."
+
+def _activity_changes() -> type[Schema]:
+    written = {f.name: f for f in registry.RECORD_FIELDS if f.api}
+    if set(written) != set(ACTIVITY_CHANGE_DOCS):
+        raise ValueError("Document each field the API writes: ACTIVITY_CHANGE_DOCS")
+    types = {name: _change_type(field) for name, field in written.items()}
+    return create_model(
+        "ActivityChanges",
+        __base__=Schema,
+        __doc__="Fields of an activity; on a change, only those given are changed.",
+        **{
+            name: (kind | None, Field(None, description=ACTIVITY_CHANGE_DOCS[name], **limits))
+            for name, (kind, limits) in types.items()
+        },
     )
-    iati_identifier: str | None = Field(None, max_length=200, description="IATI identifier.")
-    lead_organisation: str | None = Field(
-        None, description="Key of the lead organisation (a focal point: their own)."
-    )
-    partners: list[str] | None = Field(None, description="Keys of partner organisations.")
-    donors: list[str] | None = Field(None, description="Keys of donors.")
-    title: TranslatedIn | None = Field(None, description="Title; English required.")
-    description: TranslatedIn | None = Field(None, description="Description.")
-    pillars: list[int] | None = Field(None, description="Pillar numbers.")
-    action_items: list[str] | None = Field(None, description="Plan items as plan/version/code.")
-    countries: list[str] | None = Field(None, description="Countries (ISO alpha-2).")
-    region_wide: bool | None = Field(None, description="Serves the whole region.")
-    start_date: datetime.date | None = Field(None, description="Start date.")
-    end_date: datetime.date | None = Field(None, description="End date (not before the start).")
-    status: choice(Activity.Status.values) | None = Field(None, description="Status.")
-    budget: Decimal | None = Field(None, description="Budget (give the currency too).")
-    currency: str | None = Field(None, max_length=3, description="ISO 4217 currency.")
-    source_url: str | None = Field(None, max_length=1000, description="Where it is described.")
-    last_verified: datetime.date | None = Field(None, description="When last verified.")
+
+
+ActivityChanges = _activity_changes()
 
 
 class ActivityCreate(ActivityChanges):

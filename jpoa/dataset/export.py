@@ -14,7 +14,7 @@ The record functions (``event_record``, ``plan_record``, ...) are also the API's
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Model, Prefetch
@@ -24,6 +24,8 @@ from jpoa.core.models import Country, Organisation, Source
 from jpoa.events.models import Event, Finding
 from jpoa.lib.languages import LANGUAGES
 from jpoa.library.models import Resource
+from jpoa.matrix import fields as registry
+from jpoa.matrix.fields import Published, RecordField
 from jpoa.matrix.models import Activity, Edition
 from jpoa.plan.models import (
     ActionItem,
@@ -410,34 +412,42 @@ def activities_to_export():
 def activity_record(a: Activity) -> dict:
     """One activity in the data set format; also what an edition keeps of it.
 
-    `framework_areas` comes last and only when the activity has some: an activity
-    classified under no framework is the record it was before frameworks existed.
+    Its fields, their order and how each is written come from the field registry
+    (`jpoa.matrix.fields.RECORD_FIELDS`). `framework_areas` comes last and only when
+    the activity has some: an activity classified under no framework is the record it
+    was before frameworks existed.
     """
-    record = {
-        "key": a.key,
-        "iati_identifier": a.iati_identifier,
-        "lead_organisation": a.lead_organisation.key,
-        "partners": _keys(a.partners.all()),
-        "donors": _keys(a.donors.all()),
-        "title": translated(a, "title"),
-        "description": translated(a, "description"),
-        "pillars": _keys(a.pillars.all(), "number"),
-        "action_items": sorted(item_ref(i) for i in a.action_items.all()),
-        "countries": _keys(a.countries.all(), "iso2"),
-        "region_wide": a.region_wide,
-        "start_date": _date(a.start_date),
-        "end_date": _date(a.end_date),
-        "status": a.status,
-        "budget": str(a.budget) if a.budget is not None else None,
-        "currency": a.currency,
-        "source_url": a.source_url,
-        "last_verified": _date(a.last_verified),
-        "provenance": provenance_of(a),
-    }
-    areas = sorted(x.ref for x in a.framework_areas.all())
-    if areas:
-        record["framework_areas"] = areas
+    record = {}
+    for field in registry.RECORD_FIELDS:
+        value = _PUBLISHED[field.published](a, field)
+        if value or not field.when_any:
+            record[field.name] = value
     return record
+
+
+def _linked_name(obj: Model, by: str):
+    """How a record names a linked record: by a field of it, or a plan item's reference."""
+    if by == "ref" and isinstance(obj, ActionItem):
+        return item_ref(obj)
+    return getattr(obj, by)
+
+
+def _decimal(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+# How the record writes a field of each kind (`jpoa.matrix.fields.Published`).
+_PUBLISHED: dict[Published, Callable[[Activity, RecordField], Any]] = {
+    Published.VALUE: lambda a, f: getattr(a, f.model_name),
+    Published.TRANSLATED: lambda a, f: translated(a, f.model_name),
+    Published.DATE: lambda a, f: _date(getattr(a, f.model_name)),
+    Published.DECIMAL: lambda a, f: _decimal(getattr(a, f.model_name)),
+    Published.KEY: lambda a, f: _linked_name(getattr(a, f.model_name), f.by),
+    Published.LINKS: lambda a, f: sorted(
+        _linked_name(x, f.by) for x in getattr(a, f.model_name).all()
+    ),
+    Published.PROVENANCE: lambda a, f: provenance_of(a),
+}
 
 
 def findings_to_export():

@@ -8,12 +8,18 @@ least its attributes, and the most specific pattern wins (``#org+impl`` is a par
 ``#org+funder`` a donor, ``#org`` or ``#org+name`` the lead organisation).
 """
 
+import enum
 import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jpoa.core.models import Organisation
+from jpoa.matrix import fields as registry
+from jpoa.matrix.fields import Published as Kind
 
 if TYPE_CHECKING:
     import hxl.model
@@ -164,6 +170,59 @@ COLUMNS: tuple[Column, ...] = (
 BY_FIELD = {column.field: column for column in COLUMNS}
 # What a template and a tabular export write, in order.
 EXPORT_COLUMNS = tuple(column for column in COLUMNS if column.kept or column.exported)
+
+
+class Cell(enum.Enum):
+    """What an export writes in a column, from how the record publishes its field."""
+
+    TEXT = "text"
+    URL = "url"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DECIMAL = "decimal"
+    ORGANISATION = "organisation"  # written by its name
+    ORGANISATIONS = "organisations"  # a list of them
+    LIST = "list"  # a list of the record's names (numbers, codes, references)
+
+
+LISTS = (Cell.ORGANISATIONS, Cell.LIST)
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where an export finds a column's value in a published record, and what it is."""
+
+    record: str  # the record's field
+    language: str | None  # a translated text's language
+    cell: Cell
+
+
+@functools.cache
+def published(field: str) -> Published:
+    """How the record publishes the activity field FIELD (`jpoa.matrix.fields`)."""
+    for record_field in registry.RECORD_FIELDS:
+        for f in record_field.fields:
+            if f.name == field:
+                language = f.name.rsplit("_", 1)[1] if f.published is Kind.TRANSLATED else None
+                return Published(record_field.name, language, _cell(record_field))
+    raise LookupError(f"{field} is not a published field of an activity")
+
+
+def _cell(record_field: "registry.RecordField") -> Cell:
+    model_field = record_field.model_field
+    organisations = model_field.is_relation and model_field.related_model is Organisation
+    match record_field.published:
+        case Kind.KEY if organisations:
+            return Cell.ORGANISATION
+        case Kind.LINKS:
+            return Cell.ORGANISATIONS if organisations else Cell.LIST
+        case Kind.DATE:
+            return Cell.DATE
+        case Kind.DECIMAL:
+            return Cell.DECIMAL
+    if isinstance(model_field, models.BooleanField):
+        return Cell.BOOLEAN
+    return Cell.URL if isinstance(model_field, models.URLField) else Cell.TEXT
 
 
 @functools.cache

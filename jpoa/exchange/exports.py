@@ -27,7 +27,7 @@ from jpoa.matrix.models import Edition
 from jpoa.matrix.selectors import MatrixFilters
 from jpoa.plan.published import site_pillars
 
-from .columns import EXPORT_COLUMNS, HELP
+from .columns import EXPORT_COLUMNS, HELP, LISTS, Cell, Published, published
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -92,28 +92,24 @@ def org_name(data: ExportData, key: str) -> str:
 
 def flat_row(data: ExportData, record: dict) -> dict[str, Any]:
     """One activity as the template's columns hold it (what an import reads back)."""
-    return {
-        "key": record["key"],
-        "iati_identifier": record.get("iati_identifier") or "",
-        "lead_organisation": org_name(data, record["lead_organisation"]),
-        "partners": "; ".join(org_name(data, k) for k in record["partners"]),
-        "donors": "; ".join(org_name(data, k) for k in record["donors"]),
-        "title_en": record["title"].get("en", ""),
-        "title_ru": record["title"].get("ru", ""),
-        "description_en": record["description"].get("en", ""),
-        "description_ru": record["description"].get("ru", ""),
-        "pillars": "; ".join(str(n) for n in record["pillars"]),
-        # Absent from snapshots published before frameworks existed.
-        "framework_areas": "; ".join(record.get("framework_areas", [])),
-        "countries": "; ".join(record["countries"]),
-        "region_wide": "yes" if record["region_wide"] else "no",
-        "start_date": record["start_date"] or "",
-        "end_date": record["end_date"] or "",
-        "status": record["status"],
-        "budget": record["budget"] or "",
-        "currency": record["currency"] or "",
-        "source_url": record["source_url"] or "",
-    }
+    return {c.field: _flat_cell(data, record, published(c.field)) for c in EXPORT_COLUMNS}
+
+
+def _flat_cell(data: ExportData, record: dict, how: Published) -> str:
+    # A list absent from snapshots published before it existed (framework areas) is empty.
+    value = record.get(how.record, [] if how.cell in LISTS else None)
+    if how.language:
+        return value.get(how.language, "")
+    match how.cell:
+        case Cell.ORGANISATION:
+            return org_name(data, value)
+        case Cell.ORGANISATIONS:
+            return "; ".join(org_name(data, k) for k in value)
+        case Cell.LIST:
+            return "; ".join(str(v) for v in value)
+        case Cell.BOOLEAN:
+            return "yes" if value else "no"
+    return value or ""
 
 
 # -- CSV, JSON, data package ------------------------------------------------------------
@@ -172,24 +168,24 @@ def write_json(data: ExportData, out: BinaryIO) -> None:
 
 
 def _schema_type(field: str) -> dict:
-    if field in ("start_date", "end_date"):
-        return {"type": "date", "format": "default"}
-    if field == "budget":
-        return {"type": "number"}
-    if field == "region_wide":
-        return {"type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]}
-    if field == "source_url":
-        return {"type": "string", "format": "uri"}
+    match published(field).cell:
+        case Cell.DATE:
+            return {"type": "date", "format": "default"}
+        case Cell.DECIMAL:
+            return {"type": "number"}
+        case Cell.BOOLEAN:
+            return {"type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]}
+        case Cell.URL:
+            return {"type": "string", "format": "uri"}
     return {"type": "string"}
 
 
 def _parquet_schema_type(field: str) -> dict:
     """The Table Schema type of a Parquet column (`jpoa.exchange.parquet`)."""
-    from .parquet import LISTS
-
-    if field in LISTS:
+    cell = published(field).cell
+    if cell in LISTS:
         return {"type": "array"}  # list<string>
-    if field == "region_wide":
+    if cell is Cell.BOOLEAN:
         return {"type": "boolean"}
     return _schema_type(field)
 

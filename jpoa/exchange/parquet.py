@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from django.utils.translation import gettext as _
 
 from jpoa.core.demo import data_notice
+from jpoa.matrix.models import Activity
 
-from .columns import EXPORT_COLUMNS
+from .columns import EXPORT_COLUMNS, LISTS, Cell, Published, published
 
 if TYPE_CHECKING:
     import pyarrow
@@ -30,22 +31,22 @@ if TYPE_CHECKING:
     from .exports import ExportData
 
 ROW_GROUP = 20_000  # activities per row group: what is held in memory at once
-LISTS = ("partners", "donors", "pillars", "countries", "framework_areas")
-DATES = ("start_date", "end_date")
-BUDGET_DIGITS, BUDGET_PLACES = 16, 2  # as Activity.budget keeps it
 
 
 def _arrow_type(field: str) -> "pyarrow.DataType":
     import pyarrow as pa
 
-    if field in LISTS:
-        return pa.list_(pa.string())
-    if field in DATES:
-        return pa.date32()
-    if field == "budget":
-        return pa.decimal128(BUDGET_DIGITS, BUDGET_PLACES)
-    if field == "region_wide":
-        return pa.bool_()
+    how = published(field)
+    match how.cell:
+        case Cell.ORGANISATIONS | Cell.LIST:
+            return pa.list_(pa.string())
+        case Cell.DATE:
+            return pa.date32()
+        case Cell.DECIMAL:  # as the model keeps it
+            decimal = Activity._meta.get_field(field)
+            return pa.decimal128(decimal.max_digits, decimal.decimal_places)
+        case Cell.BOOLEAN:
+            return pa.bool_()
     return pa.string()
 
 
@@ -93,34 +94,30 @@ def _date(value: str | None) -> datetime.date | None:
 
 def parquet_row(data: "ExportData", record: dict) -> dict[str, Any]:
     """One activity's snapshot as the Parquet columns hold it."""
+    return {c.field: _value(data, record, published(c.field)) for c in EXPORT_COLUMNS}
+
+
+def _value(data: "ExportData", record: dict, how: Published) -> Any:
     from .exports import org_name
 
-    def names(keys: list[str]) -> list[str]:
-        return [org_name(data, key) for key in keys]
-
-    budget = record["budget"]
-    return {
-        "key": record["key"],
-        "iati_identifier": _text(record.get("iati_identifier")),
-        "lead_organisation": org_name(data, record["lead_organisation"]),
-        "partners": names(record["partners"]),
-        "donors": names(record["donors"]),
-        "title_en": _text(record["title"].get("en")),
-        "title_ru": _text(record["title"].get("ru")),
-        "description_en": _text(record["description"].get("en")),
-        "description_ru": _text(record["description"].get("ru")),
-        "pillars": [str(n) for n in record["pillars"]],
-        # Absent from snapshots published before frameworks existed.
-        "framework_areas": list(record.get("framework_areas", [])),
-        "countries": list(record["countries"]),
-        "region_wide": bool(record["region_wide"]),
-        "start_date": _date(record["start_date"]),
-        "end_date": _date(record["end_date"]),
-        "status": _text(record["status"]),
-        "budget": Decimal(str(budget)) if budget not in (None, "") else None,
-        "currency": _text(record["currency"]),
-        "source_url": _text(record["source_url"]),
-    }
+    # A list absent from snapshots published before it existed (framework areas) is empty.
+    value = record.get(how.record, [] if how.cell in LISTS else None)
+    if how.language:
+        return _text(value.get(how.language))
+    match how.cell:
+        case Cell.ORGANISATION:
+            return org_name(data, value)
+        case Cell.ORGANISATIONS:
+            return [org_name(data, key) for key in value]
+        case Cell.LIST:
+            return [str(v) for v in value]
+        case Cell.BOOLEAN:
+            return bool(value)
+        case Cell.DATE:
+            return _date(value)
+        case Cell.DECIMAL:
+            return Decimal(str(value)) if value not in (None, "") else None
+    return _text(value)
 
 
 def write_parquet(data: "ExportData", out: BinaryIO) -> None:

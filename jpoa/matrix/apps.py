@@ -11,6 +11,13 @@ class MatrixConfig(AppConfig):
 
         register_app_models(self)
 
+        from jpoa.accounts.internal import declare_internal
+
+        from .fields import INTERNAL_FIELDS
+
+        # The activity's internal fields are those its field registry never publishes.
+        declare_internal("matrix.Activity", INTERNAL_FIELDS)
+
         from django.db.models import Max
 
         from jpoa.lib.pagecache import add_change_stamp

@@ -7,6 +7,11 @@ the snapshots, publishing writes the edition's *facts*: one row per activity, pi
 Editions never change, so their facts are computed once and the matrix views are
 GROUP BY queries over indexed columns of one edition.
 
+An activity's snapshot has the fields of the field registry (`jpoa.matrix.fields`), in
+its record's order: `_Snapshot` derives them from it and holds only the SQL of each kind
+of field (a value, a translated text, a date, a decimal, a linked record's key, a list of
+links, the provenance). The facts' columns are this module's own.
+
 Publishing is SQL run by the database, in one transaction: the entries are written
 a range of activity ids at a time, each snapshot built as JSON from the activity's row
 and its links (INSERT ... SELECT); the facts are then written from the same links.
@@ -23,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import BooleanField, Max
 from django.utils import timezone
 
 from jpoa.accounts.access import require_coordinator
@@ -32,8 +37,10 @@ from jpoa.accounts.audit import acting_as
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.lib.database import orm_reader
 from jpoa.lib.languages import LANGUAGES
-from jpoa.plan.models import ActionItem
+from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Plan, PlanVersion
 
+from . import fields as registry
+from .fields import Published, RecordField
 from .models import (
     Activity,
     Edition,
@@ -52,7 +59,9 @@ PUBLISHING_CACHE_MB = 256
 PUBLISHING_CACHE_MB_ALONE = 1024
 
 # Record fields holding one text per language ({"en": ..., "ru": ...}).
-TRANSLATED_FIELDS = ("title", "description")
+TRANSLATED_FIELDS = tuple(
+    f.name for f in registry.RECORD_FIELDS if f.published is Published.TRANSLATED
+)
 
 
 # -- publishing -----------------------------------------------------------------------
@@ -269,19 +278,53 @@ def _entries_statement() -> str:
         f"SELECT a.id, a.{q('key')} AS activity_key, a.lead_organisation_id, a.status, "
         f"{sql.year('a.start_date')} AS start_year, {sql.year('a.end_date')} AS end_year, "
         f"{sql.record()} AS data FROM {table['activity']} a "
-        f"JOIN {table['organisation']} lead ON lead.id = a.lead_organisation_id "
-        f"LEFT JOIN {table['source']} src ON src.id = a.source_id "
+        f"{_key_joins()} LEFT JOIN {table['source']} src ON src.id = a.source_id "
         f"WHERE a.id > %s AND a.id <= %s ORDER BY a.id {sql.FENCE}) x "
         f"LEFT JOIN {table['entry']} prev "
         "ON prev.edition_id = %s AND prev.activity_key = x.activity_key"
     )
 
 
+def _joined(field: RecordField) -> str:
+    """The alias of the record a KEY field names, joined to the activity `a`."""
+    return f"k_{field.name}"
+
+
+def _key_joins() -> str:
+    """The joins of the records the KEY fields name (an inner join where one is required)."""
+    joins = []
+    for key in (f for f in registry.RECORD_FIELDS if f.published is Published.KEY):
+        fk = key.model_field
+        table = connection.ops.quote_name(fk.related_model._meta.db_table)
+        alias = _joined(key)
+        kind = "LEFT JOIN" if fk.null else "JOIN"
+        joins.append(f"{kind} {table} {alias} ON {alias}.id = a.{fk.column}")
+    return " ".join(joins)
+
+
+def _link_names(target, by: str, q) -> tuple[str, str]:
+    """(value, joins): how the record names a linked row `x` of model TARGET, in SQL."""
+    if by != "ref":
+        return f"x.{q(by)}", ""
+    if target is ActionItem:  # plan/version/code, as `jpoa.dataset.export.item_ref`
+        version, plan = (q(m._meta.db_table) for m in (PlanVersion, Plan))
+        return (
+            f"pl.{q('key')} || '/' || ver.label || '/' || x.code",
+            f"JOIN {version} ver ON ver.id = x.version_id JOIN {plan} pl ON pl.id = ver.plan_id",
+        )
+    if target is FrameworkArea:  # framework/code, as `FrameworkArea.ref`
+        framework = q(Framework._meta.db_table)
+        return f"fw.{q('key')} || '/' || x.code", f"JOIN {framework} fw ON fw.id = x.framework_id"
+    raise ValueError(f"No SQL for the references of {target.__name__}")
+
+
 class _Snapshot(abc.ABC):
     """The SQL of an activity's record (`activity_record`) on one database.
 
-    The activity is `a`, its lead organisation `lead`, its source `src`. Keys come in the
-    record's order; lists sorted as Python sorts them (code points, numbers).
+    The fields, their order and their kinds come from the field registry
+    (`jpoa.matrix.fields.RECORD_FIELDS`); this class gives the SQL of each kind. The
+    activity is `a`, the record a KEY field names `k_NAME`, its source `src`. Keys come
+    in the record's order; lists sorted as Python sorts them (code points, numbers).
     """
 
     OBJECT = ""  # the function building a JSON object of names and values
@@ -298,64 +341,69 @@ class _Snapshot(abc.ABC):
         return _SQLiteSnapshot()
 
     def record(self) -> str:
-        a, q = "a.", self.q
-        table = _table_names()
-
-        def linked(links: str, fk: str, target: str, value: str, joins: str = "") -> tuple:
-            """(value, source) of the rows `t` of table LINKS naming rows `x` of TARGET."""
-            return self.linked(value, f"{table[links]} t", f"{table[target]} x", fk, joins)
-
-        item_ref = f"pl.{q('key')} || '/' || ver.label || '/' || x.code"
-        item_plan = (
-            f"JOIN {table['version']} ver ON ver.id = x.version_id "
-            f"JOIN {table['plan']} pl ON pl.id = ver.plan_id"
-        )
-        area_ref = f"fw.{q('key')} || '/' || x.code"
-        area_framework = f"JOIN {table['framework']} fw ON fw.id = x.framework_id"
-        fields = {
-            "key": a + q("key"),
-            "iati_identifier": a + "iati_identifier",
-            "lead_organisation": "lead." + q("key"),
-            "partners": self.texts(
-                *linked("partners", "organisation_id", "organisation", f"x.{q('key')}")
-            ),
-            "donors": self.texts(
-                *linked("donors", "organisation_id", "organisation", f"x.{q('key')}")
-            ),
-            "title": self.translated("title"),
-            "description": self.translated("description"),
-            "pillars": self.numbers(*linked("pillars", "pillar_id", "pillar", f"x.{q('number')}")),
-            "action_items": self.texts(
-                *linked("items", "actionitem_id", "item", item_ref, item_plan)
-            ),
-            "countries": self.texts(*linked("countries", "country_id", "country", "x.iso2")),
-            "region_wide": self.boolean(a + "region_wide"),
-            "start_date": self.date(a + "start_date"),
-            "end_date": self.date(a + "end_date"),
-            "status": a + "status",
-            "budget": self.decimal(a + "budget"),
-            "currency": a + "currency",
-            "source_url": a + "source_url",
-            "last_verified": self.date(a + "last_verified"),
-        }
-        provenance = {
-            "source": "src." + q("key"),
-            "locator": a + "source_locator",
-            "basis": a + "classification_basis",
-        }
-        noted = " OR ".join(f"COALESCE(a.provenance_note_{lang}, '') <> ''" for lang in LANGUAGES)
-        with_note = {**provenance, "note": self.translated("provenance_note")}
-        fields["provenance"] = self.json(
-            f"CASE WHEN {noted} THEN {self.object(with_note)} ELSE {self.object(provenance)} END"
-        )
-        # Last, and only where the activity has areas (as `activity_record` writes it): the
+        """The record's fields, in its order, from the field registry (`RECORD_FIELDS`):
+        each written by the SQL of its kind (`Published`)."""
+        fields, optional = {}, []
+        for rf in registry.RECORD_FIELDS:
+            value = self._published(rf)
+            if rf.when_any:
+                optional.append((rf, value))
+            else:
+                fields[rf.name] = value
+        record = self.object(fields)
+        # Last, and only where the activity has some (as `activity_record` writes it): the
         # snapshot of an activity classified under no framework stays the text it was
         # before frameworks existed, so it is still "the same as in the previous edition"
         # and search does not re-index every activity once after the upgrade.
-        areas = self.texts(*linked("areas", "frameworkarea_id", "area", area_ref, area_framework))
-        has_areas = f"EXISTS (SELECT 1 FROM {table['areas']} WHERE activity_id = a.id)"
-        record = self.object(fields)
-        return f"CASE WHEN {has_areas} THEN {self.with_field(record, 'framework_areas', areas)} ELSE {record} END"
+        for rf, value in optional:
+            m2m = rf.model_field
+            links = self.q(m2m.remote_field.through._meta.db_table)
+            has_some = f"EXISTS (SELECT 1 FROM {links} WHERE {m2m.m2m_column_name()} = a.id)"
+            record = f"CASE WHEN {has_some} THEN {self.with_field(record, rf.name, value)} ELSE {record} END"
+        return record
+
+    def _published(self, rf: RecordField) -> str:
+        column = "a." + self.q(rf.model_name)
+        match rf.published:
+            case Published.VALUE:
+                boolean = isinstance(rf.model_field, BooleanField)
+                return self.boolean(column) if boolean else column
+            case Published.TRANSLATED:
+                return self.translated(rf.model_name)
+            case Published.DATE:
+                return self.date(column)
+            case Published.DECIMAL:
+                return self.decimal(column)
+            case Published.KEY:
+                return f"{_joined(rf)}.{self.q(rf.by)}"
+            case Published.LINKS:
+                return self._links(rf)
+            case Published.PROVENANCE:
+                return self._provenance()
+        raise ValueError(rf.published)
+
+    def _links(self, rf: RecordField) -> str:
+        """The names of the activity's links (`t`) to their records (`x`), sorted."""
+        m2m = rf.model_field
+        target = m2m.related_model
+        value, joins = _link_names(target, rf.by, self.q)
+        through = self.q(m2m.remote_field.through._meta.db_table)
+        table = self.q(target._meta.db_table)
+        linked = self.linked(value, f"{through} t", f"{table} x", m2m.m2m_reverse_name(), joins)
+        return self.numbers(*linked) if rf.numbered else self.texts(*linked)
+
+    def _provenance(self) -> str:
+        """The record's "provenance" (`jpoa.dataset.export.provenance_of`); the source is `src`."""
+        provenance = {
+            "source": "src." + self.q("key"),
+            "locator": "a.source_locator",
+            "basis": "a.classification_basis",
+        }
+        noted = " OR ".join(f"COALESCE(a.provenance_note_{lang}, '') <> ''" for lang in LANGUAGES)
+        with_note = {**provenance, "note": self.translated("provenance_note")}
+        return self.json(
+            f"CASE WHEN {noted} THEN {self.object(with_note)} ELSE {self.object(provenance)} END"
+        )
 
     @abc.abstractmethod
     def with_field(self, record: str, name: str, value: str) -> str:
@@ -676,7 +724,7 @@ def _page_cache_for_publishing(megabytes: int) -> Iterator[None]:
 
 
 def _table_names() -> dict[str, str]:
-    from jpoa.plan.models import Framework, FrameworkArea, Pillar, Plan, PlanVersion
+    from jpoa.plan.models import Pillar
 
     models = {
         "activity": Activity,
@@ -685,16 +733,10 @@ def _table_names() -> dict[str, str]:
         "item_fact": EditionItemFact,
         "area_fact": EditionAreaFact,
         "area": FrameworkArea,
-        "framework": Framework,
         "organisation": Organisation,
         "pillar": Pillar,
         "item": ActionItem,
-        "version": PlanVersion,
-        "plan": Plan,
-        "country": Country,
         "source": Source,
-        "partners": Activity.partners.through,
-        "donors": Activity.donors.through,
         "countries": Activity.countries.through,
         "pillars": Activity.pillars.through,
         "items": Activity.action_items.through,
@@ -794,7 +836,7 @@ def record_changes(before: dict, after: dict) -> list[FieldChange]:
 
 
 # List fields a record holds only when not empty (and snapshots from before they existed lack).
-ABSENT_WHEN_EMPTY = ("framework_areas",)
+ABSENT_WHEN_EMPTY = tuple(f.name for f in registry.RECORD_FIELDS if f.when_any)
 
 
 # The order in which an activity's changes are listed, whatever order the database
