@@ -64,9 +64,17 @@ def _link(matrix: Matrix, state: PageState) -> Matrix:
     if state.explicit_edition is not None:
         page = {"edition": state.explicit_edition.number, **page}
 
+    quoted: dict[tuple, str] = {}  # each parameter quoted once (a page has hundreds of links)
+
+    def pair(name: str, value) -> str:
+        found = quoted.get((name, value))
+        if found is None:
+            found = quoted[name, value] = urlencode({name: value})
+        return found
+
     def url(params: dict) -> str:
         merged = {**page, **params}
-        return f"{base}?{urlencode({k: merged[k] for k in URL_ORDER if k in merged})}"
+        return f"{base}?{'&'.join(pair(k, merged[k]) for k in URL_ORDER if k in merged)}"
 
     for column in matrix.columns:
         column.url = url(column.params)
