@@ -556,3 +556,19 @@ def test_the_filter_selects_kept_text_marks_each_page_s_own_choices(published):
         for value in data.values():
             assert f'<option value="{value}" selected>' in html
     assert options.rendered_options  # kept, and used by the second round
+
+
+def test_one_get_asks_once_when_the_data_changed(published, django_assert_num_queries):
+    """Every reader keyed on the time the public data changed (the page's key, the filter
+    form's options, the organisations) shares one answer within one GET; outside, each
+    asks the database."""
+    from jpoa.lib.pagecache import data_changed_at, one_stamp
+
+    with django_assert_num_queries(2 * ASKS_WHEN_CHANGED):
+        first, second = data_changed_at(), data_changed_at()
+    with django_assert_num_queries(ASKS_WHEN_CHANGED), one_stamp():
+        assert data_changed_at() == data_changed_at() == first == second
+        with one_stamp():
+            assert data_changed_at() == first
+    with django_assert_num_queries(ASKS_WHEN_CHANGED):
+        data_changed_at()  # asked anew after
