@@ -145,6 +145,14 @@ def test_generate_then_run_measure_every_view(tmp_path):
     assert all(v["jpoa"]["requests"] in (3, 4) for v in report["views"])
     assert report["server_peak_rss_mb"] > 0
     assert len(report["server_process_peak_rss_mb"]) >= 2  # gunicorn's master and workers
+    # PSS counts each shared page once: the sum is below the RSS's, and each process's
+    # private pages (USS) are within its share (PSS).
+    assert 0 < report["server_peak_pss_mb"] < report["server_peak_rss_mb"]
+    roles = [each["role"] for each in report["server_processes"]]
+    assert roles.count("master (jpoa serve)") == 1 and "web worker" in roles
+    assert "task worker (jpoa worker)" in roles
+    for each in report["server_processes"]:
+        assert 0 < each["uss_mb"] <= each["pss_mb"] <= each["rss_mb"]
     assert report["publish"]["activities"] == 200
     assert report["imports"]["csv"]["ok"] and report["imports"]["iati"]["ok"]
     if "--skip=datasette" not in skip:

@@ -6,6 +6,7 @@ editions were replaced as a restore replaces them."""
 import random
 from dataclasses import asdict
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -152,6 +153,29 @@ def test_outside_a_transaction_the_views_use_the_arrays_and_inside_the_sql(defau
     assert kept is not None and len(kept.entry_ids) == 50
     with override_settings(MATRIX_COLUMNAR=False), columnar.inside_transactions():
         assert columnar.columns(edition) is None
+
+
+@pytest.mark.django_db
+def test_the_process_that_read_an_edition_maps_the_files_it_wrote_as_the_others_do(
+    default_data, tmp_path
+):
+    """Every array is a read-only view of a mapped file, shared with the other processes
+    through the system's page cache; none is a private copy of the process (issue #20)."""
+    synthetic.generate(activities=60, organisations=5, editions=1)
+    edition = Edition.objects.get()
+    with columnar.inside_transactions():
+        first = columnar.columns(edition)  # read from the database, written to files
+        columnar.forget()
+        again = columnar.columns(edition)  # as another process finds it: mapped
+    for cols in (first, again):
+        arrays = [cols.entry_ids] + [
+            getattr(getattr(cols, table), name)
+            for table in ("pillars", "items", "areas")
+            for name in columnar.ARRAYS.split()
+        ]
+        for array in arrays:
+            assert isinstance(array.base, np.memmap) and not array.flags.writeable
+    assert np.array_equal(first.entry_ids, again.entry_ids)
 
 
 @pytest.mark.django_db

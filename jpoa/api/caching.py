@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import http_date, parse_http_date_safe
 
-from jpoa.lib.pagecache import LATEST_MAX_AGE, data_changed_at
+from jpoa.lib.pagecache import LATEST_MAX_AGE, data_changed_at, one_stamp
 
 
 def conditional(view):
@@ -21,6 +21,12 @@ def conditional(view):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            with one_stamp():  # the time the data changed, asked once for the answer
+                return answer(request, *args, **kwargs)
+        return answer(request, *args, **kwargs)
+
+    def answer(request: HttpRequest, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
             response.setdefault("Cache-Control", "no-store")

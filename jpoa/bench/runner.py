@@ -170,35 +170,97 @@ def tree_rss_mb(pid: int) -> float:
 
 def process_rss_mb(pid: int) -> dict[int, float]:
     """Resident memory of a process and each of its descendants, in MB, by process id."""
+    return {each: memory.rss for each, memory in process_memory_mb(pid).items()}
+
+
+@dataclass
+class Memory:
+    """A process's memory, in MB. RSS counts every page the process maps, pages shared
+    with other processes (forked from one master, or the same file mapped) in each of
+    them; PSS divides each shared page among the processes that map it, so the PSS of
+    all the server's processes adds up to the memory they take together; USS is what
+    the process alone maps (freed if it stopped). None: the system does not tell."""
+
+    rss: float
+    pss: float | None = None
+    uss: float | None = None
+
+
+def _memory_of(pid: int) -> Memory | None:
+    try:  # Linux >= 4.14: the process's totals, summed by the kernel
+        found = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _sep, rest = line.partition(":")
+            if rest.strip().endswith("kB"):
+                found[name] = int(rest.split()[0]) / 1024
+        private = found["Private_Clean"] + found["Private_Dirty"]
+        return Memory(found["Rss"], found["Pss"], private)
+    except (OSError, KeyError, ValueError):
+        pass
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return Memory(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return None
+
+
+def process_memory_mb(pid: int) -> dict[int, Memory]:
+    """The memory of a process and each of its descendants, by process id."""
     tree, todo, each = _children(), [pid], {}
     while todo:
         current = todo.pop()
         todo.extend(tree.get(current, []))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    each[current] = int(line.split()[1]) / 1024
-        except OSError:
-            continue
+        memory = _memory_of(current)
+        if memory is not None:
+            each[current] = memory
     return each
 
 
+def _role(pid: int, root: int) -> str:
+    """What a server process is: gunicorn's master, a web worker, the task worker."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    if b"worker" in command:
+        return "task worker (jpoa worker)"
+    return "master (jpoa serve)" if pid == root else "web worker"
+
+
 class PeakMemory(threading.Thread):
-    """Samples a process tree's resident memory until stopped; keeps the peak."""
+    """Samples a process tree's memory until stopped; keeps the peaks: of the tree's
+    RSS, PSS and USS, each summed over its processes, and of each process's."""
 
     def __init__(self, pid: int, every: float = 0.2):
         super().__init__(daemon=True)
         self.pid, self.every, self.peak_mb = pid, every, 0.0
-        self.peak_each_mb: dict[int, float] = {}  # each process's own peak
+        self.peak_pss_mb: float | None = None
+        self.peak_uss_mb: float | None = None
+        self.peak_each_mb: dict[int, float] = {}  # each process's own peak RSS
+        self.peak_each: dict[int, dict] = {}  # each process's role and peaks
         self._done = threading.Event()
 
     def run(self):
         while not self._done.is_set():
-            each = process_rss_mb(self.pid)
-            self.peak_mb = max(self.peak_mb, sum(each.values()))
-            for pid, mb in each.items():
-                self.peak_each_mb[pid] = round(max(self.peak_each_mb.get(pid, 0.0), mb), 1)
+            self.sample()
             self._done.wait(self.every)
+
+    def sample(self) -> None:
+        each = process_memory_mb(self.pid)
+        self.peak_mb = max(self.peak_mb, sum(m.rss for m in each.values()))
+        if each and all(m.pss is not None for m in each.values()):
+            pss, uss = sum(m.pss for m in each.values()), sum(m.uss for m in each.values())
+            self.peak_pss_mb = max(self.peak_pss_mb or 0.0, pss)
+            self.peak_uss_mb = max(self.peak_uss_mb or 0.0, uss)
+        for pid, memory in each.items():
+            self.peak_each_mb[pid] = round(max(self.peak_each_mb.get(pid, 0.0), memory.rss), 1)
+            peaks = self.peak_each.setdefault(pid, {"role": _role(pid, self.pid)})
+            for kind in ("rss", "pss", "uss"):
+                value = getattr(memory, kind)
+                if value is not None:
+                    peaks[f"{kind}_mb"] = round(max(peaks.get(f"{kind}_mb", 0.0), value), 1)
 
     def stop(self) -> float:
         self._done.set()
@@ -252,6 +314,7 @@ class Server:
     def __exit__(self, *exc):
         self.peak_mb = self.memory.stop() if self.memory.is_alive() else 0.0
         self.peak_each_mb = dict(self.memory.peak_each_mb)
+        self.peak_each = list(self.memory.peak_each.values())
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=30)
@@ -535,6 +598,15 @@ def run(
     report["server_process_peak_rss_mb"] = [
         mb for server in running for mb in server.peak_each_mb.values()
     ]
+    # Shared pages (the code and data the workers got from the master, the matrix's
+    # arrays mapped from files) count in the RSS of each process that maps them; the
+    # sum of PSS counts each page once, and it is what the memory target is judged on.
+    for kind in ("pss", "uss"):
+        peaks = [getattr(server.memory, f"peak_{kind}_mb") for server in running]
+        report[f"server_peak_{kind}_mb"] = (
+            round(sum(peaks), 1) if all(p is not None for p in peaks) else None
+        )
+    report["server_processes"] = [each for server in running for each in server.peak_each]
     if "datasette" not in skip:
         report["datasette"] = _datasette(target, measured, report, clients, requests, say)
     if "publish" not in skip:
@@ -806,12 +878,7 @@ def table(report: dict) -> str:
         lines.append(
             f"cached public pages: {c['per_second']:.0f} requests/s (median {c['median_ms']:.0f} ms)"
         )
-    lines.append(
-        f"server peak memory (all gunicorn processes): {report['server_peak_rss_mb']:.0f} MB"
-    )
-    if report.get("server_process_peak_rss_mb"):
-        each = ", ".join(f"{mb:.0f}" for mb in report["server_process_peak_rss_mb"])
-        lines.append(f"  each server process's peak: {each} MB")
+    lines += _memory_lines(report)
     if "datasette" in report:
         lines.append(
             f"Datasette {report['datasette']['version']} peak memory: "
@@ -844,3 +911,21 @@ def table(report: dict) -> str:
             else "static site build: `jpoa site build` is not available"
         )
     return "\n".join(lines) + "\n"
+
+
+def _memory_lines(report: dict) -> list[str]:
+    pss, uss = report.get("server_peak_pss_mb"), report.get("server_peak_uss_mb")
+    lines = [
+        "server peak memory, all its processes (gunicorn master and workers, task worker): "
+        + (f"PSS {pss:.0f} MB (the target is judged on this), " if pss is not None else "")
+        + f"RSS {report['server_peak_rss_mb']:.0f} MB (shared pages counted in each process)"
+        + (f", USS {uss:.0f} MB (private)" if uss is not None else "")
+    ]
+    for each in report.get("server_processes") or []:
+        kinds = [f"{kind.upper()} {each[f'{kind}_mb']:.0f}" for kind in ("pss", "rss", "uss")
+                 if f"{kind}_mb" in each]  # fmt: skip
+        lines.append(f"  {each['role']}: peak {', '.join(kinds)} MB")
+    if not report.get("server_processes") and report.get("server_process_peak_rss_mb"):
+        each = ", ".join(f"{mb:.0f}" for mb in report["server_process_peak_rss_mb"])
+        lines.append(f"  each server process's peak RSS: {each} MB")
+    return lines

@@ -17,10 +17,12 @@ in its `ready()`), so this module, at the base of the house, imports none of the
 same stamp gives API answers and downloads their Last-Modified.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterable
 
 from auditlog.models import LogEntry
@@ -48,10 +50,39 @@ def add_change_stamp(stamp: Callable[[], datetime.datetime | None]) -> None:
 
 
 def data_changed_at() -> datetime.datetime | None:
-    """When the public data last changed: the newest audit record, edition or data set load."""
+    """When the public data last changed: the newest audit record, edition or data set load.
+
+    Within `one_stamp` it is asked once and the answer given again.
+    """
+    held = getattr(_stamp, "held", None)
+    if held:
+        return held[0]
     stamps = [stamp() for stamp in _change_stamps]
     stamps = [s for s in stamps if s is not None]
-    return max(stamps) if stamps else None
+    changed = max(stamps) if stamps else None
+    if held is not None:
+        held.append(changed)
+    return changed
+
+
+_stamp = threading.local()
+
+
+@contextlib.contextmanager
+def one_stamp():
+    """While answering one GET: `data_changed_at` asks the database once, not once for
+    each reader that keys on it (the page's key, the filter form's options, the
+    organisations...: three queries each, a tenth of a page's work, issue #20). The
+    answer is then one state of the data throughout: nothing the request reads is
+    newer than its key says."""
+    if getattr(_stamp, "held", None) is not None:  # already within
+        yield
+        return
+    _stamp.held = []
+    try:
+        yield
+    finally:
+        _stamp.held = None
 
 
 def cache_edition(response: HttpResponse, explicit: bool) -> None:
@@ -103,8 +134,14 @@ def published_page(view=None, *, params: Iterable[str] | None = None):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET":
+            return view(request, *args, **kwargs)
+        with one_stamp():
+            return _answer(request, *args, **kwargs)
+
+    def _answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         seconds = cache_seconds()
-        if request.method != "GET" or is_personal(request) or not seconds:
+        if is_personal(request) or not seconds:
             return view(request, *args, **kwargs)
         changed = data_changed_at()
         if changed is None:  # nothing was ever published or loaded: nothing worth keeping

@@ -19,8 +19,9 @@ What is kept is keyed by the edition's id, number, publication time and activity
 and by the database: an edition is never changed in place, and a restored database
 whose editions were published at other moments is other keys. At most
 `EDITIONS_KEPT` editions per process, the least recently used dropped first. Cost
-at a million activities: about 60 MB a process for an edition, read in 2-4 s the
-first time it is asked for (`docs/scaling.md`).
+at a million activities: about 73 MB an edition, read from the database in 2-4 s the
+first time any process asks for it and written to files that every process then maps
+read-only: one copy in the system's page cache, shared by all (`docs/scaling.md`).
 """
 
 import hashlib
@@ -148,6 +149,9 @@ def columns(edition: Edition) -> EditionColumns | None:
         if found is None:
             try:
                 found = _stored(key) or _store(key, _read(edition))
+                # The process that read the database maps the files it wrote, like the
+                # others: its own copy of the arrays would be private memory.
+                found = _stored(key) or found
             except DatabaseError:
                 logger.exception("matrix: edition %s could not be read into memory", edition.pk)
                 return None

@@ -4,6 +4,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Organisation
@@ -16,28 +17,56 @@ class ListSelect(forms.Select):
     """A select whose options are joined as text, not rendered one template each.
 
     The organisations' list has hundreds of options: through Django's option templates
-    it cost more of a matrix page's time than counting the matrix (issue #20).
+    it cost more of a matrix page's time than counting the matrix (issue #20). Escaping
+    them anew for every page still cost a third of the list of activities' time, so a
+    form may give the widget a place to keep its options' text (`cache`, under
+    `cache_key`): they are then escaped once, and a page only marks the chosen ones.
     """
+
+    cache: dict | None = None
+    cache_key: tuple = ()
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in self.format_value(value)}
         attrs = self.build_attrs(self.attrs, attrs)
-        parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
-        for option, label in self.choices:
-            if isinstance(label, list | tuple):
-                parts.append(format_html('<optgroup label="{}">', option))
-                parts += [self._option(v, text, chosen) for v, text in label]
-                parts.append("</optgroup>")
-            else:
-                parts.append(self._option(option, label, chosen))
-        parts.append("</select>")
-        return mark_safe("\n".join(parts))
+        parts, positions = self._options(name)
+        if chosen & positions.keys():
+            parts = list(parts)
+            for value_ in chosen & positions.keys():
+                for at, selected in positions[value_]:
+                    parts[at] = selected
+        head = format_html('<select name="{}"{}>', name, flatatt(attrs))
+        return mark_safe("\n".join([head, *parts, "</select>"]))
+
+    def _options(self, name: str) -> tuple[list[str], dict[str, list[tuple[int, str]]]]:
+        """The options' text, none chosen, and where each value's option is with its
+        chosen text."""
+        key = (name, get_language(), *self.cache_key)
+        found = self.cache.get(key) if self.cache is not None else None
+        if found is None:
+            found = ([], {})
+            for option, label in self.choices:
+                if isinstance(label, list | tuple):
+                    found[0].append(format_html('<optgroup label="{}">', option))
+                    for value, text in label:
+                        self._add(found, value, text)
+                    found[0].append("</optgroup>")
+                else:
+                    self._add(found, option, label)
+            if self.cache is not None:
+                self.cache[key] = found
+        return found
 
     @staticmethod
-    def _option(value, label, chosen: set[str]) -> str:
+    def _add(found, value, label) -> None:
+        parts, positions = found
         value = "" if value is None else str(value)
-        selected = " selected" if value in chosen else ""
-        return f'<option value="{conditional_escape(value)}"{selected}>{conditional_escape(label)}</option>'
+        head, tail = (
+            f'<option value="{conditional_escape(value)}"',
+            f">{conditional_escape(label)}</option>",
+        )
+        positions.setdefault(value, []).append((len(parts), f"{head} selected{tail}"))
+        parts.append(head + tail)
 
 
 class MatrixFilterForm(forms.Form):
@@ -96,6 +125,20 @@ class MatrixFilterForm(forms.Form):
         self.fields["item"].choices = [("", _("All action items")), *long_lists[0]]
         self.fields["organisation"].choices = [("", _("All organisations")), *long_lists[1]]
         self._frameworks(options, (data or {}).get("framework"))
+        self._keep_options(options)
+
+    def _keep_options(self, options: FilterOptions) -> None:
+        """Let the selects keep their options' text with the options read (once per
+        change of the public data and language): the same choices, the same text."""
+        kept = options.__dict__.setdefault("rendered_options", {})
+        for field in self.fields.values():
+            if isinstance(field.widget, ListSelect):
+                field.widget.cache = kept
+        # What the other choices depend on: the editions, the framework chosen.
+        self.fields["edition"].widget.cache_key = tuple(self.fields["edition"].choices[1:])
+        self.fields["area"].widget.cache_key = tuple(
+            option for option, _label in self.fields["area"].choices
+        )
 
     def _frameworks(self, options: FilterOptions, chosen: str | None) -> None:
         """Group by the pillars (the default) or a framework; its areas filter."""

@@ -747,6 +747,7 @@ class ActivityRow:
     pillars: list[int]
     countries: list[str]
     region_wide: bool
+    url: str = ""  # of the activity's page, for the page to set (`views.activities`)
 
 
 def _years_label(record: dict) -> str:
@@ -756,13 +757,27 @@ def _years_label(record: dict) -> str:
     return start or end
 
 
-def activity_list(edition: Edition, filters: MatrixFilters, page: int | str = 1) -> Page:
-    """One page of the activities that pass the filters; `page.object_list` holds ActivityRows."""
+def activity_list(
+    edition: Edition,
+    filters: MatrixFilters,
+    page: int | str = 1,
+    *,
+    options: FilterOptions | None = None,
+) -> Page:
+    """One page of the activities that pass the filters; `page.object_list` holds ActivityRows.
+
+    The names of organisations and countries come from OPTIONS, the filter form's
+    (kept per change of the public data), when the caller has them: no query for them.
+    """
     paginator = Paginator(matching_records(edition, filters), PAGE_SIZE)
     result = paginator.get_page(page)
     records = list(result.object_list)
-    orgs = _organisations({r["lead_organisation"] for r in records})
-    names = dict(Country.objects.values_list("iso2", "name"))
+    if options is None:
+        orgs = _organisations({r["lead_organisation"] for r in records})
+        names = dict(Country.objects.values_list("iso2", "name"))
+    else:
+        orgs = {o.key: o for o in options.organisations}
+        names = {c.iso2: c.name for c in options.countries}
     result.object_list = [
         ActivityRow(
             key=r["key"],

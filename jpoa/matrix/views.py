@@ -7,6 +7,7 @@ is not signed in gets are kept in the cache, keyed by their URL and the time the
 last changed, and served from there until then.
 """
 
+import re
 from dataclasses import dataclass, fields, replace
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ from . import selectors
 from .editions import compare_editions
 from .forms import MatrixFilterForm
 from .models import Edition
-from .selectors import Matrix, MatrixFilters, query_string
+from .selectors import FilterOptions, Matrix, MatrixFilters, query_string
 
 # The order of a URL's parameters, as `query_string` writes them.
 URL_ORDER = ("edition", *(f.name for f in fields(MatrixFilters)))
@@ -37,6 +38,7 @@ class PageState:
     explicit_edition: Edition | None  # kept in links only when the URL named it
     form: MatrixFilterForm
     filters: MatrixFilters
+    options: FilterOptions
 
     def query(self, **overrides) -> str:
         return query_string(self.filters, self.explicit_edition, **overrides)
@@ -44,11 +46,12 @@ class PageState:
 
 def _state(request: HttpRequest) -> PageState:
     editions = selectors.published_editions()
-    form = MatrixFilterForm(request.GET, options=selectors.filter_options(), editions=editions)
+    options = selectors.filter_options()
+    form = MatrixFilterForm(request.GET, options=options, editions=editions)
     number = form.edition_number()
     edition = selectors.pick_edition(editions, number)
     explicit = edition if number is not None and edition and edition.number == number else None
-    return PageState(editions, edition, explicit, form, form.filters())
+    return PageState(editions, edition, explicit, form, form.filters(), options)
 
 
 def _link(matrix: Matrix, state: PageState) -> Matrix:
@@ -61,9 +64,17 @@ def _link(matrix: Matrix, state: PageState) -> Matrix:
     if state.explicit_edition is not None:
         page = {"edition": state.explicit_edition.number, **page}
 
+    quoted: dict[tuple, str] = {}  # each parameter quoted once (a page has hundreds of links)
+
+    def pair(name: str, value) -> str:
+        found = quoted.get((name, value))
+        if found is None:
+            found = quoted[name, value] = urlencode({name: value})
+        return found
+
     def url(params: dict) -> str:
         merged = {**page, **params}
-        return f"{base}?{urlencode({k: merged[k] for k in URL_ORDER if k in merged})}"
+        return f"{base}?{'&'.join(pair(k, merged[k]) for k in URL_ORDER if k in merged)}"
 
     for column in matrix.columns:
         column.url = url(column.params)
@@ -121,8 +132,27 @@ def activities(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     page = None
     if state.edition:
-        page = selectors.activity_list(state.edition, state.filters, request.GET.get("page", 1))
+        number = request.GET.get("page", 1)
+        page = selectors.activity_list(state.edition, state.filters, number, options=state.options)
+        _link_activities(page.object_list)
     return render(request, "matrix/activities.html", {"state": state, "page": page})
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _link_activities(rows: list) -> None:
+    """Each row's link to its activity page: one `reverse` a page, not one a row (a key
+    is a slug, as the URL pattern wants: the link is the pattern's with the key in it)."""
+    placeholder = "key-of-the-activity"
+    pattern = reverse("matrix:activity", args=[placeholder])
+    head, tail = pattern.split(placeholder)
+    for row in rows:
+        row.url = (
+            f"{head}{row.key}{tail}"
+            if SLUG.fullmatch(row.key)
+            else reverse("matrix:activity", args=[row.key])
+        )
 
 
 @published_page(params=("edition",))

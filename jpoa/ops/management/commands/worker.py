@@ -17,6 +17,11 @@ class Command(JpoaCommand):
         "or nothing, so nothing of it was kept)."
     )
 
+    # The site's checks import every URL pattern, and with them every view, the API and
+    # its schemas: some 50 MB the task worker, a process of its own beside the web
+    # server, would keep and never use (issue #20). A task that needs a URL loads them.
+    requires_system_checks = []
+
     def add_arguments(self, parser):
         parser.add_argument(
             "--batch",
