@@ -146,22 +146,34 @@ def _delete(documents) -> None:
 def _write(rows: Iterable[dict]) -> int:
     """Write these documents (`documents.BUILDERS`'s rows); returns how many.
 
-    On SQLite they go to a temporary table first, then into the documents in one
-    INSERT ... SELECT, in the same order (so with the same ids). The full-text index's
+    On PostgreSQL they are copied in (COPY). On SQLite they go to a temporary table
+    first, then into the documents in one INSERT ... SELECT, in the same order (so with
+    the same ids). The full-text index's
     trigger costs six times as much a document when the documents come one statement
     each (FTS5 writes out what it holds at the end of every statement): 6.7 s instead
     of 1.1 s for 100,000 activities.
     """
     rows = iter(rows)
     count = 0
+    columns = ", ".join(connection.ops.quote_name(c) for c in STAGED_COLUMNS)
+    values = operator.itemgetter(*STAGED_COLUMNS)
+    if connection.vendor == "postgresql":
+        # COPY: half the time of one INSERT a document (3.7 s instead of 7.4 s at 100,000).
+        # A batch at a time: the rows are read from the database as they come, which no
+        # query may do while a COPY is under way.
+        with connection.cursor() as cursor:
+            while batch := list(map(values, itertools.islice(rows, COPY_BATCH))):
+                with cursor.cursor.copy(f"COPY {DOCUMENTS} ({columns}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+                count += len(batch)
+        return count
     if connection.vendor != "sqlite":
         while batch := list(itertools.islice(rows, BATCH)):
             insert_rows(Document, batch)
             count += len(batch)
         return count
-    columns = ", ".join(connection.ops.quote_name(c) for c in STAGED_COLUMNS)
     marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
-    values = operator.itemgetter(*STAGED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
         cursor.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT {columns} FROM {DOCUMENTS} WHERE 0")
@@ -176,4 +188,5 @@ def _write(rows: Iterable[dict]) -> int:
 
 
 STAGE = "jpoa_search_staged"
+COPY_BATCH = 10_000
 STAGED_COLUMNS = tuple(f.column for f in Document._meta.concrete_fields if not f.primary_key)
