@@ -83,3 +83,37 @@ def test_the_home_page_names_the_last_round_and_who_answered(client, two_edition
 def test_the_russian_home_page_is_in_russian(client, two_editions):
     now = " ".join(_now_section(client.get("/ru/").content.decode()).split())
     assert "Второй" in now and "1 октября 2016" in now
+
+
+def test_the_change_figures_are_those_of_comparing_the_editions_entry_by_entry(default_data):
+    from jpoa.matrix.editions import compare_editions, count_changes
+    from jpoa.matrix.models import Activity
+
+    make_activity("kept", "osce")
+    make_activity("edited", "unodc", pillars=(2,))
+    make_activity("moved", "eu", countries=("KZ",))
+    make_activity("removed", "osce")
+    first = publish_edition(by=PUBLISHER, title="First")
+    Activity.objects.filter(key="edited").update(title_en="Edited title")
+    moved = Activity.objects.get(key="moved")
+    moved.countries.set(moved.countries.model.objects.filter(iso2__in=("TJ", "UZ")))
+    Activity.objects.filter(key="removed").delete()
+    make_activity("new", "eu")
+    make_activity("newer", "unodc")
+    second = publish_edition(by=PUBLISHER, title="Second")
+    make_activity("newest", "osce")
+    Activity.objects.filter(key="kept").delete()
+    third = publish_edition(by=PUBLISHER, title="Third")
+
+    def compared(old, new):
+        comparison = compare_editions(old, new)
+        return (len(comparison.added), len(comparison.changed), len(comparison.ended))
+
+    for old, new in [(first, second), (second, third), (first, third)]:
+        counts = count_changes(old, new)
+        assert (counts.added, counts.changed, counts.ended) == compared(old, new)
+    counts = count_changes(first, second)
+    assert (counts.added, counts.changed, counts.ended) == (2, 2, 1)
+    # Editions further apart are compared entry by entry: their entries do not say.
+    counts = count_changes(first, third)
+    assert (counts.added, counts.changed, counts.ended) == (3, 2, 2)

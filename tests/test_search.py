@@ -160,6 +160,79 @@ def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
     assert_one_document_per_entry(third)
 
 
+def test_activity_documents_are_what_an_entry_of_each_snapshot_makes(default_data):
+    """Activities are indexed straight from their snapshots, in bulk; each document must
+    still be the one `Entry.row` makes of the same activity, as other records are."""
+    from jpoa.core.models import Organisation
+    from jpoa.lib.languages import LANGUAGES
+    from jpoa.search import documents
+
+    Organisation.objects.filter(key="osce").update(name_ru="  ", acronym_en=" OSCE ")
+    make_activity(
+        "long-one",
+        "osce",
+        title="Border " * 71,
+        title_ru="Пограничный контроль",
+        description_en="  Patrols, workshops; and training-of-trainers.  ",
+        pillars=(4, 2),
+        countries=("UZ", "KZ"),
+        start=1990,
+        end=2040,
+    )
+    make_activity("no-dates", "unodc", title="", title_ru="Только по-русски", start=None, end=None)
+    make_activity("plain", "eu", description_en="", pillars=(), countries=(), region_wide=True)
+    edition = publish_edition(by=PUBLISHER, title="First")
+
+    organisations = {o.key: o for o in Organisation.objects.all()}
+    expected = []
+    for entry in edition.entries.order_by("pk"):
+        record, org = entry.data, organisations[entry.data["lead_organisation"]]
+        made = documents.Entry(
+            kind=Document.Kind.ACTIVITY,
+            object_id=entry.pk,
+            titles={lang: record["title"].get(lang) or "" for lang in LANGUAGES},
+            texts={
+                lang: documents._join(
+                    record["description"].get(lang, ""),
+                    getattr(org, f"name_{lang}"),
+                    getattr(org, f"acronym_{lang}"),
+                )
+                for lang in LANGUAGES
+            },
+            urls=documents._urls("matrix:activity", record["key"]),
+            facets={("pillar", str(n)) for n in record["pillars"]}
+            | {("country", c) for c in record["countries"]}
+            | {("year", str(y)) for y in documents._years(record)},
+        )
+        expected.append(made.row())
+    assert list(documents.activities()) == expected
+    assert len(expected) == 3
+    assert expected[0]["pillars"] == " 2 4 " and expected[0]["years"].count(" ") == 31
+    written = Document.objects.filter(kind="activity").order_by("object_id").values()
+    assert [{k: v for k, v in d.items() if k != "id"} for d in written] == expected
+
+
+def test_stems_of_several_texts_are_those_of_each_in_turn():
+    long_word = "x" * (text.MAX_WORD + 1)
+    cut = "alpha " * (text.MAX_INDEXED_CHARS // 6) + "omega"  # cut in its last word
+    cases = [
+        ["Workshops, trainings", "", f"конференции {long_word} 2015", "ёлки"],
+        [cut, "omega workshops"],
+        [cut, cut],
+        ["", ""],
+        [],
+    ]
+    for texts in cases:
+        one_by_one = [
+            text.stem(text.normalise(word))
+            for t in texts
+            for word in text.WORD.findall(t[: text.MAX_INDEXED_CHARS])
+            if len(word) <= text.MAX_WORD
+        ]
+        assert text.stem_text(texts) == " ".join(one_by_one)
+    assert text.stem_text(cases[1]).split()[-3:] == ["om", "omega", "workshop"]
+
+
 def assert_one_document_per_entry(edition):
     """Each entry of EDITION has one document, made from a snapshot equal to its own."""
     documents = Document.objects.filter(kind="activity")

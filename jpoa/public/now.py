@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from jpoa.analysis.pages import edition_gaps, gaps_heatmap
 from jpoa.events.models import Finding
-from jpoa.matrix.editions import compare_editions
+from jpoa.matrix.editions import count_changes
 from jpoa.matrix.models import Edition
 from jpoa.rounds.models import Submission, UpdateRound
 
@@ -69,8 +69,8 @@ def _changes(old: Edition, new: Edition) -> Changes:
     key = f"jpoa-home-changes:{old.pk}:{new.pk}"
     changes = cache.get(key)
     if changes is None:
-        comparison = compare_editions(old, new)
-        changes = Changes(len(comparison.added), len(comparison.changed), len(comparison.ended))
+        counts = count_changes(old, new)
+        changes = Changes(counts.added, counts.changed, counts.ended)
         cache.set(key, changes, CACHE_SECONDS)
     return changes
 

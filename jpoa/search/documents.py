@@ -6,10 +6,12 @@ library resources and plan action items as their public pages show them.
 """
 
 import itertools
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import translation
@@ -24,7 +26,7 @@ from jpoa.matrix.published import latest_edition
 from jpoa.plan.models import ActionItem, Pillar
 
 from . import text
-from .models import Document, facet_columns
+from .models import Document, facet_columns, spaced
 
 CHUNK = 2000
 MAX_YEARS = 30  # an activity is under each year it runs, up to this many
@@ -48,7 +50,7 @@ class Entry:
         titles = {lang: _title(self.titles.get(lang, "")) for lang in LANGUAGES}
         texts = {lang: self.texts.get(lang, "")[: text.MAX_INDEXED_CHARS] for lang in LANGUAGES}
         return {
-            "kind": self.kind,
+            "kind": str(self.kind),
             "object_id": self.object_id,
             **{f"title_{lang}": titles[lang] for lang in LANGUAGES},
             **{f"text_{lang}": texts[lang] for lang in LANGUAGES},
@@ -253,39 +255,81 @@ def plan_items(ids: Iterable[int] | None = None) -> Iterator[Entry]:
             yield entry
 
 
-def activities(ids: Iterable[int] | None = None) -> Iterator[Entry]:
-    """The activities of the latest published edition, as its snapshots have them."""
+def activities(ids: Iterable[int] | None = None) -> Iterator[dict]:
+    """The documents of the activities of the latest published edition, as its snapshots
+    have them: the rows that `Entry.row` makes of them (a test holds the two equal),
+    made straight from each snapshot, with the organisations' parts of the texts made
+    once. A first edition has them all to index: a million of them spent most of their
+    publication building entries and dictionaries before this."""
     edition = latest_edition()
     if edition is None:
         return
-    organisations = {
-        o.key: o for o in Organisation.objects.only("key", *_fields("acronym", "name"))
+    # Each organisation's name and acronym in each language, as `_join` would add them.
+    tails = {
+        o.key: {
+            lang: [
+                part.strip()
+                for part in (getattr(o, f"name_{lang}"), getattr(o, f"acronym_{lang}"))
+                if part and part.strip()
+            ]
+            for lang in LANGUAGES
+        }
+        for o in Organisation.objects.only("key", *_fields("acronym", "name"))
     }
-    queryset = EditionEntry.objects.filter(edition=edition).only("pk", "data")
+    no_organisation = {lang: [] for lang in LANGUAGES}
     activity_urls = _KeyedUrls("matrix:activity")
-    for chunk in _chunks(queryset, ids):
-        for e in chunk:
-            record = e.data
-            org = organisations.get(record["lead_organisation"])
-            titles = {lang: record["title"].get(lang) or "" for lang in LANGUAGES}
-            entry = Entry(
-                kind=Document.Kind.ACTIVITY,
-                object_id=e.pk,
-                titles=titles,
-                texts={
-                    lang: _join(
-                        (record.get("description") or {}).get(lang, ""),
-                        org and getattr(org, f"name_{lang}"),
-                        org and getattr(org, f"acronym_{lang}"),
-                    )
-                    for lang in LANGUAGES
-                },
-                urls=activity_urls(record["key"]),
-                facets={("pillar", str(n)) for n in record["pillars"]}
-                | {("country", iso2) for iso2 in record["countries"]},
-            )
-            entry.facets |= {("year", str(y)) for y in _years(record)}
-            yield entry
+    kind = str(Document.Kind.ACTIVITY)
+    for pk, record in _snapshots(edition, ids):
+        titles, descriptions = record["title"], record.get("description") or {}
+        tail = tails.get(record["lead_organisation"], no_organisation)
+        row = {"kind": kind, "object_id": pk}
+        languages = []
+        for lang in LANGUAGES:
+            title = titles.get(lang) or ""
+            if title:
+                languages.append(lang)
+            row[f"title_{lang}"] = _title(title)
+            description = descriptions.get(lang, "")
+            head = [description.strip()] if description and description.strip() else []
+            row[f"text_{lang}"] = " · ".join(head + tail[lang])[: text.MAX_INDEXED_CHARS]
+        for lang, url in activity_urls(record["key"]).items():
+            row[f"url_{lang}"] = url
+        row["title_stems"] = text.stem_text([row[f"title_{lang}"] for lang in LANGUAGES])
+        row["body_stems"] = text.stem_text([row[f"text_{lang}"] for lang in LANGUAGES])
+        row["pillars"] = spaced([str(n) for n in record["pillars"]])
+        row["countries"] = spaced(record["countries"])
+        row["languages"] = spaced(languages)
+        row["years"] = spaced([str(y) for y in _years(record)])
+        yield row
+
+
+def _snapshots(edition, ids: Iterable[int] | None) -> Iterator[tuple[int, dict]]:
+    """(entry id, record) of the edition's entries with these ids (all: None), read with
+    plain SQL: a model instance for each of a million entries cost more than indexing."""
+    table = connection.ops.quote_name(EditionEntry._meta.db_table)
+    select = f"SELECT id, data FROM {table} WHERE edition_id = %s AND "
+    with connection.cursor() as cursor:
+        if ids is not None:
+            ids = iter(ids)
+            while chunk := list(itertools.islice(ids, CHUNK)):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{select}id IN ({marks})", [edition.pk, *chunk])
+                yield from _decoded(cursor.fetchall())
+            return
+        last = 0
+        while True:
+            cursor.execute(f"{select}id > %s ORDER BY id LIMIT %s", [edition.pk, last, CHUNK])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield from _decoded(rows)
+            last = rows[-1][0]
+
+
+def _decoded(rows: list[tuple]) -> Iterator[tuple[int, dict]]:
+    # SQLite gives the JSON's text; PostgreSQL's driver may give it decoded already.
+    for pk, data in rows:
+        yield pk, json.loads(data) if isinstance(data, str | bytes) else data
 
 
 def _fields(*names: str) -> list[str]:
@@ -305,10 +349,18 @@ def _pillars_countries(pillars: Iterable[Pillar], countries: Iterable[Country]) 
     return {("pillar", str(p.number)) for p in pillars} | {("country", c.iso2) for c in countries}
 
 
+def _rows(build: Callable[..., Iterator[Entry]]) -> Callable[..., Iterator[dict]]:
+    def rows(ids: Iterable[int] | None = None) -> Iterator[dict]:
+        return (entry.row() for entry in build(ids))
+
+    return rows
+
+
+# Each kind's documents as rows to write (`Entry.row`), all or those of some ids.
 BUILDERS = {
-    Document.Kind.RESOURCE: resources,
+    Document.Kind.RESOURCE: _rows(resources),
     Document.Kind.ACTIVITY: activities,
-    Document.Kind.EVENT: events,
-    Document.Kind.FINDING: findings,
-    Document.Kind.PLAN_ITEM: plan_items,
+    Document.Kind.EVENT: _rows(events),
+    Document.Kind.FINDING: _rows(findings),
+    Document.Kind.PLAN_ITEM: _rows(plan_items),
 }

@@ -7,16 +7,19 @@
 """
 
 import contextlib
+import itertools
+import operator
 import threading
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from jpoa.lib.database import insert_rows
 from jpoa.matrix.models import Edition, EditionEntry
 from jpoa.matrix.published import latest_edition
 
-from .documents import BUILDERS, Entry
+from .backends import DOCUMENTS
+from .documents import BUILDERS
 from .models import Document
 
 BATCH = 1000
@@ -140,19 +143,50 @@ def _delete(documents) -> None:
     documents._raw_delete(documents.db)
 
 
-def _write(entries: Iterable[Entry]) -> int:
+def _write(rows: Iterable[dict]) -> int:
+    """Write these documents (`documents.BUILDERS`'s rows); returns how many.
+
+    On PostgreSQL they are copied in (COPY). On SQLite they go to a temporary table
+    first, then into the documents in one INSERT ... SELECT, in the same order (so with
+    the same ids). The full-text index's
+    trigger costs six times as much a document when the documents come one statement
+    each (FTS5 writes out what it holds at the end of every statement): 6.7 s instead
+    of 1.1 s for 100,000 activities.
+    """
+    rows = iter(rows)
     count = 0
-    batch: list[Entry] = []
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) == BATCH:
-            count += _insert(batch)
-            batch = []
-    return count + _insert(batch)
+    columns = ", ".join(connection.ops.quote_name(c) for c in STAGED_COLUMNS)
+    values = operator.itemgetter(*STAGED_COLUMNS)
+    if connection.vendor == "postgresql":
+        # COPY: half the time of one INSERT a document (3.7 s instead of 7.4 s at 100,000).
+        # A batch at a time: the rows are read from the database as they come, which no
+        # query may do while a COPY is under way.
+        with connection.cursor() as cursor:
+            while batch := list(map(values, itertools.islice(rows, COPY_BATCH))):
+                with cursor.cursor.copy(f"COPY {DOCUMENTS} ({columns}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+                count += len(batch)
+        return count
+    if connection.vendor != "sqlite":
+        while batch := list(itertools.islice(rows, BATCH)):
+            insert_rows(Document, batch)
+            count += len(batch)
+        return count
+    marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{STAGE}")
+        cursor.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT {columns} FROM {DOCUMENTS} WHERE 0")
+        while batch := list(map(values, itertools.islice(rows, BATCH))):
+            cursor.executemany(f"INSERT INTO temp.{STAGE} ({columns}) VALUES ({marks})", batch)
+            count += len(batch)
+        cursor.execute(
+            f"INSERT INTO {DOCUMENTS} ({columns}) SELECT {columns} FROM temp.{STAGE} ORDER BY rowid"
+        )
+        cursor.execute(f"DROP TABLE temp.{STAGE}")
+    return count
 
 
-def _insert(entries: list[Entry]) -> int:
-    if not entries:
-        return 0
-    insert_rows(Document, [e.row() for e in entries])
-    return len(entries)
+STAGE = "jpoa_search_staged"
+COPY_BATCH = 10_000
+STAGED_COLUMNS = tuple(f.column for f in Document._meta.concrete_fields if not f.primary_key)

@@ -52,15 +52,36 @@ def stem(word: str) -> str:
     return word
 
 
+class _WordStems(dict):
+    """Each word as written -> its stem ("" for a word longer than MAX_WORD, which has
+    none), filled as words come: indexing looks up every word of every document, and
+    one lookup a word is what makes indexing a million activities affordable (a stem is
+    never empty, so "" marks the words left out)."""
+
+    LIMIT = 500_000  # words kept, then forgotten all at once (a few tens of MB at most)
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        found = self[word] = stem(normalise(word)) if len(word) <= MAX_WORD else ""
+        return found
+
+
+_word_stems = _WordStems()
+
+
 def stems(text: str) -> list[str]:
     """The stems of a text's words, in order (the text is cut at MAX_INDEXED_CHARS)."""
-    words = WORD.findall(text[:MAX_INDEXED_CHARS])
-    return [stem(normalise(w)) for w in words if len(w) <= MAX_WORD]
+    return list(filter(None, map(_word_stems.__getitem__, WORD.findall(text[:MAX_INDEXED_CHARS]))))
 
 
 def stem_text(texts: Iterable[str]) -> str:
     """Texts as one space-separated line of stems: what the index stores."""
-    return " ".join(s for text in texts if text for s in stems(text))
+    texts = [text for text in texts if text]
+    joined = " ".join(texts)
+    if len(joined) <= MAX_INDEXED_CHARS:  # no text is cut: their words are those of the whole
+        return " ".join(stems(joined))
+    return " ".join(filter(None, (" ".join(stems(text)) for text in texts)))
 
 
 def query_terms(query: str) -> list[str]:
