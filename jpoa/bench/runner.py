@@ -888,8 +888,9 @@ def table(report: dict) -> str:
         p = report["publish"]
         lines.append(
             f"publish an edition of {p.get('activities', 0):,} activities: {p['seconds']:.1f} s "
-            f"(process, start-up included; in-process {p.get('seconds_inside', 0):.1f} s), "
-            f"peak memory {p['peak_rss_mb']:.0f} MB"
+            f"(process, start-up included; in-process {p.get('seconds_inside', 0):.1f} s, "
+            f"then {p.get('search_seconds_inside', 0):.1f} s indexing its activities for "
+            f"search), peak memory {p['peak_rss_mb']:.0f} MB"
         )
     for kind, figure in report.get("imports", {}).items():
         lines.append(

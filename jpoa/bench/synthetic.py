@@ -23,6 +23,7 @@ from jpoa.core.demo import SYNTHETIC_SOURCE
 from jpoa.core.models import Country, Organisation, Source
 from jpoa.matrix.models import Activity
 from jpoa.plan.models import ActionItem, Pillar
+from jpoa.search import index as search_index
 
 SOURCE_KEY = SYNTHETIC_SOURCE
 ORG_PREFIX = "synthetic-org-"
@@ -77,6 +78,8 @@ class Generated:
     links: int = 0
     seconds: float = 0.0
     publish_seconds: list[float] = field(default_factory=list)
+    # Indexing each edition's activities for search, which a worker does after publishing.
+    search_seconds: list[float] = field(default_factory=list)
     top_organisation: str = ""  # the key of the organisation that leads most activities
 
 
@@ -376,6 +379,10 @@ def generate(
             )
             result.publish_seconds.append(time.perf_counter() - t)
             progress(f"published edition {number} in {result.publish_seconds[-1]:.1f} s")
+            t = time.perf_counter()
+            search_index.reindex_activities()  # as the task the publication queued does
+            result.search_seconds.append(time.perf_counter() - t)
+            progress(f"indexed its activities for search in {result.search_seconds[-1]:.1f} s")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -403,6 +410,7 @@ def manifest(result: Generated) -> dict:
         "editions": editions,
         "generate_seconds": round(result.seconds, 1),
         "publish_seconds": [round(s, 2) for s in result.publish_seconds],
+        "search_seconds": [round(s, 2) for s in result.search_seconds],
         "country": busiest["country__iso2"] if busiest else "KZ",
         "countries": sorted(Country.objects.filter(in_region=True).values_list("iso2", flat=True)),
         "activity_key": entry.activity_key if entry else None,

@@ -33,6 +33,7 @@ from jpoa.plan.models import Pillar
 from jpoa.rounds import services
 from jpoa.rounds.models import Proposal, Submission, UpdateRound
 from jpoa.rounds.proposals import activity_data
+from jpoa.search import index as search_index
 
 SEED = 2026
 USER_PREFIX = "demo-"
@@ -409,8 +410,7 @@ def _make_demo_row(rnd, row, links, start_years, places, places_ru) -> None:
 
 
 def _publish(n: int, user) -> Edition:
-
-    return publish_edition(
+    edition = publish_edition(
         title=EDITION_TITLES[n][0],
         title_ru=EDITION_TITLES[n][1],
         as_of=AS_OF[n],
@@ -418,6 +418,9 @@ def _publish(n: int, user) -> Edition:
         notes_ru=EDITION_NOTE_RU,
         by=user,
     )
+    # The demo's few activities are searchable at once, whether a worker runs or not.
+    search_index.reindex_activities()
+    return edition
 
 
 def _change_between_editions(world, user, as_of: datetime.date) -> None:

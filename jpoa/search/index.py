@@ -1,9 +1,10 @@
 """Writing the search index: rebuild it whole, or bring some records up to date.
 
 `rebuild` runs after a data set is loaded (`jpoa init`, `jpoa load`) and from
-`jpoa search rebuild`; `reindex_activities` after a matrix edition is published; and
-`refresh` after an event, finding, resource or plan item is saved or deleted (see
-`jpoa.search.signals`, which calls it once the change is committed).
+`jpoa search rebuild`; `reindex_activities` after a matrix edition is published, as a
+task of its own (`jpoa.search.tasks`); and `refresh` after an event, finding, resource or
+plan item is saved or deleted (see `jpoa.search.signals`, which calls it once the change
+is committed).
 """
 
 import contextlib
@@ -20,7 +21,7 @@ from jpoa.matrix.published import latest_edition
 
 from .backends import DOCUMENTS
 from .documents import BUILDERS
-from .models import Document
+from .models import Document, IndexedEdition
 
 BATCH = 1000
 
@@ -31,7 +32,20 @@ def rebuild() -> dict[str, int]:
     """Index every public record anew; returns the number of documents of each kind."""
     with transaction.atomic():
         _delete(Document.objects.all())
-        return {kind: _write(build()) for kind, build in BUILDERS.items()}
+        written = {kind: _write(build()) for kind, build in BUILDERS.items()}
+        _indexed(latest_edition())
+        return written
+
+
+def is_behind() -> bool:
+    """Whether the latest edition is published and its activities not yet indexed."""
+    edition = latest_edition()
+    return edition is not None and not IndexedEdition.objects.filter(edition=edition).exists()
+
+
+def _indexed(edition: Edition | None) -> None:
+    if edition is not None:
+        IndexedEdition.objects.get_or_create(edition=edition)
 
 
 def reindex_activities() -> int:
@@ -45,7 +59,7 @@ def reindex_activities() -> int:
     little changed costs search little, however many activities it has. Where the
     index did not follow the edition before (built by an earlier release, or updates
     suspended), every document not made from this edition is made anew. Returns the
-    number of documents written.
+    number of documents written, and records the edition as indexed (`IndexedEdition`).
     """
     edition = latest_edition()
     documents = Document.objects.filter(kind=Document.Kind.ACTIVITY)
@@ -53,6 +67,7 @@ def reindex_activities() -> int:
         if edition is None:
             _delete(documents)
             return 0
+        _indexed(edition)
         entries = EditionEntry.objects.filter(edition=edition)
         previous = Edition.objects.filter(number__lt=edition.number).order_by("-number").first()
         if _follows(documents, entries, previous):

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jpoa.matrix.models import Edition
+
 
 class Document(models.Model):
     """One public record as search sees it, in both languages."""
@@ -58,6 +60,28 @@ class Document(models.Model):
             if name != Facet.KIND
             for value in getattr(self, column).split()
         ]
+
+
+class IndexedEdition(models.Model):
+    """A matrix edition whose activities the index holds (`index.reindex_activities`).
+
+    An edition is published first and its activities indexed after, by a task of their
+    own (`jpoa.search.tasks`): a search made in between finds the activities of the
+    edition before. When the index has caught up, this row says so; its time is a
+    page-cache stamp, so such a search is not served from the cache afterwards.
+    """
+
+    edition = models.OneToOneField(
+        Edition, on_delete=models.CASCADE, related_name="search_index", verbose_name=_("edition")
+    )
+    indexed_at = models.DateTimeField(_("activities indexed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("edition in the search index")
+        verbose_name_plural = _("editions in the search index")
+
+    def __str__(self) -> str:
+        return f"edition {self.edition_id} indexed at {self.indexed_at:%Y-%m-%d %H:%M}"
 
 
 class Facet(models.TextChoices):

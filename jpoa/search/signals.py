@@ -1,7 +1,7 @@
 """Keep the index current: records re-indexed once their change is committed.
 
-A matrix edition's activities are re-indexed as part of publishing it (in the same
-transaction), so the index never shows an edition that is not the latest.
+A matrix edition's activities are indexed by a task that publishing it queues
+(`jpoa.search.tasks`): the worker indexes them once the edition is committed.
 """
 
 from functools import partial
@@ -18,6 +18,7 @@ from jpoa.plan.models import ActionItem
 
 from . import index
 from .models import Document
+from .tasks import index_latest_edition
 
 KINDS = {
     Resource: Document.Kind.RESOURCE,
@@ -50,7 +51,7 @@ def links_changed(sender, instance, action: str, **kwargs) -> None:
 
 @receiver(edition_published)
 def edition_was_published(sender, edition, **kwargs) -> None:
-    index.reindex_activities()
+    index_latest_edition.enqueue()
 
 
 @receiver(post_save, sender=Organisation)

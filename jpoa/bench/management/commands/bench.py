@@ -182,6 +182,7 @@ class Command(JpoaCommand):
 
         from jpoa.accounts.actors import BENCHMARK
         from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
+        from jpoa.search import index as search_index
 
         class RolledBack(Exception):
             pass
@@ -197,10 +198,18 @@ class Command(JpoaCommand):
                 )
                 count = edition.activity_count
                 seconds = time.perf_counter() - t
+                t = time.perf_counter()
+                search_index.reindex_activities()  # as the task the publication queued does
+                search_seconds = time.perf_counter() - t
                 raise RolledBack
         except RolledBack:
             pass
-        sys.stdout.write(_dumps({"seconds_inside": round(seconds, 2), "activities": count}) + "\n")
+        figures = {
+            "seconds_inside": round(seconds, 2),
+            "search_seconds_inside": round(search_seconds, 2),
+            "activities": count,
+        }
+        sys.stdout.write(_dumps(figures) + "\n")
 
 
 def _dumps(value) -> str:

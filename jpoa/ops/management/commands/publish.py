@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
@@ -7,12 +9,14 @@ from jpoa.accounts.audit import acting_as
 from jpoa.lib.commands import JpoaCommand, date_option, require_migrated_database
 from jpoa.matrix.editions import PUBLISHING_CACHE_MB_ALONE, publish_edition
 from jpoa.matrix.models import EditionFact, EditionItemFact
+from jpoa.search import index
 
 
 class Command(JpoaCommand):
     help = (
         "Publish the next matrix edition: freeze all current activities as an immutable, "
-        "dated snapshot that the public matrix shows."
+        "dated snapshot that the public matrix shows. Then index its activities for "
+        "search (the task the publication queues finds it done)."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +37,7 @@ class Command(JpoaCommand):
         require_migrated_database()
         # Without --user, the operator's command line publishes (and is recorded as such).
         actor = coordinator_named(user) if user else COMMAND_LINE
+        started = time.perf_counter()
         with acting_as(actor):
             edition = publish_edition(
                 title=title.strip(),
@@ -43,13 +48,21 @@ class Command(JpoaCommand):
                 progress=self.progress,
                 cache_mb=PUBLISHING_CACHE_MB_ALONE,
             )
+        published = time.perf_counter() - started
         facts = EditionFact.objects.filter(edition=edition).count()
         item_facts = EditionItemFact.objects.filter(edition=edition).count()
         self.stdout.write(
             f"Published edition {edition.number}: {edition.title_en} (as of "
             f"{edition.as_of:%Y-%m-%d}), {edition.activity_count:,} activities, "
-            f"{facts:,} pillar facts, {item_facts:,} plan item facts."
+            f"{facts:,} pillar facts, {item_facts:,} plan item facts, in {published:.1f} s."
         )
+        # No worker may be running: the search is brought up to date here, not later.
+        if index.is_behind():
+            started = time.perf_counter()
+            written = index.reindex_activities()
+            self.stdout.write(
+                f"Search: {written:,} activities indexed in {time.perf_counter() - started:.1f} s."
+            )
 
     def progress(self, done: int, total: int) -> None:
         if total >= 500:
