@@ -242,8 +242,13 @@ def matching_records(edition: Edition, filters: MatrixFilters):
         return matching_entries(edition, filters).values_list("data", flat=True)
     if not filters.active:
         return EntryRecords(cols.entry_ids)
-    has = columnar.entries_of(cols, *columnar.pillar_mask(cols, _wanted(filters)))
-    return EntryRecords(cols.entry_ids[has])
+    wanted = _wanted(filters)
+    facts, mask = columnar.pillar_mask(cols, wanted)
+    by_place = wanted.place is not None
+    entries = columnar.matching_entries(
+        cols, facts, columnar.pairs(facts, mask, by_place), by_place
+    )
+    return EntryRecords(cols.entry_ids.take(entries))
 
 
 class EntryRecords:
@@ -580,19 +585,20 @@ def _fast_organisations(cols, edition: Edition, filters: MatrixFilters):
     facts, mask = _fast_columns_facts(cols, filters, wanted)
     by_place = wanted.place is not None
     framework = bool(filters.framework)
-    orgs, values, ns = columnar.pair_counts(facts, mask, by_place)
+    pairs = columnar.pairs(facts, mask, by_place)
+    orgs, values, ns = columnar.pair_counts(facts, pairs)
     counts = {
         (org, _column_value(value, framework)): n
         for org, value, n in zip(orgs.tolist(), values.tolist(), ns.tolist(), strict=True)
     }
     listed = [
         (org, _column_value(value, framework), entry)
-        for org, value, entry in columnar.listed(cols, facts, mask, by_place, LIST_TITLES_UP_TO)
+        for org, value, entry in columnar.listed(cols, facts, pairs, LIST_TITLES_UP_TO)
     ]
     if not filters.active and not filters.framework:
         count = edition.activity_count
     else:
-        count = columnar.distinct_entries(cols, facts, mask)
+        count = columnar.distinct_entries(cols, facts, pairs, by_place)
     return counts, listed, count
 
 
@@ -671,7 +677,8 @@ def _fast_places(cols, edition: Edition, filters: MatrixFilters):
     wanted = _wanted(filters)
     facts, mask = _fast_columns_facts(cols, filters, wanted)
     framework = bool(filters.framework)
-    countries, regions, values, ns = columnar.place_counts(facts, mask)
+    passing = columnar.passing(mask)
+    countries, regions, values, ns = columnar.place_counts(facts, passing)
     counts = {
         (_place_key(c, r), _column_value(v, framework)): n
         for c, r, v, n in zip(
@@ -680,7 +687,8 @@ def _fast_places(cols, edition: Edition, filters: MatrixFilters):
     }
     if not filters.active and not filters.framework:
         return counts, edition.activity_count
-    return counts, columnar.distinct_entries(cols, facts, mask)
+    by_place = wanted.place is not None
+    return counts, columnar.distinct_entries(cols, facts, passing, by_place)
 
 
 # -- plan items x countries -------------------------------------------------------------
@@ -692,14 +700,16 @@ def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
     if cols is not None:
         wanted = _wanted(filters)
         facts, mask = columnar.item_mask(cols, wanted, filters.pillar == UNSTATED)
-        countries_, regions, values, ns = columnar.place_counts(facts, mask)
+        passing = columnar.passing(mask)
+        countries_, regions, values, ns = columnar.place_counts(facts, passing)
         counts = {
             (v, _place_key(c, r)): n
             for c, r, v, n in zip(
                 countries_.tolist(), regions.tolist(), values.tolist(), ns.tolist(), strict=True
             )
         }
-        activity_count = columnar.distinct_entries(cols, facts, mask)
+        by_place = wanted.place is not None
+        activity_count = columnar.distinct_entries(cols, facts, passing, by_place)
     else:
         facts = item_facts(edition, filters)
         counts = {
