@@ -142,6 +142,10 @@ def _read_filter_options() -> FilterOptions:
     )
 
 
+def _countries_by_name() -> list[Country]:
+    return per_data_change("countries by name", lambda: list(Country.objects.order_by("name")))
+
+
 def _years(filters: MatrixFilters) -> Q:
     """Activities overlapping the year range; without any date they match no range."""
     q = Q()
@@ -286,18 +290,17 @@ def _wanted(filters: MatrixFilters) -> columnar.Wanted:
         place = ("region",)
     elif filters.country == UNSTATED:
         place = ("unstated",)
-    elif filters.country:
-        pk = Country.objects.filter(iso2=filters.country).values_list("pk", flat=True).first()
+    ids = per_data_change("filter ids", _read_filter_ids)
+    if filters.country and place is None:
+        pk = ids.countries.get(filters.country)
         place = ("country", pk) if pk is not None else ()
     organisation = framework = areas = None
     if filters.organisation:
-        found = Organisation.objects.filter(key=filters.organisation).values_list("pk", flat=True)
-        organisation = found.first() or none
+        organisation = ids.organisations.get(filters.organisation, none)
     if filters.framework:
-        found = Framework.objects.filter(key=filters.framework).values_list("pk", flat=True)
-        framework = found.first() or none
+        framework = ids.frameworks.get(filters.framework, none)
     if filters.area:
-        areas = tuple(FrameworkArea.objects.filter(code=filters.area).values_list("pk", flat=True))
+        areas = ids.areas.get(filters.area, ())
     return columnar.Wanted(
         place=place,
         pillar=_number(filters.pillar),
@@ -309,6 +312,32 @@ def _wanted(filters: MatrixFilters) -> columnar.Wanted:
         year_to=_int(filters.year_to),
         framework=framework,
         areas=areas,
+    )
+
+
+@dataclass(frozen=True)
+class _FilterIds:
+    """The ids the filters' keys and codes name (read once per change of the data: a
+    query each cost more than the counting)."""
+
+    countries: dict[str, int]  # by ISO code
+    organisations: dict[str, int]  # by key
+    frameworks: dict[str, int]  # by key
+    areas: dict[str, tuple[int, ...]]  # by code, in every framework
+
+
+def _read_filter_ids() -> _FilterIds:
+    def first_pk(model, name: str) -> dict:  # the lowest id, as `.first()` found it
+        return dict(model.objects.order_by("-pk").values_list(name, "pk"))
+
+    areas = defaultdict(tuple)
+    for pk, code in FrameworkArea.objects.order_by("pk").values_list("pk", "code"):
+        areas[code] += (pk,)
+    return _FilterIds(
+        countries=first_pk(Country, "iso2"),
+        organisations=first_pk(Organisation, "key"),
+        frameworks=first_pk(Framework, "key"),
+        areas=dict(areas),
     )
 
 
@@ -425,7 +454,8 @@ def _dimension(edition: Edition, filters: MatrixFilters, sql: bool = True) -> _D
 
 
 def _area_dimension(edition: Edition, filters: MatrixFilters, sql: bool) -> _Dimension:
-    framework = next((f for f in site_frameworks() if f.key == filters.framework), None)
+    frameworks = per_data_change("site frameworks", site_frameworks)
+    framework = next((f for f in frameworks if f.key == filters.framework), None)
     areas = framework.area_list if framework else []
     if filters.area:
         areas = [a for a in areas if a.code == filters.area]
@@ -440,7 +470,7 @@ def _pillar_values(dimension: _Dimension, filters: MatrixFilters, counts: dict) 
     """Give a pillar dimension its columns: the pillars, and "not stated" where it occurs."""
     if filters.framework:
         return
-    pillars = _pick_pillars(site_pillars(), filters)
+    pillars = _pick_pillars(per_data_change("site pillars", site_pillars), filters)
     unstated = any(pillar is None for _row, pillar in counts)
     dimension.columns = _pillar_columns(pillars, unstated)
     dimension.values = [p.number for p in pillars] + ([None] if unstated else [])
@@ -488,6 +518,8 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     orgs = sorted((known[org] for org in {org for org, _pillar in counts}), key=lambda o: o.order)
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
+    # Hundreds of rows of cells: built with as little as can be per cell.
+    by_column = list(zip(numbers, [column.params for column in columns], strict=True))
     rows = [
         Row(
             label=org.label,
@@ -496,10 +528,10 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
             cells=[
                 Cell(
                     counts.get((org.pk, n), 0),
-                    {**column.params, "organisation": org.key},
-                    activities=sorted(in_cell.get((org.pk, n), ()), key=_by_title),
+                    {**params, "organisation": org.key},
+                    activities=_sorted_by_title(in_cell.get((org.pk, n))),
                 )
-                for n, column in zip(numbers, columns, strict=True)
+                for n, params in by_column
             ],
         )
         for org in orgs
@@ -560,6 +592,10 @@ def per_data_change(name: str, read):
 
 def _by_title(record: dict) -> tuple[str, str]:
     return record["title"].lower(), record["key"]
+
+
+def _sorted_by_title(records: list[dict] | None) -> list[dict]:
+    return sorted(records, key=_by_title) if records else []
 
 
 def _sql_organisations(dimension: _Dimension, edition: Edition, filters: MatrixFilters):
@@ -652,7 +688,7 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
     seen = {place for place, _pillar in counts}
-    countries = list(Country.objects.order_by("name"))
+    countries = _countries_by_name()
     rows = [
         Row(
             label=label,
@@ -720,10 +756,10 @@ def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
         }
         activity_count = facts.aggregate(n=Count("entry_id", distinct=True))["n"]
     seen = {place for _item, place in counts}
-    countries = list(Country.objects.order_by("name"))
+    countries = _countries_by_name()
     places = _place_rows(countries, seen, filters)
     columns = [Column(label, label, params) for label, params, _kind, _place in places]
-    items = site_items()
+    items = per_data_change("site items", site_items)
     if filters.item:
         items = [i for i in items if i.pk == filters.item]
     if filters.pillar:
