@@ -532,6 +532,11 @@ def pairs(facts: _Facts, mask: np.ndarray, by_place: bool) -> np.ndarray:
     return np.flatnonzero(mask if by_place else mask & facts.first_place)
 
 
+def pair_count(facts: _Facts, mask: np.ndarray, by_place: bool) -> int:
+    """How many (entry, value) pairs pass (`pairs`, counted without their positions)."""
+    return int(np.count_nonzero(mask if by_place else mask & facts.first_place))
+
+
 # -- counting (of the facts at the positions a filter gave) ------------------------------
 
 

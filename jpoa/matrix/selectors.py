@@ -633,9 +633,17 @@ def _fast_organisations(cols, edition: Edition, filters: MatrixFilters):
     ]
     if not filters.active and not filters.framework:
         count = edition.activity_count
+    elif _one_column(filters, wanted):
+        count = len(pairs)
     else:
         count = columnar.distinct_entries(cols, facts, pairs, by_place)
     return counts, listed, count
+
+
+def _one_column(filters: MatrixFilters, wanted: columnar.Wanted) -> bool:
+    """Whether an activity can pass in one column only (a pillar chosen, the columns the
+    pillars): then its (activity, column) pairs are the activities."""
+    return wanted.pillar is not None and not filters.framework
 
 
 def _records_by_id(ids: set[int]) -> dict[int, dict]:
@@ -724,6 +732,8 @@ def _fast_places(cols, edition: Edition, filters: MatrixFilters):
     if not filters.active and not filters.framework:
         return counts, edition.activity_count
     by_place = wanted.place is not None
+    if _one_column(filters, wanted):
+        return counts, columnar.pair_count(facts, mask, by_place)
     return counts, columnar.distinct_entries(cols, facts, passing, by_place)
 
 
