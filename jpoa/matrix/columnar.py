@@ -62,8 +62,9 @@ class _Facts:
     organisation: np.ndarray  # lead organisation id
     org_type: np.ndarray  # code in `types`
     status: np.ndarray  # code in `statuses`
-    start_year: np.ndarray
-    end_year: np.ndarray
+    # The years an activity runs, as the year filters compare them (`_year_bounds`).
+    year_low: np.ndarray
+    year_high: np.ndarray
     extra: np.ndarray  # item facts: the item's pillar; area facts: the framework id
     first_place: np.ndarray  # the first fact of its (entry, value) pair
     # The fact's place as one number (REGION_PLACE, NONE for none stated, else the
@@ -115,7 +116,7 @@ _loading: dict[tuple, threading.Lock] = {}
 _lock = threading.Lock()
 
 
-FORMAT = 3  # of the arrays kept and written: a new format is other files
+FORMAT = 4  # of the arrays kept and written: a new format is other files
 
 
 def _key(edition: Edition) -> tuple:
@@ -193,7 +194,7 @@ def forget() -> None:
 # the files are shared by the processes in the system's page cache. They are derived
 # data: deleting the folder loses nothing.
 
-ARRAYS = "entry value country region organisation org_type status start_year end_year extra"
+ARRAYS = "entry value country region organisation org_type status year_low year_high extra"
 ARRAYS += " first_place place"
 
 
@@ -347,8 +348,7 @@ class _FactReader:
             org[order].astype(np.int32),
             type_[order].astype(np.int16),
             status[order].astype(np.int16),
-            start[order].astype(np.int32),
-            end[order].astype(np.int32),
+            *_year_bounds(start[order], end[order]),
             extra_[order].astype(np.int32),
             _first_place(position, value_),
             place[order],
@@ -385,6 +385,21 @@ def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+YEARS_BEFORE, YEARS_AFTER = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+
+
+def _year_bounds(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last years of the facts as two comparisons take them: a year range
+    keeps the facts whose first year is not after its end and whose last year is not
+    before its start. No start year is as early as can be, no end year as late; no year
+    at all is never in a range (`selectors._years`), so later than any and earlier."""
+    undated = (start == NONE) & (end == NONE)
+    low = np.where(start == NONE, YEARS_BEFORE, start)
+    high = np.where(end == NONE, YEARS_AFTER, end)
+    low[undated], high[undated] = YEARS_AFTER, YEARS_BEFORE
+    return low.astype(np.int32), high.astype(np.int32)
+
+
 def _first_place(entry: np.ndarray, value: np.ndarray) -> np.ndarray:
     """True for one fact of each (entry, value) pair: counting those counts the pairs."""
     first = np.zeros(len(entry), dtype=bool)
@@ -396,6 +411,12 @@ def _first_place(entry: np.ndarray, value: np.ndarray) -> np.ndarray:
 
 
 # -- filtering ----------------------------------------------------------------------------
+#
+# Comparing an array of 1.7 million facts with a value costs a fraction of a millisecond;
+# picking the facts that pass out of other arrays by a boolean mask cost ten times more
+# (the processor cannot foresee which are kept). So each view turns its mask into the
+# positions of the facts that pass once (`passing`, `pairs`) and takes the arrays it
+# counts at those positions (`np.take`).
 
 
 @dataclass(frozen=True)
@@ -415,24 +436,35 @@ class Wanted:
     areas: tuple[int, ...] | None = None  # the ids of the chosen area's code in it
 
 
-def common_mask(cols: EditionColumns, facts: _Facts, wanted: Wanted) -> np.ndarray:
-    """The facts that pass the filters every fact table has (`selectors._common`)."""
-    mask = np.ones(len(facts), dtype=bool)
+def _common_tests(cols: EditionColumns, facts: _Facts, wanted: Wanted) -> list[np.ndarray]:
+    """The filters every fact table has (`selectors._common`), as a boolean array each;
+    FACTS are those of the place filtered for already (`narrow`)."""
+    tests = []
     if wanted.organisation is not None:
-        mask &= facts.organisation == wanted.organisation
+        tests.append(facts.organisation == wanted.organisation)
     if wanted.org_type is not None:
-        mask &= facts.org_type == _code(cols.types, wanted.org_type)
+        tests.append(facts.org_type == _code(cols.types, wanted.org_type))
     if wanted.status is not None:
-        mask &= facts.status == _code(cols.statuses, wanted.status)
-    if wanted.place is not None:
-        mask &= _place_mask(facts, wanted.place)
-    if wanted.year_from is not None or wanted.year_to is not None:
-        start, end = facts.start_year, facts.end_year
-        mask &= (start != NONE) | (end != NONE)
-        if wanted.year_to is not None:
-            mask &= (start == NONE) | (start <= wanted.year_to)
-        if wanted.year_from is not None:
-            mask &= (end == NONE) | (end >= wanted.year_from)
+        tests.append(facts.status == _code(cols.statuses, wanted.status))
+    if wanted.year_to is not None:
+        tests.append(facts.year_low <= _within_years(wanted.year_to))
+    if wanted.year_from is not None:
+        tests.append(facts.year_high >= _within_years(wanted.year_from))
+    return tests
+
+
+def _within_years(year: int) -> int:
+    """A year of a filter, inside the bounds that stand for "no year" (`_year_bounds`)."""
+    return min(max(year, YEARS_BEFORE + 1), YEARS_AFTER - 1)
+
+
+def _all(facts: _Facts, tests: list[np.ndarray]) -> np.ndarray:
+    """Which facts pass every test."""
+    if not tests:
+        return np.ones(len(facts), dtype=bool)
+    mask = tests[0]
+    for test in tests[1:]:
+        mask = mask & test
     return mask
 
 
@@ -440,52 +472,36 @@ def _code(values: tuple[str, ...], value: str) -> int:
     return values.index(value) if value in values else -2
 
 
-def _place_mask(facts: _Facts, place: tuple) -> np.ndarray:
-    if not place:
-        return np.zeros(len(facts), dtype=bool)
-    if place[0] == "region":
-        return facts.region.copy()
-    if place[0] == "unstated":
-        return (facts.country == NONE) & ~facts.region
-    return facts.country == place[1]
-
-
-def entries_of(cols: EditionColumns, facts: _Facts, mask: np.ndarray) -> np.ndarray:
-    """Which entries (in key order) have a fact under the mask."""
-    has = np.zeros(len(cols.entry_ids), dtype=bool)
-    has[facts.entry[mask]] = True
-    return has
-
-
 def pillar_mask(cols: EditionColumns, wanted: Wanted) -> tuple[_Facts, np.ndarray]:
     """`selectors.pillar_facts`: the facts of the place filtered for, and which pass."""
     facts = narrow(cols.pillars, wanted.place)
-    mask = common_mask(cols, facts, wanted)
+    tests = _common_tests(cols, facts, wanted)
     if wanted.pillar is not None:
-        mask &= facts.value == wanted.pillar
+        tests.append(facts.value == wanted.pillar)
     if wanted.item is not None:
-        mask &= entries_of(cols, cols.items, cols.items.value == wanted.item)[facts.entry]
+        with_item = entries_of(cols, cols.items, np.flatnonzero(cols.items.value == wanted.item))
+        tests.append(with_item.take(facts.entry))
     if wanted.framework is not None and wanted.areas is not None:
-        mask &= _with_area(cols, wanted)[facts.entry]
-    return facts, mask
+        tests.append(_with_area(cols, wanted).take(facts.entry))
+    return facts, _all(facts, tests)
 
 
 def _with_area(cols: EditionColumns, wanted: Wanted) -> np.ndarray:
     facts = cols.areas
     in_area = (facts.extra == wanted.framework) & np.isin(facts.value, wanted.areas)
-    return entries_of(cols, facts, in_area)
+    return entries_of(cols, facts, np.flatnonzero(in_area))
 
 
 def area_mask(cols: EditionColumns, wanted: Wanted) -> tuple[_Facts, np.ndarray]:
     """`selectors.area_facts`: the facts of the place filtered for, and which pass."""
     facts = narrow(cols.areas, wanted.place)
-    mask = common_mask(cols, facts, wanted) & (facts.extra == wanted.framework)
+    tests = [*_common_tests(cols, facts, wanted), facts.extra == wanted.framework]
     if wanted.areas is not None:
-        mask &= np.isin(facts.value, wanted.areas)
+        tests.append(np.isin(facts.value, wanted.areas))
     if wanted.pillar is not None or wanted.item is not None:
         by_pillar = pillar_mask(cols, replace(wanted, framework=None, areas=None))
-        mask &= entries_of(cols, *by_pillar)[facts.entry]
-    return facts, mask
+        tests.append(entries_of(cols, by_pillar[0], passing(by_pillar[1])).take(facts.entry))
+    return facts, _all(facts, tests)
 
 
 def item_mask(
@@ -495,33 +511,76 @@ def item_mask(
     facts = narrow(cols.items, wanted.place)
     if unstated_pillar:
         return facts, np.zeros(len(facts), dtype=bool)
-    mask = common_mask(cols, facts, wanted)
+    tests = _common_tests(cols, facts, wanted)
     if wanted.pillar is not None:
-        mask &= facts.extra == wanted.pillar
+        tests.append(facts.extra == wanted.pillar)
     if wanted.item is not None:
-        mask &= facts.value == wanted.item
+        tests.append(facts.value == wanted.item)
     if wanted.framework is not None and wanted.areas is not None:
-        mask &= _with_area(cols, wanted)[facts.entry]
-    return facts, mask
+        tests.append(_with_area(cols, wanted).take(facts.entry))
+    return facts, _all(facts, tests)
 
 
-# -- counting -----------------------------------------------------------------------------
+def passing(mask: np.ndarray) -> np.ndarray:
+    """The positions of the facts that pass."""
+    return np.flatnonzero(mask)
 
 
-def pair_counts(
-    facts: _Facts, mask: np.ndarray, by_place: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(organisation, value, distinct entries) of each (organisation, value) with any:
-    with a place filter (BY_PLACE) each pair has one fact left, else its first counts."""
-    kept = mask if by_place else mask & facts.first_place
-    return _group(facts.organisation[kept], facts.value[kept])
+def pairs(facts: _Facts, mask: np.ndarray, by_place: bool) -> np.ndarray:
+    """The positions of one passing fact of each (entry, value) pair: with a place filter
+    (BY_PLACE) each pair has one fact left, else its first place stands for it."""
+    return np.flatnonzero(mask if by_place else mask & facts.first_place)
 
 
-def place_counts(facts: _Facts, mask: np.ndarray) -> tuple[np.ndarray, ...]:
+def pair_count(facts: _Facts, mask: np.ndarray, by_place: bool) -> int:
+    """How many (entry, value) pairs pass (`pairs`, counted without their positions)."""
+    return int(np.count_nonzero(mask if by_place else mask & facts.first_place))
+
+
+# -- counting (of the facts at the positions a filter gave) ------------------------------
+
+
+def entries_of(cols: EditionColumns, facts: _Facts, positions: np.ndarray) -> np.ndarray:
+    """Which entries (in key order) have a fact at POSITIONS."""
+    has = np.zeros(len(cols.entry_ids), dtype=bool)
+    has[facts.entry.take(positions)] = True
+    return has
+
+
+def matching_entries(
+    cols: EditionColumns, facts: _Facts, positions: np.ndarray, by_place: bool
+) -> np.ndarray:
+    """The entries (their positions in key order) with a fact at POSITIONS, in key order.
+
+    The facts of one place are in key order (BY_PLACE: FACTS are those of one place): its
+    entries are the changes along them, no array of all the entries needed.
+    """
+    if by_place:
+        entries = facts.entry.take(positions)
+        if len(entries):
+            entries = entries[np.concatenate(([True], entries[1:] != entries[:-1]))]
+        return entries
+    return np.flatnonzero(entries_of(cols, facts, positions))
+
+
+def distinct_entries(
+    cols: EditionColumns, facts: _Facts, positions: np.ndarray, by_place: bool
+) -> int:
+    if by_place:
+        return len(matching_entries(cols, facts, positions, by_place))
+    return int(np.count_nonzero(entries_of(cols, facts, positions)))
+
+
+def pair_counts(facts: _Facts, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(organisation, value, distinct entries) of each (organisation, value) with any,
+    from one fact of each (entry, value) pair (`pairs`)."""
+    return _group(facts.organisation.take(pairs), facts.value.take(pairs))
+
+
+def place_counts(facts: _Facts, positions: np.ndarray) -> tuple[np.ndarray, ...]:
     """(country, region-wide, value, facts) of each combination with any."""
-    place = np.where(facts.region[mask], -3, facts.country[mask])
-    places, values, counts = _group(place, facts.value[mask])
-    region = places == -3
+    places, values, counts = _group(facts.place.take(positions), facts.value.take(positions))
+    region = places == REGION_PLACE
     return np.where(region, NONE, places), region, values, counts
 
 
@@ -545,20 +604,17 @@ def _group(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 GROUP_CELLS = 4_000_000
 
 
-def distinct_entries(cols: EditionColumns, facts: _Facts, mask: np.ndarray) -> int:
-    return int(np.count_nonzero(entries_of(cols, facts, mask)))
-
-
 def listed(
-    cols: EditionColumns, facts: _Facts, mask: np.ndarray, by_place: bool, up_to: int
+    cols: EditionColumns, facts: _Facts, pairs: np.ndarray, up_to: int
 ) -> list[tuple[int, int, int]]:
-    """(organisation, value, entry id) of the distinct triples, at most UP_TO + 1."""
-    kept = np.flatnonzero(mask if by_place else mask & facts.first_place)[: up_to + 1]
+    """(organisation, value, entry id) of the distinct triples, at most UP_TO + 1, from
+    one fact of each (entry, value) pair (`pairs`)."""
+    kept = pairs[: up_to + 1]
     return list(
         zip(
-            facts.organisation[kept].tolist(),
-            facts.value[kept].tolist(),
-            cols.entry_ids[facts.entry[kept]].tolist(),
+            facts.organisation.take(kept).tolist(),
+            facts.value.take(kept).tolist(),
+            cols.entry_ids.take(facts.entry.take(kept)).tolist(),
             strict=True,
         )
     )

@@ -142,6 +142,10 @@ def _read_filter_options() -> FilterOptions:
     )
 
 
+def _countries_by_name() -> list[Country]:
+    return per_data_change("countries by name", lambda: list(Country.objects.order_by("name")))
+
+
 def _years(filters: MatrixFilters) -> Q:
     """Activities overlapping the year range; without any date they match no range."""
     q = Q()
@@ -242,8 +246,13 @@ def matching_records(edition: Edition, filters: MatrixFilters):
         return matching_entries(edition, filters).values_list("data", flat=True)
     if not filters.active:
         return EntryRecords(cols.entry_ids)
-    has = columnar.entries_of(cols, *columnar.pillar_mask(cols, _wanted(filters)))
-    return EntryRecords(cols.entry_ids[has])
+    wanted = _wanted(filters)
+    facts, mask = columnar.pillar_mask(cols, wanted)
+    by_place = wanted.place is not None
+    entries = columnar.matching_entries(
+        cols, facts, columnar.pairs(facts, mask, by_place), by_place
+    )
+    return EntryRecords(cols.entry_ids.take(entries))
 
 
 class EntryRecords:
@@ -281,18 +290,17 @@ def _wanted(filters: MatrixFilters) -> columnar.Wanted:
         place = ("region",)
     elif filters.country == UNSTATED:
         place = ("unstated",)
-    elif filters.country:
-        pk = Country.objects.filter(iso2=filters.country).values_list("pk", flat=True).first()
+    ids = per_data_change("filter ids", _read_filter_ids)
+    if filters.country and place is None:
+        pk = ids.countries.get(filters.country)
         place = ("country", pk) if pk is not None else ()
     organisation = framework = areas = None
     if filters.organisation:
-        found = Organisation.objects.filter(key=filters.organisation).values_list("pk", flat=True)
-        organisation = found.first() or none
+        organisation = ids.organisations.get(filters.organisation, none)
     if filters.framework:
-        found = Framework.objects.filter(key=filters.framework).values_list("pk", flat=True)
-        framework = found.first() or none
+        framework = ids.frameworks.get(filters.framework, none)
     if filters.area:
-        areas = tuple(FrameworkArea.objects.filter(code=filters.area).values_list("pk", flat=True))
+        areas = ids.areas.get(filters.area, ())
     return columnar.Wanted(
         place=place,
         pillar=_number(filters.pillar),
@@ -304,6 +312,32 @@ def _wanted(filters: MatrixFilters) -> columnar.Wanted:
         year_to=_int(filters.year_to),
         framework=framework,
         areas=areas,
+    )
+
+
+@dataclass(frozen=True)
+class _FilterIds:
+    """The ids the filters' keys and codes name (read once per change of the data: a
+    query each cost more than the counting)."""
+
+    countries: dict[str, int]  # by ISO code
+    organisations: dict[str, int]  # by key
+    frameworks: dict[str, int]  # by key
+    areas: dict[str, tuple[int, ...]]  # by code, in every framework
+
+
+def _read_filter_ids() -> _FilterIds:
+    def first_pk(model, name: str) -> dict:  # the lowest id, as `.first()` found it
+        return dict(model.objects.order_by("-pk").values_list(name, "pk"))
+
+    areas = defaultdict(tuple)
+    for pk, code in FrameworkArea.objects.order_by("pk").values_list("pk", "code"):
+        areas[code] += (pk,)
+    return _FilterIds(
+        countries=first_pk(Country, "iso2"),
+        organisations=first_pk(Organisation, "key"),
+        frameworks=first_pk(Framework, "key"),
+        areas=dict(areas),
     )
 
 
@@ -420,7 +454,8 @@ def _dimension(edition: Edition, filters: MatrixFilters, sql: bool = True) -> _D
 
 
 def _area_dimension(edition: Edition, filters: MatrixFilters, sql: bool) -> _Dimension:
-    framework = next((f for f in site_frameworks() if f.key == filters.framework), None)
+    frameworks = per_data_change("site frameworks", site_frameworks)
+    framework = next((f for f in frameworks if f.key == filters.framework), None)
     areas = framework.area_list if framework else []
     if filters.area:
         areas = [a for a in areas if a.code == filters.area]
@@ -435,7 +470,7 @@ def _pillar_values(dimension: _Dimension, filters: MatrixFilters, counts: dict) 
     """Give a pillar dimension its columns: the pillars, and "not stated" where it occurs."""
     if filters.framework:
         return
-    pillars = _pick_pillars(site_pillars(), filters)
+    pillars = _pick_pillars(per_data_change("site pillars", site_pillars), filters)
     unstated = any(pillar is None for _row, pillar in counts)
     dimension.columns = _pillar_columns(pillars, unstated)
     dimension.values = [p.number for p in pillars] + ([None] if unstated else [])
@@ -483,6 +518,8 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     orgs = sorted((known[org] for org in {org for org, _pillar in counts}), key=lambda o: o.order)
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
+    # Hundreds of rows of cells: built with as little as can be per cell.
+    by_column = list(zip(numbers, [column.params for column in columns], strict=True))
     rows = [
         Row(
             label=org.label,
@@ -491,10 +528,10 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
             cells=[
                 Cell(
                     counts.get((org.pk, n), 0),
-                    {**column.params, "organisation": org.key},
-                    activities=sorted(in_cell.get((org.pk, n), ()), key=_by_title),
+                    {**params, "organisation": org.key},
+                    activities=_sorted_by_title(in_cell.get((org.pk, n))),
                 )
-                for n, column in zip(numbers, columns, strict=True)
+                for n, params in by_column
             ],
         )
         for org in orgs
@@ -557,6 +594,10 @@ def _by_title(record: dict) -> tuple[str, str]:
     return record["title"].lower(), record["key"]
 
 
+def _sorted_by_title(records: list[dict] | None) -> list[dict]:
+    return sorted(records, key=_by_title) if records else []
+
+
 def _sql_organisations(dimension: _Dimension, edition: Edition, filters: MatrixFilters):
     """(counts by organisation and column, listed triples, activities) by SQL."""
     facts, column_field = dimension.facts, dimension.field
@@ -580,20 +621,29 @@ def _fast_organisations(cols, edition: Edition, filters: MatrixFilters):
     facts, mask = _fast_columns_facts(cols, filters, wanted)
     by_place = wanted.place is not None
     framework = bool(filters.framework)
-    orgs, values, ns = columnar.pair_counts(facts, mask, by_place)
+    pairs = columnar.pairs(facts, mask, by_place)
+    orgs, values, ns = columnar.pair_counts(facts, pairs)
     counts = {
         (org, _column_value(value, framework)): n
         for org, value, n in zip(orgs.tolist(), values.tolist(), ns.tolist(), strict=True)
     }
     listed = [
         (org, _column_value(value, framework), entry)
-        for org, value, entry in columnar.listed(cols, facts, mask, by_place, LIST_TITLES_UP_TO)
+        for org, value, entry in columnar.listed(cols, facts, pairs, LIST_TITLES_UP_TO)
     ]
     if not filters.active and not filters.framework:
         count = edition.activity_count
+    elif _one_column(filters, wanted):
+        count = len(pairs)
     else:
-        count = columnar.distinct_entries(cols, facts, mask)
+        count = columnar.distinct_entries(cols, facts, pairs, by_place)
     return counts, listed, count
+
+
+def _one_column(filters: MatrixFilters, wanted: columnar.Wanted) -> bool:
+    """Whether an activity can pass in one column only (a pillar chosen, the columns the
+    pillars): then its (activity, column) pairs are the activities."""
+    return wanted.pillar is not None and not filters.framework
 
 
 def _records_by_id(ids: set[int]) -> dict[int, dict]:
@@ -646,7 +696,7 @@ def countries_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix:
     _pillar_values(dimension, filters, counts)
     columns, numbers = dimension.columns, dimension.values
     seen = {place for place, _pillar in counts}
-    countries = list(Country.objects.order_by("name"))
+    countries = _countries_by_name()
     rows = [
         Row(
             label=label,
@@ -671,7 +721,8 @@ def _fast_places(cols, edition: Edition, filters: MatrixFilters):
     wanted = _wanted(filters)
     facts, mask = _fast_columns_facts(cols, filters, wanted)
     framework = bool(filters.framework)
-    countries, regions, values, ns = columnar.place_counts(facts, mask)
+    passing = columnar.passing(mask)
+    countries, regions, values, ns = columnar.place_counts(facts, passing)
     counts = {
         (_place_key(c, r), _column_value(v, framework)): n
         for c, r, v, n in zip(
@@ -680,7 +731,10 @@ def _fast_places(cols, edition: Edition, filters: MatrixFilters):
     }
     if not filters.active and not filters.framework:
         return counts, edition.activity_count
-    return counts, columnar.distinct_entries(cols, facts, mask)
+    by_place = wanted.place is not None
+    if _one_column(filters, wanted):
+        return counts, columnar.pair_count(facts, mask, by_place)
+    return counts, columnar.distinct_entries(cols, facts, passing, by_place)
 
 
 # -- plan items x countries -------------------------------------------------------------
@@ -692,14 +746,16 @@ def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
     if cols is not None:
         wanted = _wanted(filters)
         facts, mask = columnar.item_mask(cols, wanted, filters.pillar == UNSTATED)
-        countries_, regions, values, ns = columnar.place_counts(facts, mask)
+        passing = columnar.passing(mask)
+        countries_, regions, values, ns = columnar.place_counts(facts, passing)
         counts = {
             (v, _place_key(c, r)): n
             for c, r, v, n in zip(
                 countries_.tolist(), regions.tolist(), values.tolist(), ns.tolist(), strict=True
             )
         }
-        activity_count = columnar.distinct_entries(cols, facts, mask)
+        by_place = wanted.place is not None
+        activity_count = columnar.distinct_entries(cols, facts, passing, by_place)
     else:
         facts = item_facts(edition, filters)
         counts = {
@@ -710,10 +766,10 @@ def items_by_countries(edition: Edition, filters: MatrixFilters) -> Matrix:
         }
         activity_count = facts.aggregate(n=Count("entry_id", distinct=True))["n"]
     seen = {place for _item, place in counts}
-    countries = list(Country.objects.order_by("name"))
+    countries = _countries_by_name()
     places = _place_rows(countries, seen, filters)
     columns = [Column(label, label, params) for label, params, _kind, _place in places]
-    items = site_items()
+    items = per_data_change("site items", site_items)
     if filters.item:
         items = [i for i in items if i.pk == filters.item]
     if filters.pillar:
