@@ -3,6 +3,7 @@ over the edition does: the same cells, counts, titles and lists, for random comb
 of filters (seeded, the seed in the failure message), on every edition, and after the
 editions were replaced as a restore replaces them."""
 
+import fcntl
 import random
 from dataclasses import asdict
 
@@ -230,6 +231,36 @@ def test_the_process_that_read_an_edition_maps_the_files_it_wrote_as_the_others_
         for array in arrays:
             assert isinstance(array.base, np.memmap) and not array.flags.writeable
     assert np.array_equal(first.entry_ids, again.entry_ids)
+
+
+def test_while_one_process_reads_an_edition_the_others_wait_for_its_files(
+    default_data, settings, tmp_path, monkeypatch
+):
+    """The server's workers all start by reading the latest edition; at a million
+    activities each read holds a few hundred MB, so only one process reads at a time."""
+    settings.DATA_DIR = tmp_path
+    synthetic.generate(activities=30, organisations=3, editions=1)
+    edition = Edition.objects.get()
+    key = columnar._key(edition)
+    other_process = columnar._folder(key).with_suffix(".lock")
+    held_while_reading = []
+
+    def read_and_try_the_lock(edition):
+        with other_process.open("a") as handle:  # another open file, as another process has
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held_while_reading.append(False)
+            except BlockingIOError:
+                held_while_reading.append(True)
+        return read(edition)
+
+    read = columnar._read
+    monkeypatch.setattr(columnar, "_read", read_and_try_the_lock)
+    with columnar.inside_transactions():
+        assert columnar.columns(edition) is not None
+    assert held_while_reading == [True]
+    with other_process.open("a") as handle:  # and let go after
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 @pytest.mark.django_db

@@ -24,6 +24,8 @@ first time any process asks for it and written to files that every process then 
 read-only: one copy in the system's page cache, shared by all (`docs/scaling.md`).
 """
 
+import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -149,7 +151,8 @@ def columns(edition: Edition) -> EditionColumns | None:
             found = _kept.get(key)
         if found is None:
             try:
-                found = _stored(key) or _store(key, _read(edition))
+                with _only_one_process_reads(key):
+                    found = _stored(key) or _store(key, _read(edition))
                 # The process that read the database maps the files it wrote, like the
                 # others: its own copy of the arrays would be private memory.
                 found = _stored(key) or found
@@ -201,6 +204,27 @@ ARRAYS += " first_place place"
 def _folder(key: tuple) -> Path:
     name = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
     return Path(settings.DATA_DIR) / "matrix-columns" / name
+
+
+@contextlib.contextmanager
+def _only_one_process_reads(key: tuple):
+    """Hold the edition's lock file while reading it: reading a million activities' facts
+    takes a few hundred MB for a few seconds, and the server's workers all start by
+    reading the latest edition. The first reads and writes the files; the others wait
+    for it, then map them."""
+    lock = _folder(key).with_suffix(".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock.open("a")
+    except OSError:  # no lock to be had: each process reads for itself, as before
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _stored(key: tuple) -> EditionColumns | None:
