@@ -117,6 +117,7 @@ def test_drafts_are_never_found_and_a_published_edition_is(default_data):
     assert search("kingfisher").count == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits, and closes connections
 def test_an_editions_activities_are_indexed_by_the_worker_after_it_is_published(
     client, default_data, settings
 ):
