@@ -281,10 +281,14 @@ def walk_and_search(page, start: str) -> None:
     page.wait_for_url(re.compile(r"/en/index\.html$"))
     assert page.locator("h1").inner_text().startswith("Joint Plan of Action")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Matrix").click()
+    # A click waits for the next page to start, not to be read: wait for its address.
+    page.wait_for_url(re.compile(r"/en/matrix/index\.html$"))
     assert "youth-dialogue" not in page.url
     assert page.locator("h1").count() == 1
     page.get_by_role("link", name="Events", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/en/events/index\.html$"))
     page.get_by_role("link", name="Русский").click()
+    page.wait_for_url(re.compile(r"/ru/events/index\.html$"))
     assert page.locator("html").get_attribute("lang") == "ru"
 
     page.get_by_role("search").first.get_by_role("searchbox").fill("ашхабад")
