@@ -1,6 +1,7 @@
 """Search: word forms in both languages, facets, what is never found, the page and the API."""
 
 import datetime
+import io
 
 import pytest
 from django.core.cache import cache
@@ -146,6 +147,20 @@ def test_an_editions_activities_are_indexed_by_the_worker_after_it_is_published(
     )
     # Queued again (a second worker, a retry), it finds nothing left to do.
     assert index_latest_edition.call() == {"written": 0}
+
+
+def test_jpoa_publish_indexes_at_once_as_no_worker_may_run(default_data, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    walrus = make_activity("walrus", "osce")
+    walrus.title_en = "Walrus training"
+    walrus.save()
+    out = io.StringIO()
+
+    call_command("publish", "--title", "First", stdout=out)
+
+    assert titles(search("walrus")) == ["Walrus training"]
+    assert "Search: 1 activities indexed" in out.getvalue()
+    assert index_latest_edition.call() == {"written": 0}  # the queued task: nothing left
 
 
 def test_a_new_edition_reindexes_only_the_activities_that_changed(default_data):
