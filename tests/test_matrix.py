@@ -4,12 +4,13 @@ Every count a view shows is checked against a naive count over the edition's
 snapshots (the JSON records), computed here without the facts tables.
 """
 
+import datetime
 import random
 from collections import Counter
 
 import pytest
 
-from jpoa.core.models import Organisation
+from jpoa.core.models import Country, Organisation
 from jpoa.matrix.editions import publish_edition
 from jpoa.matrix.models import Activity, EditionEntry
 from jpoa.matrix.selectors import (
@@ -18,6 +19,7 @@ from jpoa.matrix.selectors import (
     items_by_countries,
     organisations_by_pillars,
 )
+from jpoa.matrix.writes import NewActivity, write_activities
 from jpoa.plan.models import ActionItem, Pillar
 from tests.factories import PUBLISHER, make_activity, make_items
 
@@ -29,22 +31,41 @@ PAGES = ["", "heatmap/", "plan-items/", "activities/"]
 
 
 def build(n: int, seed: int = 1, prefix: str = "act") -> list[Activity]:
-    """`n` varied activities: some region-wide, some without pillar, country or dates."""
+    """`n` varied activities: some region-wide, some without pillar, country or dates.
+
+    Written in one batch through the write service, as an import writes them."""
     rng = random.Random(seed)
-    return [
-        make_activity(
-            f"{prefix}-{i:03d}",
-            rng.choice(ORGS),
-            pillars=rng.sample([1, 2, 3, 4], rng.choice([0, 1, 1, 2, 3])),
-            countries=rng.sample(COUNTRIES, rng.choice([0, 1, 2, 5])),
-            region_wide=rng.random() < 0.3,
-            items=rng.sample(["I.1", "II.1"], rng.choice([0, 1, 2])),
-            status=rng.choice(["planned", "ongoing", "completed"]),
-            start=rng.choice([None, 2012, 2014]),
-            end=rng.choice([None, 2013, 2016]),
-        )
-        for i in range(n)
-    ]
+    org_ids = dict(Organisation.objects.filter(key__in=ORGS).values_list("key", "pk"))
+    pillar_ids = dict(Pillar.objects.values_list("number", "pk"))
+    country_ids = dict(Country.objects.filter(iso2__in=COUNTRIES).values_list("iso2", "pk"))
+    item_ids: dict[str, list[int]] = {}
+    for code, pk in ActionItem.objects.filter(code__in=["I.1", "II.1"]).values_list("code", "pk"):
+        item_ids.setdefault(code, []).append(pk)
+    adds = []
+    for i in range(n):
+        key = f"{prefix}-{i:03d}"
+        lead = rng.choice(ORGS)
+        pillars = rng.sample([1, 2, 3, 4], rng.choice([0, 1, 1, 2, 3]))
+        countries = rng.sample(COUNTRIES, rng.choice([0, 1, 2, 5]))
+        region_wide = rng.random() < 0.3
+        items = rng.sample(["I.1", "II.1"], rng.choice([0, 1, 2]))
+        status = rng.choice(["planned", "ongoing", "completed"])
+        start, end = rng.choice([None, 2012, 2014]), rng.choice([None, 2013, 2016])
+        data = {
+            "key": key,
+            "title_en": f"Activity {key}",
+            "description_en": f"What {key} does.",
+            "status": status,
+            "region_wide": region_wide,
+            "start_date": datetime.date(start, 1, 1) if start else None,
+            "end_date": datetime.date(end, 12, 31) if end else None,
+            "pillars": [pillar_ids[p] for p in pillars],
+            "countries": [country_ids[c] for c in countries],
+            "action_items": [pk for code in items for pk in item_ids.get(code, [])],
+        }
+        adds.append(NewActivity(org_ids[lead], data))
+    written = write_activities(user=PUBLISHER, adds=adds)
+    return list(Activity.objects.filter(pk__in=written.added).order_by("key"))
 
 
 @pytest.fixture
