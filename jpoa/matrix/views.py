@@ -144,9 +144,8 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 def _link_activities(rows: list) -> None:
     """Each row's link to its activity page: one `reverse` a page, not one a row (a key
     is a slug, as the URL pattern wants: the link is the pattern's with the key in it)."""
-    placeholder = "key-of-the-activity"
-    pattern = reverse("matrix:activity", args=[placeholder])
-    head, tail = pattern.split(placeholder)
+    sample_key = "key-of-the-activity"  # any slug: the address is cut around it
+    head, tail = reverse("matrix:activity", args=[sample_key]).split(sample_key)
     for row in rows:
         row.url = (
             f"{head}{row.key}{tail}"
