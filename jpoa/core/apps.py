@@ -11,11 +11,9 @@ class CoreConfig(AppConfig):
 
         register_app_models(self)
 
-        from django.db.models import Max
-
         from jpoa.lib.pagecache import add_change_stamp
 
         from .models import DatasetLoad
 
         # Loading a data set changes the public data (`jpoa.lib.pagecache.data_changed_at`).
-        add_change_stamp(lambda: DatasetLoad.objects.aggregate(t=Max("loaded_at"))["t"])
+        add_change_stamp(DatasetLoad, "loaded_at")

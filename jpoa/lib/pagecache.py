@@ -23,12 +23,13 @@ import functools
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
@@ -36,33 +37,70 @@ EDITION_MAX_AGE = 60 * 60 * 24 * 30  # an explicitly named edition: 30 days
 LATEST_MAX_AGE = 60 * 5  # "the latest" and live records: 5 minutes
 
 
-def _last_audit_record() -> datetime.datetime | None:
-    return LogEntry.objects.aggregate(t=Max("timestamp"))["t"]
+# Where each kind of public data records when it last changed: (model, datetime field).
+_change_stamps: list[tuple[type[Model], str]] = [(LogEntry, "timestamp")]
+_stamp_query: dict[str, tuple[str, list]] = {}  # per database alias: the SQL, compiled once
 
 
-_change_stamps: list[Callable[[], datetime.datetime | None]] = [_last_audit_record]
-
-
-def add_change_stamp(stamp: Callable[[], datetime.datetime | None]) -> None:
-    """Count STAMP() (when some public data last changed, or None) in `data_changed_at`."""
-    if stamp not in _change_stamps:
-        _change_stamps.append(stamp)
+def add_change_stamp(model: type[Model], field: str) -> None:
+    """Count the newest MODEL.FIELD (when some public data last changed) in `data_changed_at`."""
+    if (model, field) not in _change_stamps:
+        _change_stamps.append((model, field))
+        _stamp_query.clear()
 
 
 def data_changed_at() -> datetime.datetime | None:
     """When the public data last changed: the newest audit record, edition or data set load.
 
-    Within `one_stamp` it is asked once and the answer given again.
+    Every page and API answer asks it (it is in their cache key), so it is one query for
+    all the kinds of data, each the newest value of an indexed or small column, not one
+    query each (four queries were most of the time of a page served from the cache,
+    issue #20). Within `one_stamp` it is asked once and the answer given again.
     """
     held = getattr(_stamp, "held", None)
     if held:
         return held[0]
-    stamps = [stamp() for stamp in _change_stamps]
-    stamps = [s for s in stamps if s is not None]
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, params = _stamp_query.get(connection.alias) or _compile_stamp_query(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    stamps = [
+        _to_python(value, model, field, connection)
+        for value, (model, field) in zip(row, _change_stamps, strict=True)
+        if value is not None
+    ]
     changed = max(stamps) if stamps else None
     if held is not None:
         held.append(changed)
     return changed
+
+
+def _compile_stamp_query(connection) -> tuple[str, list]:
+    """SELECT (the newest of each stamp), ...: one row, a column per stamp."""
+    parts, params = [], []
+    for model, field in _change_stamps:
+        newest = (
+            model._default_manager.filter(**{f"{field}__isnull": False})
+            .order_by(f"-{field}")
+            .values_list(field)[:1]
+        )
+        sql, part_params = newest.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    found = _stamp_query[connection.alias] = (f"SELECT {', '.join(parts)}", params)
+    return found
+
+
+def _to_python(value, model: type[Model], field: str, connection) -> datetime.datetime:
+    """A value read by raw SQL as the ORM would give it (SQLite returns text)."""
+    column = model._meta.get_field(field).get_col(model._meta.db_table)
+    for convert in [
+        *connection.ops.get_db_converters(column),
+        *column.get_db_converters(connection),
+    ]:
+        value = convert(value, column, connection)
+    return value
 
 
 _stamp = threading.local()
@@ -83,6 +121,36 @@ def one_stamp():
         yield
     finally:
         _stamp.held = None
+
+
+_kept_per_change: dict = {}
+
+
+def per_data_change(name: str, read):
+    """READ(), kept by this process until the public data changes, per language.
+
+    Inside a transaction (a publication, a test) it is read every time: what the
+    transaction changed may be rolled back, and a stamp is only the newest audit record.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block:
+        return read()
+    stamp = data_changed_at()
+    if stamp is None:
+        return read()
+    key = (name, get_language(), str(connection.settings_dict.get("NAME")), stamp)
+    found = _kept_per_change.get(key)
+    if found is None:
+        found = read()
+        for old in [k for k in _kept_per_change if k[0] == name and k[3] != stamp]:
+            _kept_per_change.pop(old, None)  # of an earlier state of the data
+        _kept_per_change[key] = found
+    return found
+
+
+def forget_kept() -> None:
+    """Read everything `per_data_change` keeps anew (it missed a change)."""
+    _kept_per_change.clear()
 
 
 def cache_edition(response: HttpResponse, explicit: bool) -> None:

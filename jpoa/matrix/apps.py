@@ -18,11 +18,9 @@ class MatrixConfig(AppConfig):
         # The activity's internal fields are those its field registry never publishes.
         declare_internal("matrix.Activity", INTERNAL_FIELDS)
 
-        from django.db.models import Max
-
         from jpoa.lib.pagecache import add_change_stamp
 
         from .models import Edition
 
         # A new edition changes the public matrix (`jpoa.lib.pagecache.data_changed_at`).
-        add_change_stamp(lambda: Edition.objects.aggregate(t=Max("published_at"))["t"])
+        add_change_stamp(Edition, "published_at")

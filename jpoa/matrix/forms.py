@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -69,6 +70,19 @@ class ListSelect(forms.Select):
         parts.append(head + tail)
 
 
+class KeptChoices(BaseChoiceIterator):
+    """Choices already in the form Django normalises them to, made once per read of the
+    filter options and given to each page's form as they are: Django walks a plain list of
+    choices anew for every form (hundreds of organisations and action items), which cost
+    more than counting a never-asked matrix (issue #20)."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
 class MatrixFilterForm(forms.Form):
     edition = forms.TypedChoiceField(
         label=_("Edition"), coerce=int, required=False, widget=ListSelect
@@ -102,29 +116,73 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, data, *, options: FilterOptions, editions: list[Edition]):
         super().__init__(data)
-        self.fields["edition"].choices = [("", _("Latest"))] + [
-            (e.number, f"{e.number}. {e.title} ({e.as_of:%Y-%m-%d})") for e in editions
-        ]
-        self.fields["country"].choices = [
-            ("", _("All countries")),
-            (REGION, _("Region-wide")),
-            (UNSTATED, _("No country stated")),
-            *((c.iso2, c.name) for c in options.countries),
-        ]
-        self.fields["pillar"].choices = [
-            ("", _("All pillars")),
-            *((str(p.number), str(p)) for p in options.pillars),
-            (UNSTATED, _("No pillar stated")),
-        ]
-        long_lists = options.__dict__.get("long_lists")  # made once per options read
-        if long_lists is None:
-            long_lists = options.__dict__["long_lists"] = (
-                [(i.pk, f"{i.code} {i.title}") for i in options.items],
-                [(o.key, str(o)) for o in options.organisations],
-            )
-        self.fields["item"].choices = [("", _("All action items")), *long_lists[0]]
-        self.fields["organisation"].choices = [("", _("All organisations")), *long_lists[1]]
-        self._frameworks(options, (data or {}).get("framework"))
+        kept = options.__dict__.setdefault("kept_choices", {})  # per options read
+
+        def choices(name: str, key, make) -> KeptChoices:
+            found = kept.get((name, key))
+            if found is None:
+                found = kept[name, key] = KeptChoices(make())
+            return found
+
+        self.fields["edition"].choices = choices(
+            "edition",
+            tuple((e.pk, e.number, e.title, e.as_of) for e in editions),
+            lambda: (
+                [("", _("Latest"))]
+                + [(e.number, f"{e.number}. {e.title} ({e.as_of:%Y-%m-%d})") for e in editions]
+            ),
+        )
+        self.fields["country"].choices = choices(
+            "country",
+            None,
+            lambda: [
+                ("", _("All countries")),
+                (REGION, _("Region-wide")),
+                (UNSTATED, _("No country stated")),
+                *((c.iso2, c.name) for c in options.countries),
+            ],
+        )
+        self.fields["pillar"].choices = choices(
+            "pillar",
+            None,
+            lambda: [
+                ("", _("All pillars")),
+                *((str(p.number), str(p)) for p in options.pillars),
+                (UNSTATED, _("No pillar stated")),
+            ],
+        )
+        self.fields["item"].choices = choices(
+            "item",
+            None,
+            lambda: (
+                [("", _("All action items"))]
+                + [(i.pk, f"{i.code} {i.title}") for i in options.items]
+            ),
+        )
+        self.fields["organisation"].choices = choices(
+            "organisation",
+            None,
+            lambda: (
+                [("", _("All organisations"))] + [(o.key, str(o)) for o in options.organisations]
+            ),
+        )
+        self.fields["framework"].choices = choices(
+            "framework",
+            None,
+            lambda: (
+                [("", _("The Strategy's pillars"))] + [(f.key, str(f)) for f in options.frameworks]
+            ),
+        )
+        chosen = (data or {}).get("framework")
+        shown = [f for f in options.frameworks if f.key == chosen] or options.frameworks
+        self.fields["area"].choices = choices(
+            "area",
+            tuple(f.key for f in shown),
+            lambda: [
+                ("", _("All areas")),
+                *((str(f), [(a.code, f"{a.code}. {a.title}") for a in f.area_list]) for f in shown),
+            ],
+        )
         self._keep_options(options)
 
     def _keep_options(self, options: FilterOptions) -> None:
@@ -139,18 +197,6 @@ class MatrixFilterForm(forms.Form):
         self.fields["area"].widget.cache_key = tuple(
             option for option, _label in self.fields["area"].choices
         )
-
-    def _frameworks(self, options: FilterOptions, chosen: str | None) -> None:
-        """Group by the pillars (the default) or a framework; its areas filter."""
-        self.fields["framework"].choices = [
-            ("", _("The Strategy's pillars")),
-            *((f.key, str(f)) for f in options.frameworks),
-        ]
-        shown = [f for f in options.frameworks if f.key == chosen] or options.frameworks
-        self.fields["area"].choices = [
-            ("", _("All areas")),
-            *((str(f), [(a.code, f"{a.code}. {a.title}") for a in f.area_list]) for f in shown),
-        ]
 
     def clean(self):
         data = super().clean()

@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.core.models import Country, Organisation, Source
-from jpoa.lib import pagecache
+from jpoa.lib.pagecache import forget_kept, per_data_change
 from jpoa.plan.models import ActionItem, Framework, FrameworkArea, Pillar
 from jpoa.plan.published import site_items, site_pillars
 
@@ -73,7 +73,9 @@ class MatrixFilters:
 
 
 def published_editions() -> list[Edition]:
-    return list(Edition.objects.order_by("-number"))
+    """The published editions, newest first (read once per change of the public data:
+    every matrix page and its API twin asks)."""
+    return list(per_data_change("editions", lambda: list(Edition.objects.order_by("-number"))))
 
 
 def offline_editions():
@@ -486,9 +488,9 @@ def _count(qs: QuerySet, edition: Edition, filters: MatrixFilters) -> int:
     return qs.aggregate(n=Count("entry_id", distinct=True))["n"]
 
 
-def _title(record_title: dict | None) -> str:
+def _title(record_title: dict | None, language: str | None = None) -> str:
     record_title = record_title or {}
-    return record_title.get(get_language() or "en") or record_title.get("en") or ""
+    return record_title.get(language or get_language() or "en") or record_title.get("en") or ""
 
 
 # -- organisations x pillars ------------------------------------------------------------
@@ -513,7 +515,7 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
         in_cell[org, pillar].append(records[entry])
     known = _organisation_rows()
     if not {org for org, _pillar in counts} <= known.keys():  # added since it was read
-        _kept_per_change.clear()
+        forget_kept()
         known = _organisation_rows()
     orgs = sorted((known[org] for org in {org for org, _pillar in counts}), key=lambda o: o.order)
     _pillar_values(dimension, filters, counts)
@@ -562,32 +564,6 @@ def _organisation_rows() -> dict[int, _OrganisationRow]:
             for o in Organisation.objects.all()
         },
     )
-
-
-_kept_per_change: dict = {}
-
-
-def per_data_change(name: str, read):
-    """READ(), kept by this process until the public data changes, per language.
-
-    Inside a transaction (a publication, a test) it is read every time: what the
-    transaction changed may be rolled back, and a stamp is only the newest audit record.
-    """
-    from django.db import connection
-
-    if connection.in_atomic_block:
-        return read()
-    stamp = pagecache.data_changed_at()
-    if stamp is None:
-        return read()
-    key = (name, get_language(), str(connection.settings_dict.get("NAME")), stamp)
-    found = _kept_per_change.get(key)
-    if found is None:
-        found = read()
-        for old in [k for k in _kept_per_change if k[0] == name and k[3] != stamp]:
-            _kept_per_change.pop(old, None)  # of an earlier state of the data
-        _kept_per_change[key] = found
-    return found
 
 
 def _by_title(record: dict) -> tuple[str, str]:
@@ -831,13 +807,19 @@ def activity_list(
     if options is None:
         orgs = _organisations({r["lead_organisation"] for r in records})
         names = dict(Country.objects.values_list("iso2", "name"))
-    else:
-        orgs = {o.key: o for o in options.organisations}
-        names = {c.iso2: c.name for c in options.countries}
+    else:  # made once per read of the options
+        orgs, names = options.__dict__.get("by_key") or options.__dict__.setdefault(
+            "by_key",
+            (
+                {o.key: o for o in options.organisations},
+                {c.iso2: c.name for c in options.countries},
+            ),
+        )
+    language = get_language()
     result.object_list = [
         ActivityRow(
             key=r["key"],
-            title=_title(r["title"]),
+            title=_title(r["title"], language),
             lead_organisation=orgs.get(r["lead_organisation"]),
             status=r["status"],
             years=_years_label(r),

@@ -7,12 +7,10 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self):
-        from django.db.models import Max
-
         from jpoa.lib.pagecache import add_change_stamp
 
         from . import signals  # noqa: F401 (connects the receivers that keep the index current)
         from .models import IndexedEdition
 
         # A search asked before an edition's activities were indexed is not kept after.
-        add_change_stamp(lambda: IndexedEdition.objects.aggregate(t=Max("indexed_at"))["t"])
+        add_change_stamp(IndexedEdition, "indexed_at")

@@ -5,14 +5,16 @@ from pathlib import PurePath
 
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from jpoa.events.statistics import UNKNOWN
 from jpoa.lib import dates
 from jpoa.lib.charts import Bar, bar_chart
+from jpoa.lib.urls import kept_reverse, kept_translate_url
 
 register = template.Library()
 
@@ -38,7 +40,7 @@ def navigation(context) -> list[dict]:
     current = {f"{match.namespace}:{match.url_name}", f"{match.namespace}:*"} if match else set()
     links = []
     for name, label, url_names in NAVIGATION:
-        url = reverse(name)
+        url = kept_reverse(name)
         state = ""
         if current & set(url_names):
             state = "page" if request.path == url else "true"
@@ -50,14 +52,18 @@ def navigation(context) -> list[dict]:
 def other_languages(context) -> list[dict]:
     """Links to this same page in every other language of the site."""
     request = context.get("request")
-    path = request.get_full_path() if request else "/"
+    # The path is translated (kept: `kept_translate_url`), the query string kept as it is.
+    path = escape_uri_path(request.path) if request else "/"
+    query = request.META.get("QUERY_STRING", "") if request else ""
+    query = f"?{iri_to_uri(query)}" if query else ""
     current = translation.get_language()
     links = []
     for code, _name in settings.LANGUAGES:
         if code == current:
             continue
         info = translation.get_language_info(code)
-        links.append({"code": code, "name": info["name_local"], "url": translate_url(path, code)})
+        url = kept_translate_url(path, code) + query
+        links.append({"code": code, "name": info["name_local"], "url": url})
     return links
 
 
@@ -137,11 +143,11 @@ def canonical_links(context) -> dict:
     path = request.path
     current = translation.get_language()
     alternates = [
-        (code, request.build_absolute_uri(translate_url(path, code)))
+        (code, request.build_absolute_uri(kept_translate_url(path, code)))
         for code, _name in settings.LANGUAGES
     ]
     default = dict(alternates).get(settings.LANGUAGE_CODE)
     return {
-        "canonical": request.build_absolute_uri(translate_url(path, current)),
+        "canonical": request.build_absolute_uri(kept_translate_url(path, current)),
         "alternates": [*alternates, ("x-default", default)] if default else alternates,
     }

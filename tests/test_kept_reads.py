@@ -1,0 +1,60 @@
+"""What a server process keeps between requests (issue #20) is never stale: addresses
+kept once reversed follow the language and the site's prefix, and reads kept per change
+of the public data are read again after each change."""
+
+import pytest
+from django.template import engines
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import translation
+
+from jpoa.core.models import Organisation
+from jpoa.lib.pagecache import per_data_change
+
+
+@pytest.fixture
+def script_prefix():
+    before = get_script_prefix()
+    yield set_script_prefix
+    set_script_prefix(before)
+
+
+def test_an_address_kept_once_reversed_follows_the_language_and_the_prefix(script_prefix):
+    template = engines["django"].from_string(
+        "{% url 'public:home' %} {% url 'matrix:activities' %} "
+        "{% url 'matrix:activity' 'a-1' %} {% url 'public:home' as home %}[{{ home }}]"
+    )
+    for prefix in ["/", "/jpoa/"]:
+        script_prefix(prefix)
+        for language in ["en", "ru", "en"]:
+            with translation.override(language):
+                assert template.render({}) == (
+                    f"{prefix}{language}/ {prefix}{language}/matrix/activities/ "
+                    f"{prefix}{language}/matrix/activities/a-1/ [{prefix}{language}/]"
+                )
+
+
+def test_the_language_links_keep_the_query_and_translate_the_path(client, default_data):
+    html = client.get("/en/matrix/activities/?country=KZ&pillar=2").content.decode()
+    assert 'href="/ru/matrix/activities/?country=KZ&amp;pillar=2" hreflang="ru"' in html
+    assert '<link rel="canonical" href="http://testserver/en/matrix/activities/">' in html
+    html = client.get("/ru/matrix/activities/?country=KZ").content.decode()
+    assert 'href="/en/matrix/activities/?country=KZ" hreflang="en"' in html
+    assert '<link rel="canonical" href="http://testserver/ru/matrix/activities/">' in html
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a server reads
+def test_a_read_kept_per_change_of_the_data_is_read_again_after_each_change():
+    reads = []
+
+    def read():
+        reads.append(translation.get_language())
+        return len(reads)
+
+    assert per_data_change("test", read) == 1  # nothing recorded yet: nothing kept
+    Organisation.objects.create(key="first", name_en="First", type="ngo")
+    assert per_data_change("test", read) == per_data_change("test", read) == 2
+    with translation.override("ru"):
+        assert per_data_change("test", read) == 3  # each language its own
+    Organisation.objects.filter(key="first").first().delete()  # audited: a change
+    assert per_data_change("test", read) == 4
+    assert per_data_change("test", read) == 4
