@@ -580,6 +580,46 @@ def test_the_filter_selects_kept_text_marks_each_page_s_own_choices(published):
     assert options.rendered_options  # kept, and used by the second round
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_filter_fields_kept_html_is_what_django_writes_for_each_form(published, language):
+    """A filter field's HTML is kept per value (issue #20): each form still shows its own
+    values and errors, exactly as Django's rendering of its fields writes them."""
+    from django.template import engines
+    from django.test.html import parse_html
+    from django.utils import translation
+
+    from jpoa.matrix.forms import MatrixFilterForm
+    from jpoa.matrix.selectors import filter_options, published_editions
+
+    loop = engines["django"].from_string(
+        '{% for field in form %}<div class="matrix-filter"><label for="{{ field.id_for_label }}">'
+        "{{ field.label }}</label>{{ field }}</div>{% endfor %}"
+    )
+    asked = [
+        {"country": "KZ", "year_from": "2012"},
+        {"country": "UZ", "year_from": "2012", "year_to": "2010"},  # to before from: an error
+        {"year_to": "2010"},  # the same value, alone: no error
+        {"year_from": "soon", "pillar": "9"},  # not understood: errors
+        {"organisation": "osce", "status": "ongoing", "framework": "nope"},
+        {"country": "KZ", "year_from": "2012"},
+        {},
+    ]
+    with translation.override(language):
+        options, editions = filter_options(), published_editions()
+        for data in asked + asked:
+            form = MatrixFilterForm(data, options=options, editions=editions)
+            form.is_valid()
+            kept = str(form.fields_html())
+            assert parse_html(kept) == parse_html(loop.render({"form": form}))
+            for name, value in data.items():
+                if name.startswith("year") and name not in form.errors:
+                    assert f'name="{name}" value="{value}"' in kept
+            assert kept.count('aria-invalid="true"') == len(form.errors) - (
+                "__all__" in form.errors
+            )
+        assert options.rendered_fields  # kept, and used by the second round
+
+
 def test_one_get_asks_once_when_the_data_changed(published, django_assert_num_queries):
     """Every reader keyed on the time the public data changed (the page's key, the filter
     form's options, the organisations) shares one answer within one GET; outside, each

@@ -4,7 +4,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +70,21 @@ class ListSelect(forms.Select):
         parts.append(head + tail)
 
 
+class TextNumberInput(forms.NumberInput):
+    """A number input written as text, as Django's template for it writes it, not through
+    the template engine (two of them on every matrix page, issue #20)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
 class KeptChoices(BaseChoiceIterator):
     """Choices already in the form Django normalises them to, made once per read of the
     filter options and given to each page's form as they are: Django walks a plain list of
@@ -108,9 +123,11 @@ class MatrixFilterForm(forms.Form):
         widget=ListSelect,
     )
     year_from = forms.IntegerField(
-        label=_("From year"), required=False, min_value=1900, max_value=2200
+        label=_("From year"), required=False, min_value=1900, max_value=2200, widget=TextNumberInput
     )
-    year_to = forms.IntegerField(label=_("To year"), required=False, min_value=1900, max_value=2200)
+    year_to = forms.IntegerField(
+        label=_("To year"), required=False, min_value=1900, max_value=2200, widget=TextNumberInput
+    )
     framework = forms.ChoiceField(label=_("Group by"), required=False, widget=ListSelect)
     area = forms.ChoiceField(label=_("Framework area"), required=False, widget=ListSelect)
 
@@ -189,6 +206,7 @@ class MatrixFilterForm(forms.Form):
         """Let the selects keep their options' text with the options read (once per
         change of the public data and language): the same choices, the same text."""
         kept = options.__dict__.setdefault("rendered_options", {})
+        self._kept_fields = options.__dict__.setdefault("rendered_fields", {})
         for field in self.fields.values():
             if isinstance(field.widget, ListSelect):
                 field.widget.cache = kept
@@ -197,6 +215,40 @@ class MatrixFilterForm(forms.Form):
         self.fields["area"].widget.cache_key = tuple(
             option for option, _label in self.fields["area"].choices
         )
+
+    def fields_html(self) -> SafeString:
+        """Each filter's label and control, as a template's loop over the fields wrote
+        them: the loop was most of the time of a matrix page's head (issue #20).
+
+        A field's HTML depends only on its value (and the choices, kept with the options
+        read): a valid one is kept there too, so a page asked for the first time mostly
+        writes what other pages wrote before. A field in error is written anew.
+        """
+        kept = self._kept_fields
+        parts = []
+        for field in self:
+            widget = field.field.widget
+            key = (
+                field.name,
+                tuple(self._values(field.html_name)),
+                getattr(widget, "cache_key", ()),
+            )
+            html = kept.get(key) if not field.errors else None
+            if html is None:
+                html = format_html(
+                    '<div class="matrix-filter">\n  <label for="{}">{}</label>\n  {}\n</div>',
+                    field.id_for_label,
+                    field.label,
+                    field.as_widget(),
+                )
+                if not field.errors:
+                    kept[key] = html
+            parts.append(html)
+        return mark_safe("\n".join(parts))  # noqa: S308 - each part was escaped
+
+    def _values(self, name: str) -> list:
+        data = self.data or {}
+        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
 
     def clean(self):
         data = super().clean()

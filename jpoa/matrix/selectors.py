@@ -11,11 +11,13 @@ filter keeps the activities that have that value. On the plan-items view the pil
 filter keeps the items of that pillar.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -272,12 +274,34 @@ class EntryRecords:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = self.ids[index].tolist()
-        data = dict(EditionEntry.objects.filter(pk__in=ids).values_list("pk", "data"))
+        data = _snapshots(ids)
         return [data[pk] for pk in ids]
 
     def __iter__(self):
         for start in range(0, len(self.ids), 1000):
             yield from self[start : start + 1000]
+
+
+def _snapshots(ids: list[int]) -> dict[int, dict]:
+    """The snapshots of the entries IDS, by id, in one plain query.
+
+    A page of the list reads fifty: through the ORM (a query built and each value
+    converted) it took a fifth of the time of a list asked for the first time (issue #20).
+    SQLite gives the JSON as text; PostgreSQL's driver, as Django sets it, too.
+    """
+    if not ids:
+        return {}
+    quote = connection.ops.quote_name
+    meta = EditionEntry._meta
+    sql = (
+        f"SELECT {quote(meta.pk.column)}, {quote(meta.get_field('data').column)} "
+        f"FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN "
+        f"({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return {pk: json.loads(data) if isinstance(data, str) else data for pk, data in rows}
 
 
 # -- the same filters, for the edition's arrays (`columnar`) ------------------------------
