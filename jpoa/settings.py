@@ -193,7 +193,7 @@ MATRIX_PAGE_CACHE_SECONDS = env_int("JPOA_PAGE_CACHE_SECONDS", 60 * 60)  # 0: no
 MATRIX_COLUMNAR = env_bool("JPOA_MATRIX_COLUMNAR", True)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "jpoa.lib.filecache.FileCache",  # Django's, culled less often
         "LOCATION": DATA_DIR / "cache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }

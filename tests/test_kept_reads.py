@@ -58,3 +58,19 @@ def test_a_read_kept_per_change_of_the_data_is_read_again_after_each_change():
     Organisation.objects.filter(key="first").first().delete()  # audited: a change
     assert per_data_change("test", read) == 4
     assert per_data_change("test", read) == 4
+
+
+def test_the_page_cache_is_culled_without_listing_its_files_on_every_write(tmp_path):
+    from jpoa.lib import filecache
+
+    cache = filecache.FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    listed = []
+    list_files = cache._list_cache_files
+    cache._list_cache_files = lambda: listed.append(1) or list_files()
+    writes = 3 * filecache.CULL_EVERY
+    for n in range(writes):
+        cache.set(f"page-{n}", "x" * 100)
+    kept = len(list(tmp_path.glob("*.djcache")))
+    assert len(listed) < writes / 10  # listed a few times per hundred writes, not each
+    assert kept <= 50 + filecache.CULL_EVERY  # culled all the same
+    assert cache.get(f"page-{writes - 1}") == "x" * 100
