@@ -110,18 +110,12 @@ class MatrixFilterForm(forms.Form):
     organisation = forms.ChoiceField(
         label=_("Lead organisation"), required=False, widget=ListSelect
     )
+    # Their choices are given per form, kept (`KeptChoices`): copying these lazy labels
+    # for every form cost more than all the other fields.
     organisation_type = forms.ChoiceField(
-        label=_("Organisation type"),
-        required=False,
-        choices=[("", _("All types")), *Organisation.Type.choices],
-        widget=ListSelect,
+        label=_("Organisation type"), required=False, widget=ListSelect
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *Activity.Status.choices],
-        widget=ListSelect,
-    )
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=ListSelect)
     year_from = forms.IntegerField(
         label=_("From year"), required=False, min_value=1900, max_value=2200, widget=TextNumberInput
     )
@@ -182,6 +176,12 @@ class MatrixFilterForm(forms.Form):
             lambda: (
                 [("", _("All organisations"))] + [(o.key, str(o)) for o in options.organisations]
             ),
+        )
+        self.fields["organisation_type"].choices = choices(
+            "organisation_type", None, lambda: [("", _("All types")), *Organisation.Type.choices]
+        )
+        self.fields["status"].choices = choices(
+            "status", None, lambda: [("", _("Any status")), *Activity.Status.choices]
         )
         self.fields["framework"].choices = choices(
             "framework",
