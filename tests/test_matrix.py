@@ -584,6 +584,7 @@ def test_the_filter_selects_kept_text_marks_each_page_s_own_choices(published):
 def test_the_filter_fields_kept_html_is_what_django_writes_for_each_form(published, language):
     """A filter field's HTML is kept per value (issue #20): each form still shows its own
     values and errors, exactly as Django's rendering of its fields writes them."""
+    from django.http import QueryDict
     from django.template import engines
     from django.test.html import parse_html
     from django.utils import translation
@@ -602,6 +603,8 @@ def test_the_filter_fields_kept_html_is_what_django_writes_for_each_form(publish
         {"year_from": "soon", "pillar": "9"},  # not understood: errors
         {"organisation": "osce", "status": "ongoing", "framework": "nope"},
         {"country": "KZ", "year_from": "2012"},
+        {"year_from": "02012"},  # valid, spelled otherwise: shown as asked, not kept
+        QueryDict("country=KZ&country=KZ&country=UZ"),  # the last counts, as in Django
         {},
     ]
     with translation.override(language):
@@ -618,6 +621,8 @@ def test_the_filter_fields_kept_html_is_what_django_writes_for_each_form(publish
                 "__all__" in form.errors
             )
         assert options.rendered_fields  # kept, and used by the second round
+        kept_values = {value for _name, value, _key in options.rendered_fields}
+        assert "02012" not in kept_values and "2012" in kept_values  # bounded by the choices
 
 
 def test_one_get_asks_once_when_the_data_changed(published, django_assert_num_queries):

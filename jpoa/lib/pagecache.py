@@ -142,7 +142,9 @@ def per_data_change(name: str, read):
     found = _kept_per_change.get(key)
     if found is None:
         found = read()
-        for old in [k for k in _kept_per_change if k[0] == name and k[3] != stamp]:
+        # A copy of the keys: another thread may add one meanwhile (`list()` of a dict
+        # is one step for the interpreter; a loop over it is not).
+        for old in [k for k in list(_kept_per_change) if k[0] == name and k[3] != stamp]:
             _kept_per_change.pop(old, None)  # of an earlier state of the data
         _kept_per_change[key] = found
     return found

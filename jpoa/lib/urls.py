@@ -17,20 +17,20 @@ from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
-_kept: dict[tuple, str] = {}
+
+def _key() -> tuple:
+    return get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
-def _key(*parts) -> tuple:
-    return (*parts, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+# Both kept in bounded caches: the script prefix may come from a request's header.
+@functools.lru_cache(maxsize=4096)
+def _reversed(viewname: str, current_app: str | None, *_key) -> str:
+    return reverse(viewname, current_app=current_app)
 
 
 def kept_reverse(viewname: str, current_app: str | None = None) -> str:
     """`reverse(viewname)` for a name that takes no arguments, kept once reversed."""
-    key = _key(viewname, current_app)
-    found = _kept.get(key)
-    if found is None:
-        found = _kept[key] = reverse(viewname, current_app=current_app)
-    return found
+    return _reversed(viewname, current_app, *_key())
 
 
 @functools.lru_cache(maxsize=4096)

@@ -225,15 +225,18 @@ class MatrixFilterForm(forms.Form):
         writes what other pages wrote before. A field in error is written anew.
         """
         kept = self._kept_fields
+        cleaned = getattr(self, "cleaned_data", {})
         parts = []
         for field in self:
-            widget = field.field.widget
-            key = (
-                field.name,
-                tuple(self._values(field.html_name)),
-                getattr(widget, "cache_key", ()),
+            value = field.value()
+            # Kept only for a value as the form cleans it ("2012", not "02012"): the
+            # values kept are then the choices and the years, however a URL spells them.
+            canonical = not field.errors and (
+                value in (None, "") or str(cleaned.get(field.name)) == str(value)
             )
-            html = kept.get(key) if not field.errors else None
+            widget = field.field.widget
+            key = (field.name, str(value), getattr(widget, "cache_key", ()))
+            html = kept.get(key) if canonical else None
             if html is None:
                 html = format_html(
                     '<div class="matrix-filter">\n  <label for="{}">{}</label>\n  {}\n</div>',
@@ -241,14 +244,10 @@ class MatrixFilterForm(forms.Form):
                     field.label,
                     field.as_widget(),
                 )
-                if not field.errors:
+                if canonical:
                     kept[key] = html
             parts.append(html)
         return mark_safe("\n".join(parts))  # noqa: S308 - each part was escaped
-
-    def _values(self, name: str) -> list:
-        data = self.data or {}
-        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
 
     def clean(self):
         data = super().clean()
