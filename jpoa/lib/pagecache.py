@@ -39,7 +39,8 @@ LATEST_MAX_AGE = 60 * 5  # "the latest" and live records: 5 minutes
 
 # Where each kind of public data records when it last changed: (model, datetime field).
 _change_stamps: list[tuple[type[Model], str]] = [(LogEntry, "timestamp")]
-_stamp_query: dict[str, tuple[str, list]] = {}  # per database alias: the SQL, compiled once
+# Per database alias, compiled once: the SQL, its parameters, and each column's converters.
+_stamp_query: dict[str, tuple[str, list, list]] = {}
 
 
 def add_change_stamp(model: type[Model], field: str) -> None:
@@ -61,24 +62,25 @@ def data_changed_at() -> datetime.datetime | None:
     if held:
         return held[0]
     connection = connections[DEFAULT_DB_ALIAS]
-    sql, params = _stamp_query.get(connection.alias) or _compile_stamp_query(connection)
+    sql, params, columns = _stamp_query.get(connection.alias) or _compile_stamp_query(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    stamps = [
-        _to_python(value, model, field, connection)
-        for value, (model, field) in zip(row, _change_stamps, strict=True)
-        if value is not None
-    ]
+    stamps = []
+    for value, (column, converters) in zip(row, columns, strict=True):
+        if value is not None:  # read by raw SQL: converted as the ORM would (SQLite: text)
+            for convert in converters:
+                value = convert(value, column, connection)
+            stamps.append(value)
     changed = max(stamps) if stamps else None
     if held is not None:
         held.append(changed)
     return changed
 
 
-def _compile_stamp_query(connection) -> tuple[str, list]:
+def _compile_stamp_query(connection) -> tuple[str, list, list]:
     """SELECT (the newest of each stamp), ...: one row, a column per stamp."""
-    parts, params = [], []
+    parts, params, columns = [], [], []
     for model, field in _change_stamps:
         newest = (
             model._default_manager.filter(**{f"{field}__isnull": False})
@@ -88,19 +90,14 @@ def _compile_stamp_query(connection) -> tuple[str, list]:
         sql, part_params = newest.query.sql_with_params()
         parts.append(f"({sql})")
         params.extend(part_params)
-    found = _stamp_query[connection.alias] = (f"SELECT {', '.join(parts)}", params)
+        column = model._meta.get_field(field).get_col(model._meta.db_table)
+        converters = [
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ]
+        columns.append((column, converters))
+    found = _stamp_query[connection.alias] = (f"SELECT {', '.join(parts)}", params, columns)
     return found
-
-
-def _to_python(value, model: type[Model], field: str, connection) -> datetime.datetime:
-    """A value read by raw SQL as the ORM would give it (SQLite returns text)."""
-    column = model._meta.get_field(field).get_col(model._meta.db_table)
-    for convert in [
-        *connection.ops.get_db_converters(column),
-        *column.get_db_converters(connection),
-    ]:
-        value = convert(value, column, connection)
-    return value
 
 
 _stamp = threading.local()

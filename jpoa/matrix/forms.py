@@ -127,94 +127,28 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, data, *, options: FilterOptions, editions: list[Edition]):
         super().__init__(data)
-        kept = options.__dict__.setdefault("kept_choices", {})  # per options read
-
-        def choices(name: str, key, make) -> KeptChoices:
-            found = kept.get((name, key))
-            if found is None:
-                found = kept[name, key] = KeptChoices(make())
-            return found
-
-        self.fields["edition"].choices = choices(
-            "edition",
-            tuple((e.pk, e.number, e.title, e.as_of) for e in editions),
-            lambda: (
-                [("", _("Latest"))]
-                + [(e.number, f"{e.number}. {e.title} ({e.as_of:%Y-%m-%d})") for e in editions]
-            ),
-        )
-        self.fields["country"].choices = choices(
-            "country",
-            None,
-            lambda: [
-                ("", _("All countries")),
-                (REGION, _("Region-wide")),
-                (UNSTATED, _("No country stated")),
-                *((c.iso2, c.name) for c in options.countries),
-            ],
-        )
-        self.fields["pillar"].choices = choices(
-            "pillar",
-            None,
-            lambda: [
-                ("", _("All pillars")),
-                *((str(p.number), str(p)) for p in options.pillars),
-                (UNSTATED, _("No pillar stated")),
-            ],
-        )
-        self.fields["item"].choices = choices(
-            "item",
-            None,
-            lambda: (
-                [("", _("All action items"))]
-                + [(i.pk, f"{i.code} {i.title}") for i in options.items]
-            ),
-        )
-        self.fields["organisation"].choices = choices(
-            "organisation",
-            None,
-            lambda: (
-                [("", _("All organisations"))] + [(o.key, str(o)) for o in options.organisations]
-            ),
-        )
-        self.fields["organisation_type"].choices = choices(
-            "organisation_type", None, lambda: [("", _("All types")), *Organisation.Type.choices]
-        )
-        self.fields["status"].choices = choices(
-            "status", None, lambda: [("", _("Any status")), *Activity.Status.choices]
-        )
-        self.fields["framework"].choices = choices(
-            "framework",
-            None,
-            lambda: (
-                [("", _("The Strategy's pillars"))] + [(f.key, str(f)) for f in options.frameworks]
-            ),
-        )
         chosen = (data or {}).get("framework")
         shown = [f for f in options.frameworks if f.key == chosen] or options.frameworks
-        self.fields["area"].choices = choices(
-            "area",
-            tuple(f.key for f in shown),
-            lambda: [
-                ("", _("All areas")),
-                *((str(f), [(a.code, f"{a.code}. {a.title}") for a in f.area_list]) for f in shown),
-            ],
-        )
-        self._keep_options(options)
-
-    def _keep_options(self, options: FilterOptions) -> None:
-        """Let the selects keep their options' text with the options read (once per
-        change of the public data and language): the same choices, the same text."""
-        kept = options.__dict__.setdefault("rendered_options", {})
-        self._kept_fields = options.__dict__.setdefault("rendered_fields", {})
-        for field in self.fields.values():
+        # What the choices depend on besides the options: the editions, the framework
+        # chosen. They are made once for each, and kept with the options read.
+        by_edition = tuple((e.pk, e.number, e.title, e.as_of) for e in editions)
+        by_framework = tuple(f.key for f in shown)
+        kept = options.__dict__.setdefault("kept_choices", {})
+        choices = kept.get((by_edition, by_framework))
+        if choices is None:
+            choices = kept[by_edition, by_framework] = {
+                name: KeptChoices(listed)
+                for name, listed in _choices(options, editions, shown).items()
+            }
+        rendered = options.__dict__.setdefault("rendered_options", {})
+        for name, field in self.fields.items():
+            if name in choices:
+                field.choices = choices[name]
             if isinstance(field.widget, ListSelect):
-                field.widget.cache = kept
-        # What the other choices depend on: the editions, the framework chosen.
-        self.fields["edition"].widget.cache_key = tuple(self.fields["edition"].choices[1:])
-        self.fields["area"].widget.cache_key = tuple(
-            option for option, _label in self.fields["area"].choices
-        )
+                field.widget.cache = rendered
+        self.fields["edition"].widget.cache_key = by_edition
+        self.fields["area"].widget.cache_key = by_framework
+        self._kept_fields = options.__dict__.setdefault("rendered_fields", {})
 
     def fields_html(self) -> SafeString:
         """Each filter's label and control, as a template's loop over the fields wrote
@@ -275,3 +209,42 @@ class MatrixFilterForm(forms.Form):
         if "edition" in self.errors:
             return None
         return getattr(self, "cleaned_data", {}).get("edition") or None
+
+
+def _choices(options: FilterOptions, editions: list[Edition], shown: list) -> dict[str, list]:
+    """Each select's choices: the options read, the editions, the frameworks shown."""
+    return {
+        "edition": [
+            ("", _("Latest")),
+            *((e.number, f"{e.number}. {e.title} ({e.as_of:%Y-%m-%d})") for e in editions),
+        ],
+        "country": [
+            ("", _("All countries")),
+            (REGION, _("Region-wide")),
+            (UNSTATED, _("No country stated")),
+            *((c.iso2, c.name) for c in options.countries),
+        ],
+        "pillar": [
+            ("", _("All pillars")),
+            *((str(p.number), str(p)) for p in options.pillars),
+            (UNSTATED, _("No pillar stated")),
+        ],
+        "item": [
+            ("", _("All action items")),
+            *((i.pk, f"{i.code} {i.title}") for i in options.items),
+        ],
+        "organisation": [
+            ("", _("All organisations")),
+            *((o.key, str(o)) for o in options.organisations),
+        ],
+        "organisation_type": [("", _("All types")), *Organisation.Type.choices],
+        "status": [("", _("Any status")), *Activity.Status.choices],
+        "framework": [
+            ("", _("The Strategy's pillars")),
+            *((f.key, str(f)) for f in options.frameworks),
+        ],
+        "area": [
+            ("", _("All areas")),
+            *((str(f), [(a.code, f"{a.code}. {a.title}") for a in f.area_list]) for f in shown),
+        ],
+    }
