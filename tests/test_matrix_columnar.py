@@ -4,6 +4,7 @@ of filters (seeded, the seed in the failure message), on every edition, and afte
 editions were replaced as a restore replaces them."""
 
 import fcntl
+import mmap
 import random
 from dataclasses import asdict
 
@@ -11,12 +12,14 @@ import numpy as np
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from jpoa.bench import synthetic
 from jpoa.core.models import Country, Organisation
 from jpoa.matrix import columnar, selectors
 from jpoa.matrix.editions import publish_edition
-from jpoa.matrix.models import Activity, Edition, EditionFact
+from jpoa.matrix.models import Activity, Edition, EditionEntry, EditionFact
 from jpoa.matrix.selectors import REGION, UNSTATED, MatrixFilters
 from jpoa.plan.models import ActionItem, Framework, FrameworkArea
 from tests.factories import PUBLISHER, make_items
@@ -100,8 +103,10 @@ def _answers(edition: Edition, filters: MatrixFilters) -> dict:
     records = selectors.matching_records(edition, filters)
     answers["list"] = [r["key"] for r in records]
     answers["list count"] = records.count()
-    page = selectors.activity_list(edition, filters, 2)
-    answers["page 2"] = [(a.key, a.title, a.status) for a in page.object_list]
+    for language, number in (("en", 1), ("ru", 2)):  # every field a list's row shows
+        with translation.override(language):
+            page = selectors.activity_list(edition, filters, number)
+        answers[f"page {number}"] = [asdict(a) for a in page.object_list]
     return answers
 
 
@@ -231,7 +236,41 @@ def test_the_process_that_read_an_edition_maps_the_files_it_wrote_as_the_others_
         ]
         for array in arrays:
             assert isinstance(array.base, np.memmap) and not array.flags.writeable
+        # The list's rows too: a file mapped, not a copy of a process.
+        assert isinstance(cols.rows.text, mmap.mmap) and len(cols.rows) == 60
+        assert isinstance(cols.rows.starts.base, np.memmap)
     assert np.array_equal(first.entry_ids, again.entry_ids)
+    assert first.rows.at([0, 59]) == again.rows.at([0, 59])
+
+
+@pytest.mark.django_db
+def test_a_page_of_the_list_and_the_cells_titles_read_no_snapshot(default_data):
+    """The list's rows and the classic matrix's titles come from the edition's rows file:
+    a never-asked page reads no entry from the database (issue #20)."""
+    synthetic.generate(activities=80, organisations=4, editions=1)
+    edition = Edition.objects.get()
+    entries = EditionEntry._meta.db_table
+    with columnar.inside_transactions():
+        columnar.columns(edition)
+        with CaptureQueriesContext(connection) as queries:
+            page = selectors.activity_list(edition, MatrixFilters(country="KZ"), 1)
+            matrix = selectors.organisations_by_pillars(edition, MatrixFilters(pillar="2"))
+    assert page.object_list and matrix.titles_listed
+    assert any(cell.activities for row in matrix.rows for cell in row.cells)
+    assert not [q["sql"] for q in queries if entries in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_an_edition_without_activities_is_kept_and_listed(default_data, client):
+    Activity.objects.all().delete()
+    edition = publish_edition(title="Empty", by=PUBLISHER)
+    with columnar.inside_transactions():
+        cols = columnar.columns(edition)
+        columnar.forget()
+        mapped = columnar.columns(edition)  # from its (empty) files
+        page = selectors.activity_list(edition, MatrixFilters(), 1)
+    assert len(cols.rows) == len(mapped.rows) == 0
+    assert list(page.object_list) == []
 
 
 def test_while_one_process_reads_an_edition_the_others_wait_for_its_files(

@@ -19,15 +19,18 @@ What is kept is keyed by the edition's id, number, publication time and activity
 and by the database: an edition is never changed in place, and a restored database
 whose editions were published at other moments is other keys. At most
 `EDITIONS_KEPT` editions per process, the least recently used dropped first. Cost
-at a million activities: about 73 MB an edition, read from the database in 2-4 s the
-first time any process asks for it and written to files that every process then maps
-read-only: one copy in the system's page cache, shared by all (`docs/scaling.md`).
+at a million activities: about 73 MB of arrays and 210 MB of list rows (`Rows`) an
+edition, read from the database in seconds the first time any process asks for it
+and written to files that every process then maps read-only: one copy in the system's
+page cache, shared by all (`docs/scaling.md`).
 """
 
 import contextlib
 import fcntl
 import hashlib
+import json
 import logging
+import mmap
 import os
 import shutil
 import tempfile
@@ -96,6 +99,41 @@ def narrow(facts: _Facts, place: tuple | None) -> _Facts:
     return facts.slice(start, stop)
 
 
+# What the activity list and the matrix's cells show of an entry, from its snapshot.
+ROW_FIELDS = (
+    "key", "title", "lead_organisation", "status", "start_date", "end_date",
+    "pillars", "countries", "region_wide",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The `ROW_FIELDS` of each entry of an edition, in key order: one line of JSON an
+    entry (an array of the fields' values), in one text (`text`, mapped from its file) where `starts` says where each
+    line begins (and, last, where the text ends).
+
+    A page of the list reads fifty entries: from the database, fifty rows found in its
+    file and their whole snapshots decoded, a tenth of a never-asked list's time and,
+    on a machine that keeps little of the file in memory, fifty reads from disk
+    (issue #20). Here they are fifty short slices of one file, near each other when the
+    entries are.
+    """
+
+    starts: np.ndarray
+    text: bytes | mmap.mmap
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def at(self, positions) -> list[dict]:
+        """The rows of the entries at POSITIONS (in key order), in that order."""
+        starts, text, loads = self.starts, self.text, json.loads
+        return [
+            dict(zip(ROW_FIELDS, loads(text[starts[p] : starts[p + 1] - 1]), strict=True))
+            for p in np.asarray(positions).tolist()
+        ]
+
+
 @dataclass(frozen=True)
 class EditionColumns:
     """What a process keeps of one edition."""
@@ -106,11 +144,13 @@ class EditionColumns:
     areas: _Facts
     types: tuple[str, ...]
     statuses: tuple[str, ...]
+    rows: Rows
 
     @property
     def nbytes(self) -> int:
         facts = (self.pillars, self.items, self.areas)
-        return self.entry_ids.nbytes + sum(a.nbytes for f in facts for a in f.__dict__.values())
+        arrays = self.entry_ids.nbytes + self.rows.starts.nbytes + len(self.rows.text)
+        return arrays + sum(a.nbytes for f in facts for a in f.__dict__.values())
 
 
 _kept: OrderedDict[tuple, EditionColumns] = OrderedDict()
@@ -118,7 +158,7 @@ _loading: dict[tuple, threading.Lock] = {}
 _lock = threading.Lock()
 
 
-FORMAT = 4  # of the arrays kept and written: a new format is other files
+FORMAT = 5  # of the arrays kept and written: a new format is other files
 
 
 def _key(edition: Edition) -> tuple:
@@ -249,6 +289,7 @@ def _stored(key: tuple) -> EditionColumns | None:
             facts("areas"),
             tuple(types.split("\t")) if types else (),
             tuple(statuses.split("\t")) if statuses else (),
+            Rows(load("rows.starts"), _mapped(folder / "rows.jsonl")),
         )
     except (OSError, ValueError):
         logger.exception("matrix: the arrays in %s could not be read; reading the database", folder)
@@ -266,6 +307,8 @@ def _store(key: tuple, cols: EditionColumns) -> EditionColumns:
             facts = getattr(cols, table)
             for name in ARRAYS.split():
                 np.save(work / f"{table}.{name}.npy", getattr(facts, name))
+        np.save(work / "rows.starts.npy", cols.rows.starts)
+        (work / "rows.jsonl").write_bytes(cols.rows.text)
         meta = "\t".join(cols.types) + "\n" + "\t".join(cols.statuses) + "\n"
         (work / "meta.txt").write_text(meta, encoding="utf-8")
         try:
@@ -275,6 +318,17 @@ def _store(key: tuple, cols: EditionColumns) -> EditionColumns:
     except OSError:
         logger.exception("matrix: the arrays could not be written to %s", folder)
     return cols
+
+
+def _mapped(file) -> bytes | mmap.mmap:
+    """The bytes of FILE (a path or an open file), mapped read-only; the mapping outlives
+    the file's closing (an empty file cannot be mapped)."""
+    if isinstance(file, Path):
+        with file.open("rb") as handle:
+            return _mapped(handle)
+    if not os.fstat(file.fileno()).st_size:
+        return b""
+    return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -297,7 +351,59 @@ def _read(edition: Edition) -> EditionColumns:
         pillars = read(EditionFact, "pillar_number", "0")
         items = read(EditionItemFact, "action_item_id", "item_pillar")
         areas = read(EditionAreaFact, "area_id", "framework_id")
-    return EditionColumns(entry_ids, pillars, items, areas, tuple(types), tuple(statuses))
+        rows = _read_rows(cursor, edition.pk, len(entry_ids))
+    return EditionColumns(entry_ids, pillars, items, areas, tuple(types), tuple(statuses), rows)
+
+
+def _read_rows(cursor, edition_id: int, count: int) -> Rows:
+    """The entries' `ROW_FIELDS`, in key order, as `Rows`.
+
+    The database picks the fields out of each snapshot and writes each entry's line of
+    JSON itself, and joins a range of entries' lines into one text (as `_FactReader`
+    does): decoding a million snapshots in Python took ten times longer. The lines go to
+    a temporary file as they come, mapped when all are there: a million entries' are some
+    300 MB, which a server process should not hold.
+    """
+    q = connection.ops.quote_name
+    table = q(EditionEntry._meta.db_table)
+    if connection.vendor == "postgresql":
+        fields = ", ".join(f"data -> '{f}'" for f in ROW_FIELDS)
+        line, join = f"jsonb_build_array({fields})::text", "string_agg(line, chr(10))"
+    else:  # one path after another: the snapshot is parsed once, not once a field
+        fields = ", ".join(f"'$.{f}'" for f in ROW_FIELDS)
+        line, join = f"json_extract(data, {fields})", "group_concat(line, char(10))"
+    ends, written, last = [np.zeros(1, dtype=np.int64)], 0, None
+    with _temporary_file() as handle:
+        while True:
+            after = "" if last is None else "AND activity_key > %s"
+            cursor.execute(
+                f"SELECT {join}, MAX(activity_key), COUNT(*) FROM (SELECT {line} AS line, "
+                f"activity_key FROM {table} WHERE edition_id = %s {after} "
+                f"ORDER BY activity_key LIMIT {RANGE}) AS part",
+                [edition_id] if last is None else [edition_id, last],
+            )
+            text, last, read = cursor.fetchone()
+            if not read:
+                break
+            lines = text.encode() + b"\n"
+            ends.append(np.flatnonzero(np.frombuffer(lines, dtype=np.uint8) == 10) + 1 + written)
+            handle.write(lines)
+            written += len(lines)
+        handle.flush()
+        starts = np.concatenate(ends)
+        if len(starts) != count + 1:  # a line for each entry, in the entries' order
+            raise DatabaseError(f"edition {edition_id}: {len(starts) - 1} rows for {count} entries")
+        return Rows(starts, _mapped(handle))
+
+
+def _temporary_file():
+    """A file that is gone once closed and unmapped, beside the arrays if it can be."""
+    folder = Path(settings.DATA_DIR) / "matrix-columns"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryFile(dir=folder, prefix=".rows-")
+    except OSError:
+        return tempfile.TemporaryFile(prefix="jpoa-rows-")
 
 
 @dataclass
@@ -628,17 +734,15 @@ def _group(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 GROUP_CELLS = 4_000_000
 
 
-def listed(
-    cols: EditionColumns, facts: _Facts, pairs: np.ndarray, up_to: int
-) -> list[tuple[int, int, int]]:
-    """(organisation, value, entry id) of the distinct triples, at most UP_TO + 1, from
-    one fact of each (entry, value) pair (`pairs`)."""
+def listed(facts: _Facts, pairs: np.ndarray, up_to: int) -> list[tuple[int, int, int]]:
+    """(organisation, value, entry's position in key order) of the distinct triples, at
+    most UP_TO + 1, from one fact of each (entry, value) pair (`pairs`)."""
     kept = pairs[: up_to + 1]
     return list(
         zip(
             facts.organisation.take(kept).tolist(),
             facts.value.take(kept).tolist(),
-            cols.entry_ids.take(facts.entry.take(kept)).tolist(),
+            facts.entry.take(kept).tolist(),
             strict=True,
         )
     )

@@ -11,11 +11,13 @@ filter keeps the activities that have that value. On the plan-items view the pil
 filter keeps the items of that pillar.
 """
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlencode
 
+import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -248,15 +250,43 @@ def matching_records(edition: Edition, filters: MatrixFilters):
     cols = columnar.columns(edition)
     if cols is None:
         return matching_entries(edition, filters).values_list("data", flat=True)
+    return EntryRecords(cols.entry_ids.take(_matching_positions(cols, filters)))
+
+
+def listed_records(edition: Edition, filters: MatrixFilters):
+    """`matching_records` with only the fields the list shows (`columnar.ROW_FIELDS`):
+    from the edition's rows when this process has them, read from no database."""
+    cols = columnar.columns(edition)
+    if cols is None:
+        return matching_records(edition, filters)
+    return EntryRows(cols.rows, _matching_positions(cols, filters))
+
+
+def _matching_positions(cols: columnar.EditionColumns, filters: MatrixFilters):
+    """The positions (in key order) of the entries that pass the filters."""
     if not filters.active:
-        return EntryRecords(cols.entry_ids)
+        return np.arange(len(cols.entry_ids))
     wanted = _wanted(filters)
     facts, mask = columnar.pillar_mask(cols, wanted)
     by_place = wanted.place is not None
-    entries = columnar.matching_entries(
-        cols, facts, columnar.pairs(facts, mask, by_place), by_place
-    )
-    return EntryRecords(cols.entry_ids.take(entries))
+    return columnar.matching_entries(cols, facts, columnar.pairs(facts, mask, by_place), by_place)
+
+
+class EntryRows:
+    """The rows of the entries at POSITIONS, in their order; a slice reads only its own."""
+
+    def __init__(self, rows: columnar.Rows, positions):
+        self.rows, self.positions = rows, positions
+
+    def count(self) -> int:
+        return len(self.positions)
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return self.rows.at(self.positions[index])
 
 
 class EntryRecords:
@@ -528,12 +558,14 @@ def organisations_by_pillars(edition: Edition, filters: MatrixFilters) -> Matrix
     """
     cols = columnar.columns(edition)
     dimension = _dimension(edition, filters, sql=cols is None)
-    if cols is not None:
+    if cols is not None:  # the cells' activities by their positions in the edition's rows
         counts, listed, count = _fast_organisations(cols, edition, filters)
-    else:
+        records_of = functools.partial(_records_at, cols)
+    else:  # by their ids
         counts, listed, count = _sql_organisations(dimension, edition, filters)
+        records_of = _records_by_id
     titles_listed = len(listed) <= LIST_TITLES_UP_TO
-    records = _records_by_id({entry for _o, _p, entry in listed} if titles_listed else set())
+    records = records_of({entry for _o, _p, entry in listed} if titles_listed else set())
     in_cell = defaultdict(list)
     for org, pillar, entry in listed if titles_listed else []:
         in_cell[org, pillar].append(records[entry])
@@ -629,7 +661,7 @@ def _fast_organisations(cols, edition: Edition, filters: MatrixFilters):
     }
     listed = [
         (org, _column_value(value, framework), entry)
-        for org, value, entry in columnar.listed(cols, facts, pairs, LIST_TITLES_UP_TO)
+        for org, value, entry in columnar.listed(facts, pairs, LIST_TITLES_UP_TO)
     ]
     if not filters.active and not filters.framework:
         count = edition.activity_count
@@ -650,6 +682,13 @@ def _records_by_id(ids: set[int]) -> dict[int, dict]:
     """Key and title of entries, by id (one query, none when there are none)."""
     rows = EditionEntry.objects.filter(pk__in=ids).values_list("pk", "activity_key", "data__title")
     return {pk: {"key": key, "title": _title(title)} for pk, key, title in rows}
+
+
+def _records_at(cols: columnar.EditionColumns, positions: set[int]) -> dict[int, dict]:
+    """Key and title of entries, by their positions in the edition's rows."""
+    ordered = sorted(positions)
+    rows = zip(ordered, cols.rows.at(ordered), strict=True)
+    return {p: {"key": r["key"], "title": _title(r["title"])} for p, r in rows}
 
 
 # -- countries x pillars ----------------------------------------------------------------
@@ -804,6 +843,7 @@ class ActivityRow:
     countries: list[str]
     region_wide: bool
     url: str = ""  # of the activity's page, for the page to set (`views.activities`)
+    lead_name: str = ""  # the lead organisation as the list names it (its acronym)
 
 
 def _years_label(record: dict) -> str:
@@ -825,18 +865,20 @@ def activity_list(
     The names of organisations and countries come from OPTIONS, the filter form's
     (kept per change of the public data), when the caller has them: no query for them.
     """
-    paginator = Paginator(matching_records(edition, filters), PAGE_SIZE)
+    paginator = Paginator(listed_records(edition, filters), PAGE_SIZE)
     result = paginator.get_page(page)
     records = list(result.object_list)
     if options is None:
         orgs = _organisations({r["lead_organisation"] for r in records})
         names = dict(Country.objects.values_list("iso2", "name"))
-    else:  # made once per read of the options
-        orgs, names = options.__dict__.get("by_key") or options.__dict__.setdefault(
+        leads = {key: str(o) for key, o in orgs.items()}
+    else:  # made once per read of the options (in one language: a name is a translation)
+        orgs, names, leads = options.__dict__.get("by_key") or options.__dict__.setdefault(
             "by_key",
             (
                 {o.key: o for o in options.organisations},
                 {c.iso2: c.name for c in options.countries},
+                {o.key: str(o) for o in options.organisations},
             ),
         )
     language = get_language()
@@ -845,6 +887,7 @@ def activity_list(
             key=r["key"],
             title=_title(r["title"], language),
             lead_organisation=orgs.get(r["lead_organisation"]),
+            lead_name=leads.get(r["lead_organisation"], ""),
             status=r["status"],
             years=_years_label(r),
             pillars=r["pillars"],

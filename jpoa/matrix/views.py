@@ -183,7 +183,7 @@ def _activity_rows(rows: list, explicit_edition: Edition | None) -> SafeString:
         where = ", ".join(html.escape(c) for c in a.countries)
         if a.region_wide:
             where = f"{where}; {region}" if where else region
-        lead = html.escape(str(a.lead_organisation)) if a.lead_organisation else none
+        lead = html.escape(a.lead_name) if a.lead_organisation else none
         out.append(
             "<tr>"
             f'<th scope="row"><a href="{html.escape(a.url)}{edition}">{html.escape(a.title)}</a></th>'
