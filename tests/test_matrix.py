@@ -679,6 +679,68 @@ def test_the_list_s_rows_are_what_the_template_wrote(client, items, language):
     assert "<b>Border" not in html
 
 
+# The matrix tables' rows as the template engine wrote them before they were written in
+# Python (issue #20): the two must give the same HTML for every view and kind of cell.
+TABLE_ROWS_AS_TEMPLATE = """{% load i18n %}
+    {% translate "activities" as activities_word %}{% translate "none" as none_word %}
+    {% for row in matrix.rows %}
+    <tr{% if row.kind %} class="matrix-row-{{ row.kind }}"{% endif %}>
+      <th scope="row"><a href="{{ row.url }}">{{ row.label }}</a>{% if row.note %} <span class="matrix-note">{{ row.note }}</span>{% endif %}</th>
+      {% for cell in row.cells %}
+      <td class="{% if shaded %}shade-{{ cell.shade }}{% endif %}">
+        {% if cell.count %}<a href="{{ cell.url }}" class="matrix-cell-count">{{ cell.count }}<span class="visually-hidden"> {{ activities_word }}</span></a>
+          {% if cell.activities %}<ul class="matrix-cell-activities">{% for a in cell.activities %}<li><a href="{% url 'matrix:activity' a.key %}{% if state.explicit_edition %}?edition={{ state.explicit_edition.number }}{% endif %}">{{ a.title }}</a></li>{% endfor %}</ul>{% endif %}
+        {% else %}<span aria-label="{{ none_word }}">—</span>{% endif %}
+      </td>
+      {% endfor %}
+    </tr>
+    {% empty %}
+    <tr><td colspan="{{ matrix.columns|length|add:1 }}">{% translate "No activity matches these filters." %}</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_matrix_tables_rows_are_what_the_template_wrote(client, items, language):
+    from django.template import engines
+    from django.test.html import parse_html
+
+    from jpoa.plan.models import Framework
+
+    build(60)
+    make_activity("odd-1", "osce", title='<b>Border</b> & "posts"', pillars=(1, 3))
+    make_activity("bare-1", "eu", pillars=(), countries=(), start=None, end=None)
+    publish_edition(by=PUBLISHER, title="First")
+    framework = Framework.objects.order_by("pk").values_list("key", flat=True).first()
+    template = engines["django"].from_string(TABLE_ROWS_AS_TEMPLATE)
+    queries = [
+        "",
+        "?edition=1",
+        "?country=KZ&pillar=1",
+        "?country=XX",  # no activity: the empty row
+        "?status=ongoing&year_from=2015",
+        *([f"?framework={framework}"] if framework else []),
+    ]
+    seen = set()
+    for path, shaded in [("", False), ("heatmap/", True), ("plan-items/", True)]:
+        for query in queries:
+            response = client.get(f"/{language}/matrix/{path}{query}")
+            assert response.status_code == 200, (path, query)
+            context = response.context
+            expected = template.render(
+                {"matrix": context["matrix"], "state": context["state"], "shaded": shaded}
+            )
+            rows = context["table_rows"]
+            assert parse_html(rows) == parse_html(expected), (path, query)
+            assert str(rows) in response.content.decode()
+            seen |= {"empty" if not context["matrix"].rows else "rows"}
+            seen |= {"titles" for r in context["matrix"].rows for c in r.cells if c.activities}
+            seen |= {"kind" for r in context["matrix"].rows if r.kind}
+    assert seen == {"empty", "rows", "titles", "kind"}
+    html = client.get(f"/{language}/matrix/?organisation=osce").content.decode()
+    assert "&lt;b&gt;Border&lt;/b&gt; &amp; &quot;posts&quot;" in html
+    assert "<b>Border" not in html
+
+
 def test_the_time_the_data_changed_is_the_newest_of_every_kind(published):
     from auditlog.models import LogEntry
     from django.db.models import Max
