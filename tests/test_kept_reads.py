@@ -60,6 +60,27 @@ def test_a_read_kept_per_change_of_the_data_is_read_again_after_each_change():
     assert per_data_change("test", read) == 4
 
 
+def test_the_page_cache_keeps_what_it_is_given_even_when_its_folder_is_removed(tmp_path):
+    import shutil
+
+    from django.http import HttpResponse
+
+    from jpoa.lib import filecache
+
+    folder = tmp_path / "cache"
+    cache = filecache.FileCache(str(folder), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    page = HttpResponse("<p>" + "матрица " * 2000 + "</p>")
+    cache.set("page", page, 60)
+    assert cache.get("page").content == page.content
+    assert cache.get("page", version=2) is None
+    shutil.rmtree(folder)  # an operator clears the cache by hand
+    cache.set("page", page, 60)
+    assert cache.get("page").content == page.content
+    assert [p.name for p in folder.iterdir() if not p.name.endswith(".djcache")] == []
+    cache.set("expired", page, -1)
+    assert cache.get("expired") is None
+
+
 def test_the_page_cache_is_culled_without_listing_its_files_on_every_write(tmp_path):
     from jpoa.lib import filecache
 
