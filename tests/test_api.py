@@ -205,7 +205,11 @@ def test_a_change_changes_the_validators(client, editions):
 
 @pytest.mark.parametrize(
     "path",
-    ["/matrix/organisations-pillars?country=KZ", "/matrix/countries-pillars?edition=1"],
+    [
+        "/matrix/organisations-pillars?country=KZ",
+        "/matrix/countries-pillars?edition=1",
+        "/activities?country=KZ&page_size=1&page=2",
+    ],
 )
 def test_a_matrix_asked_before_comes_whole_from_the_page_cache(client, editions, settings, path):
     from django.db import connection

@@ -161,31 +161,43 @@ def _matrix(m: Matrix) -> dict:
     }
 
 
+def _kept_answer(request: HttpRequest, response: HttpResponse, *, kind, params, schema, answer):
+    """ANSWER() as ninja renders it against SCHEMA, kept whole in the page cache until
+    the data changes, under a key of the request's PARAMS (None: all of them).
+
+    An answer asked for before then costs no filter form (a dozen queries) and no
+    validation of some thousand cells or records against the schema. Only answers that
+    passed both are kept (an error raises before).
+    """
+    seconds = pagecache.cache_seconds()
+    changed = data_changed_at() if seconds else None
+    if changed is None:
+        return answer()
+    response["Last-Modified"] = http_date(changed.timestamp())
+    key = pagecache.cache_key(request, kind=kind, params=params, changed_at=changed)
+    content = cache.get(key)
+    if content is None:
+        rendered = schema.model_validate(answer()).model_dump(exclude_unset=True)
+        from .urls import api  # (which imports this module)
+
+        api.create_response(request, rendered, temporal_response=response)  # as ninja does
+        cache.set(key, response.content, seconds)
+    else:
+        response.content = content
+    return response
+
+
 def _matrix_endpoint(build):
     def endpoint(request: HttpRequest, response: HttpResponse, query: Query[MatrixQuery]):
         edition = _edition(request, response)
-        seconds = pagecache.cache_seconds()
-        changed = data_changed_at() if seconds else None
-        if changed is None:
-            return _matrix(build(edition, _filters(request)))
-        # The whole answer, as ninja renders it, is kept in the page cache until the data
-        # changes: an answer asked for before costs no filter form (a dozen queries)
-        # and no validation of some thousand cells against the schema. Only answers
-        # that passed both are kept (an error raises before).
-        response["Last-Modified"] = http_date(changed.timestamp())
-        params = MatrixQuery.model_fields  # what ninja reads: no other parameter counts
-        key = pagecache.cache_key(request, kind="api-matrix", params=params, changed_at=changed)
-        content = cache.get(key)
-        if content is None:
-            matrix = _matrix(build(edition, _filters(request)))
-            answer = s.Matrix.model_validate(matrix).model_dump(exclude_unset=True)
-            from .urls import api  # (which imports this module)
-
-            api.create_response(request, answer, temporal_response=response)  # as ninja does
-            cache.set(key, response.content, seconds)
-        else:
-            response.content = content
-        return response
+        return _kept_answer(
+            request,
+            response,
+            kind="api-matrix",
+            params=MatrixQuery.model_fields,  # what ninja reads: no other parameter counts
+            schema=s.Matrix,
+            answer=lambda: _matrix(build(edition, _filters(request))),
+        )
 
     endpoint.__doc__ = build.__doc__
     return endpoint
@@ -220,12 +232,10 @@ router.get(
 # -- activities and editions ----------------------------------------------------------
 
 
-@router.get(
-    "/activities",
-    response=s.page_of(s.ActivityRecord, "ActivityPage"),
-    exclude_unset=True,
-    tags=["matrix"],
-)
+ActivityPage = s.page_of(s.ActivityRecord, "ActivityPage")
+
+
+@router.get("/activities", response=ActivityPage, exclude_unset=True, tags=["matrix"])
 def activities(
     request: HttpRequest,
     response: HttpResponse,
@@ -234,8 +244,16 @@ def activities(
 ):
     """The activities of an edition that pass the filters (the matrix cells' lists), by key."""
     edition = _edition(request, response)
-    entries = selectors.matching_records(edition, _filters(request))
-    return paginate(request, entries, page, lambda data: data)
+    return _kept_answer(
+        request,
+        response,
+        kind="api-activities",
+        params=None,  # the links to the pages around repeat the whole query
+        schema=ActivityPage,
+        answer=lambda: paginate(
+            request, selectors.matching_records(edition, _filters(request)), page, lambda d: d
+        ),
+    )
 
 
 @router.get("/activities/{key}", response=s.ActivityInEdition, exclude_unset=True, tags=["matrix"])
