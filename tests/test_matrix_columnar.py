@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -258,6 +258,30 @@ def test_a_page_of_the_list_and_the_cells_titles_read_no_snapshot(default_data):
     assert page.object_list and matrix.titles_listed
     assert any(cell.activities for row in matrix.rows for cell in row.cells)
     assert not [q["sql"] for q in queries if entries in q["sql"]]
+
+
+def test_rows_the_database_gives_out_of_the_entries_order_are_refused(settings, tmp_path):
+    """The list's rows are found by position: a range whose lines came in another order
+    than its keys' must not be kept (the arrays are then not used; the SQL answers)."""
+    settings.DATA_DIR = tmp_path
+
+    class Cursor:  # the database's answers to `_read_rows`' two ranges
+        def __init__(self, ranges):
+            self.ranges = iter(ranges)
+
+        def execute(self, sql, params):
+            pass
+
+        def fetchone(self):
+            return next(self.ranges, (None, None, None, 0))
+
+    lines = ['["a-1","T"]', '["a-2","T"]', '["a-3","T"]']
+    in_order = ["\n".join(lines), "a-1", "a-3", 3]
+    rows = columnar._read_rows(Cursor([in_order]), 1, 3)
+    assert len(rows) == 3 and rows.text[rows.starts[1] : rows.starts[2] - 1] == lines[1].encode()
+    swapped = ["\n".join([lines[2], lines[1], lines[0]]), "a-1", "a-3", 3]
+    with pytest.raises(DatabaseError, match="order"):
+        columnar._read_rows(Cursor([swapped]), 1, 3)
 
 
 @pytest.mark.django_db
