@@ -285,6 +285,27 @@ def test_rows_the_database_gives_out_of_the_entries_order_are_refused(settings, 
 
 
 @pytest.mark.django_db
+def test_an_edition_that_could_not_be_read_is_not_read_again_on_every_request(
+    default_data, monkeypatch
+):
+    synthetic.generate(activities=20, organisations=2, editions=1)
+    edition = Edition.objects.get()
+    reads = []
+
+    def fails(edition):
+        reads.append(edition.pk)
+        raise DatabaseError("rows read out of the entries' order")
+
+    monkeypatch.setattr(columnar, "_read", fails)
+    with columnar.inside_transactions():
+        assert columnar.columns(edition) is None
+        assert columnar.columns(edition) is None  # the SQL answers meanwhile
+        assert len(reads) == 1
+        monkeypatch.setattr(columnar.time, "monotonic", lambda: 10.0**12)  # minutes later
+        assert columnar.columns(edition) is None and len(reads) == 2
+
+
+@pytest.mark.django_db
 def test_an_edition_without_activities_is_kept_and_listed(default_data, client):
     Activity.objects.all().delete()
     edition = publish_edition(title="Empty", by=PUBLISHER)

@@ -35,6 +35,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,6 +156,8 @@ class EditionColumns:
 
 _kept: OrderedDict[tuple, EditionColumns] = OrderedDict()
 _loading: dict[tuple, threading.Lock] = {}
+_failed: dict[tuple, float] = {}  # editions that could not be read: when to try again
+RETRY_AFTER = 300  # seconds
 _lock = threading.Lock()
 
 
@@ -185,6 +188,8 @@ def columns(edition: Edition) -> EditionColumns | None:
         if found is not None:
             _kept.move_to_end(key)
             return found
+        if time.monotonic() < _failed.get(key, 0):
+            return None  # the SQL answers until it is time to try again
         loading = _loading.setdefault(key, threading.Lock())
     with loading:  # one thread reads an edition; the others wanting it wait, then take it
         with _lock:
@@ -198,8 +203,11 @@ def columns(edition: Edition) -> EditionColumns | None:
                 found = _stored(key) or found
             except DatabaseError:
                 logger.exception("matrix: edition %s could not be read into memory", edition.pk)
+                with _lock:  # reading a million activities takes seconds: not every request
+                    _failed[key] = time.monotonic() + RETRY_AFTER
                 return None
             with _lock:
+                _failed.pop(key, None)
                 _kept[key] = found
                 while len(_kept) > EDITIONS_KEPT:
                     _kept.popitem(last=False)
@@ -227,6 +235,7 @@ class inside_transactions:
 def forget() -> None:
     with _lock:
         _kept.clear()
+        _failed.clear()
 
 
 # -- the arrays on disk -------------------------------------------------------------------
