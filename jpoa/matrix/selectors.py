@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from urllib.parse import urlencode
 
-import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -250,7 +249,10 @@ def matching_records(edition: Edition, filters: MatrixFilters):
     cols = columnar.columns(edition)
     if cols is None:
         return matching_entries(edition, filters).values_list("data", flat=True)
-    return EntryRecords(cols.entry_ids.take(_matching_positions(cols, filters)))
+    positions = _matching_positions(cols, filters)
+    return EntryRecords(
+        cols.entry_ids if isinstance(positions, range) else cols.entry_ids.take(positions)
+    )
 
 
 def listed_records(edition: Edition, filters: MatrixFilters):
@@ -263,9 +265,10 @@ def listed_records(edition: Edition, filters: MatrixFilters):
 
 
 def _matching_positions(cols: columnar.EditionColumns, filters: MatrixFilters):
-    """The positions (in key order) of the entries that pass the filters."""
+    """The positions (in key order) of the entries that pass the filters (a range when
+    all do: a million positions need not be made to list the first fifty)."""
     if not filters.active:
-        return np.arange(len(cols.entry_ids))
+        return range(len(cols.entry_ids))
     wanted = _wanted(filters)
     facts, mask = columnar.pillar_mask(cols, wanted)
     by_place = wanted.place is not None
@@ -843,7 +846,7 @@ class ActivityRow:
     countries: list[str]
     region_wide: bool
     url: str = ""  # of the activity's page, for the page to set (`views.activities`)
-    lead_name: str = ""  # the lead organisation as the list names it (its acronym)
+    lead_name: str = ""  # the lead organisation as the list names it (acronym, else name)
 
 
 def _years_label(record: dict) -> str:
