@@ -17,8 +17,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import get_language
 
+from jpoa.lib.files import replaced_whole
 from jpoa.lib.pagecache import data_changed_at
 from jpoa.matrix.selectors import MatrixFilters
 
@@ -93,15 +92,8 @@ def prepared(format: str, *, edition_number: int | None, filters: MatrixFilters)
 
 def _write(format: str, data: exports.ExportData, path: Path) -> None:
     """Write to a temporary file beside PATH and move it in place: never half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            exports.render(format, data, out)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    with replaced_whole(path) as out:
+        exports.render(format, data, out)
 
 
 @contextlib.contextmanager

@@ -250,9 +250,8 @@ def matching_records(edition: Edition, filters: MatrixFilters):
     if cols is None:
         return matching_entries(edition, filters).values_list("data", flat=True)
     positions = _matching_positions(cols, filters)
-    return EntryRecords(
-        cols.entry_ids if isinstance(positions, range) else cols.entry_ids.take(positions)
-    )
+    ids = cols.entry_ids if isinstance(positions, range) else cols.entry_ids.take(positions)
+    return Paged(ids, _snapshots_in_order)
 
 
 def listed_records(edition: Edition, filters: MatrixFilters):
@@ -261,7 +260,7 @@ def listed_records(edition: Edition, filters: MatrixFilters):
     cols = columnar.columns(edition)
     if cols is None:
         return matching_records(edition, filters)
-    return EntryRows(cols.rows, _matching_positions(cols, filters))
+    return Paged(_matching_positions(cols, filters), cols.rows.at)
 
 
 def _matching_positions(cols: columnar.EditionColumns, filters: MatrixFilters):
@@ -275,44 +274,32 @@ def _matching_positions(cols: columnar.EditionColumns, filters: MatrixFilters):
     return columnar.matching_entries(cols, facts, columnar.pairs(facts, mask, by_place), by_place)
 
 
-class EntryRows:
-    """The rows of the entries at POSITIONS, in their order; a slice reads only its own."""
+class Paged:
+    """KEYS (entry ids or positions), read as records a slice at a time by READ: a
+    sequence to paginate that reads only the page asked for."""
 
-    def __init__(self, rows: columnar.Rows, positions):
-        self.rows, self.positions = rows, positions
+    def __init__(self, keys, read):
+        self.keys, self.read = keys, read
 
     def count(self) -> int:
-        return len(self.positions)
+        return len(self.keys)
 
     __len__ = count
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        return self.rows.at(self.positions[index])
-
-
-class EntryRecords:
-    """Entries' snapshots by id, in the order of the ids; a slice reads only its rows."""
-
-    def __init__(self, ids):
-        self.ids = ids
-
-    def count(self) -> int:
-        return len(self.ids)
-
-    __len__ = count
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        ids = self.ids[index].tolist()
-        data = _snapshots(ids)
-        return [data[pk] for pk in ids]
+        return self.read(self.keys[index])
 
     def __iter__(self):
-        for start in range(0, len(self.ids), 1000):
+        for start in range(0, len(self.keys), 1000):
             yield from self[start : start + 1000]
+
+
+def _snapshots_in_order(ids) -> list[dict]:
+    ids = ids.tolist()
+    data = _snapshots(ids)
+    return [data[pk] for pk in ids]
 
 
 def _snapshots(ids: list[int]) -> dict[int, dict]:
